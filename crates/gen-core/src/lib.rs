@@ -1,1 +1,9 @@
-//! placeholder
+//! Pure model of a Genesis workspace.
+//!
+//! Everything here works on values handed in by the edge crates: event lines as text, config files as
+//! text. Nothing in this crate touches the file system, the network or the clock, so every rule can be
+//! tested with plain data and two machines holding the same data derive the same answers.
+
+pub mod config;
+pub mod event;
+pub mod projection;

@@ -1,1 +1,13 @@
-//! placeholder
+//! The `.ai-workspace/` folder on disk.
+//!
+//! Discovery and layout variants, the append-only event log (lock, durable append, torn tail), config
+//! loading with file:line errors and feature YAML. Everything that decides lives in `gen-core`; this crate
+//! only moves bytes between the disk and those pure functions.
+
+pub mod config;
+pub mod discover;
+pub mod features;
+pub mod log;
+pub mod scan;
+
+pub use discover::{Workspace, WorkspaceError};

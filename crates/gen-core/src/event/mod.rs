@@ -1,0 +1,434 @@
+//! Events: every line shape found in real `events.jsonl` files, read into one normalised view.
+//!
+//! Five writers produced the logs users already have (flat v1, the imp_gemini "mixed" lines, native
+//! OpenLineage, OpenLineage migrated from v1 with `_metadata.original_data`, and `_v1_compat` lines). The
+//! reference implementation loses the type of 137 migrated lines; here every field a line carries anywhere
+//! (top level, `data`, facets, `_metadata`, `_v1_compat`) is recovered, while the raw line stays untouched
+//! in the file.
+
+pub mod canonical;
+pub mod edge;
+pub mod time;
+
+use jiff::Timestamp;
+use serde_json::{Map, Value};
+
+pub use edge::normalise_edge;
+pub use time::{TimestampError, fixed_width, parse_timestamp};
+
+/// Which writer produced a line; kept so reports can explain where a field was recovered from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// `{"event_type", "timestamp", "project", ...}` with the payload at the top level or under `data`.
+    V1,
+    /// v1 keys and OpenLineage keys on one line (imp_gemini).
+    Mixed,
+    /// OpenLineage RunEvent with `sdlc:*` facets (the Genesis engine).
+    OlNative,
+    /// OpenLineage produced by the v1→v2 migration; the whole v1 event sits in `_metadata.original_data`.
+    OlMigrated,
+    /// OpenLineage with a hand-written `_v1_compat` block.
+    OlV1Compat,
+    /// A JSON object none of the known writers produce; kept and counted, never dropped.
+    Unrecognised,
+}
+
+impl Shape {
+    /// Stable lowercase name for reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::V1 => "v1",
+            Shape::Mixed => "mixed",
+            Shape::OlNative => "ol_native",
+            Shape::OlMigrated => "ol_migrated",
+            Shape::OlV1Compat => "ol_v1_compat",
+            Shape::Unrecognised => "unrecognised",
+        }
+    }
+}
+
+/// One event in the normalised view; the raw line itself stays in the file and is never rewritten.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The event's identity: its own `event_id`, or `cj-<hash>-<occurrence>` derived from content.
+    pub id: String,
+    /// True when `id` came from the line's own `event_id`.
+    pub explicit_id: bool,
+    /// Which writer's shape the line has.
+    pub shape: Shape,
+    /// Canonical snake_case type (`EdgeConverged` → `edge_converged`).
+    pub event_type: Option<String>,
+    /// The instant in UTC, when the line's timestamp parsed.
+    pub timestamp: Option<Timestamp>,
+    /// The timestamp text as written, kept for reports.
+    pub timestamp_text: Option<String>,
+    /// Why the timestamp could not be used, when it could not.
+    pub timestamp_error: Option<TimestampError>,
+    /// Feature (vector) id the event is about.
+    pub feature: Option<String>,
+    /// Edge id with arrow spelling normalised (`->` → `→`).
+    pub edge: Option<String>,
+    /// Who wrote it (`agent_id`, `actor`, `sdlc:universal.actor`).
+    pub agent: Option<String>,
+    /// Project name as the line spells it (`project`, `_metadata.project`, `job.namespace`).
+    pub project: Option<String>,
+    /// Event-specific data with the envelope removed and `data` lifted to the top.
+    pub payload: Map<String, Value>,
+    /// Content hash used for derived ids (absent when the line has its own `event_id`).
+    pub content_hash: Option<String>,
+}
+
+/// Why a line could not be read as an event; the line stays in the file and is reported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    /// Not JSON at all, or cut off (a torn write).
+    #[error("invalid JSON at column {column}: {message}")]
+    Json {
+        /// 1-based column inside the line.
+        column: usize,
+        /// What serde_json reported.
+        message: String,
+    },
+    /// Valid JSON that is not an object, so it cannot be an event.
+    #[error("expected a JSON object, found {found}")]
+    NotAnObject {
+        /// The JSON kind found instead.
+        found: &'static str,
+    },
+}
+
+const OL_KEYS: &[&str] = &[
+    "eventType",
+    "eventTime",
+    "run",
+    "job",
+    "inputs",
+    "outputs",
+    "producer",
+    "schemaURL",
+    "_metadata",
+    "_v1_compat",
+];
+
+const ENVELOPE_KEYS: &[&str] = &[
+    "event_type",
+    "timestamp",
+    "project",
+    "feature",
+    "feature_id",
+    "edge",
+    "agent_id",
+    "actor",
+    "event_id",
+];
+
+/// Reads one line of `events.jsonl` into the normalised view (the id's occurrence part is provisional).
+///
+/// Call [`assign_ids`] over the whole log afterwards so repeated identical events get distinct ids.
+pub fn parse_line(line: &str) -> Result<Event, LineError> {
+    let value: Value = serde_json::from_str(line).map_err(|e| LineError::Json {
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+    })?;
+    let Value::Object(obj) = value else {
+        return Err(LineError::NotAnObject {
+            found: kind(&value),
+        });
+    };
+    Ok(normalise(obj))
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Classifies a parsed line by the keys its writer leaves behind.
+pub fn classify(obj: &Map<String, Value>) -> Shape {
+    let has_v1 = obj.contains_key("event_type");
+    let has_ol = obj.contains_key("eventType");
+    if has_v1 && has_ol {
+        Shape::Mixed
+    } else if has_v1 {
+        Shape::V1
+    } else if obj.get("_v1_compat").is_some_and(Value::is_object) {
+        Shape::OlV1Compat
+    } else if obj
+        .get("_metadata")
+        .and_then(|m| m.get("original_data"))
+        .is_some_and(Value::is_object)
+    {
+        Shape::OlMigrated
+    } else if has_ol {
+        Shape::OlNative
+    } else {
+        Shape::Unrecognised
+    }
+}
+
+fn normalise(obj: Map<String, Value>) -> Event {
+    let shape = classify(&obj);
+    let explicit = str_at(&obj, &["event_id"]).filter(|s| !s.is_empty());
+    let mut f = Fields::default();
+    match shape {
+        Shape::V1 | Shape::Unrecognised => f.take_flat(&obj, &[]),
+        Shape::Mixed => {
+            f.take_flat(&obj, OL_KEYS);
+            f.take_ol(&obj);
+        }
+        Shape::OlMigrated => {
+            if let Some(Value::Object(orig)) = obj.get("_metadata").and_then(|m| m.get("original_data")) {
+                f.take_flat(orig, &[]);
+            }
+            set_if_none(&mut f.project, str_at(&obj, &["_metadata", "project"]));
+            f.take_ol(&obj);
+        }
+        Shape::OlV1Compat => {
+            if let Some(Value::Object(compat)) = obj.get("_v1_compat") {
+                f.take_flat(compat, &[]);
+            }
+            f.take_ol(&obj);
+        }
+        Shape::OlNative => f.take_ol(&obj),
+    }
+    let (timestamp, timestamp_error) = match &f.timestamp {
+        Some(t) => match parse_timestamp(t) {
+            Ok(ts) => (Some(ts), None),
+            Err(e) => (None, Some(e)),
+        },
+        None => (None, None),
+    };
+    let content_hash = if explicit.is_some() {
+        None
+    } else {
+        Some(canonical::content_hash(&Value::Object(obj)))
+    };
+    Event {
+        id: match (&explicit, &content_hash) {
+            (Some(id), _) => id.clone(),
+            (None, Some(h)) => canonical::derived_id(h, 1),
+            (None, None) => String::new(),
+        },
+        explicit_id: explicit.is_some(),
+        shape,
+        event_type: f.event_type,
+        timestamp,
+        timestamp_text: f.timestamp,
+        timestamp_error,
+        feature: f.feature,
+        edge: f.edge.map(|e| normalise_edge(&e)),
+        agent: f.agent,
+        project: f.project,
+        payload: f.payload,
+        content_hash,
+    }
+}
+
+#[derive(Default)]
+struct Fields {
+    event_type: Option<String>,
+    timestamp: Option<String>,
+    feature: Option<String>,
+    edge: Option<String>,
+    agent: Option<String>,
+    project: Option<String>,
+    payload: Map<String, Value>,
+}
+
+impl Fields {
+    /// Reads a flat v1-style object: envelope keys, then everything else as payload with `data` lifted.
+    fn take_flat(&mut self, obj: &Map<String, Value>, skip: &[&str]) {
+        let data = obj.get("data").and_then(Value::as_object);
+        set_if_none(&mut self.event_type, str_at(obj, &["event_type"]).map(|t| snake_case(&t)));
+        set_if_none(&mut self.timestamp, str_at(obj, &["timestamp"]));
+        set_if_none(&mut self.project, str_at(obj, &["project"]));
+        for path in [
+            &["feature"][..],
+            &["feature_id"],
+            &["data", "feature"],
+            &["data", "feature_id"],
+        ] {
+            set_if_none(&mut self.feature, str_at(obj, path));
+        }
+        for path in [&["edge"][..], &["data", "edge"]] {
+            set_if_none(&mut self.edge, str_at(obj, path));
+        }
+        for path in [
+            &["agent_id"][..],
+            &["actor"],
+            &["data", "agent_id"],
+            &["data", "actor"],
+        ] {
+            set_if_none(&mut self.agent, str_at(obj, path));
+        }
+        for (k, v) in obj {
+            if ENVELOPE_KEYS.contains(&k.as_str()) || skip.contains(&k.as_str()) || k == "data" {
+                continue;
+            }
+            self.payload.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        if let Some(data) = data {
+            for (k, v) in data {
+                self.payload.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        } else if let Some(v) = obj.get("data") {
+            self.payload.entry("data").or_insert_with(|| v.clone());
+        }
+    }
+
+    /// Fills what is still missing from OpenLineage keys and facets (native and imp_gemini spellings).
+    fn take_ol(&mut self, obj: &Map<String, Value>) {
+        let facets = obj
+            .get("run")
+            .and_then(|r| r.get("facets"))
+            .and_then(Value::as_object);
+        let facet = |name: &str, key: &str| -> Option<String> {
+            facets.and_then(|f| f.get(name)).and_then(|f| f.get(key)).and_then(scalar_string)
+        };
+        let ol_type = facet("sdlc:event_type", "type").or_else(|| facet("sdlc_event_type", "type"));
+        set_if_none(&mut self.event_type, ol_type.map(|t| snake_case(&t)));
+        set_if_none(&mut self.timestamp, str_at(obj, &["eventTime"]));
+        if let Some(Value::Object(p)) = facets.and_then(|f| f.get("sdlc:payload")) {
+            set_if_none(&mut self.feature, p.get("feature").and_then(scalar_string));
+            set_if_none(&mut self.edge, p.get("edge").and_then(scalar_string));
+            for (k, v) in p {
+                if !k.starts_with('_') && k != "feature" && k != "edge" {
+                    self.payload.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
+        for name in ["sdlc:req_keys", "sdlc_req_keys"] {
+            set_if_none(&mut self.feature, facet(name, "feature_id"));
+            set_if_none(&mut self.edge, facet(name, "edge"));
+        }
+        set_if_none(&mut self.feature, facet("sdlc:universal", "instance_id"));
+        set_if_none(&mut self.agent, facet("sdlc:universal", "actor"));
+        // Delta facets: `sdlc:delta.delta` (migration) or `sdlc_delta.value` (imp_gemini).
+        if !self.payload.contains_key("delta") {
+            let delta = facets
+                .and_then(|f| f.get("sdlc:delta"))
+                .and_then(|d| d.get("delta"))
+                .or_else(|| facets.and_then(|f| f.get("sdlc_delta")).and_then(|d| d.get("value")));
+            if let Some(d) = delta {
+                self.payload.insert("delta".into(), d.clone());
+            }
+        }
+        let job_name = str_at(obj, &["job", "name"]);
+        if let Some(name) = job_name {
+            // imp_gemini names jobs `feature:edge`; the engine names them after the edge itself.
+            match name.split_once(':') {
+                Some((feat, edge)) if edge::looks_like_edge(edge) => {
+                    set_if_none(&mut self.feature, Some(feat.to_string()).filter(|s| !s.is_empty()));
+                    set_if_none(&mut self.edge, Some(edge.to_string()));
+                }
+                _ if edge::looks_like_edge(&name) => set_if_none(&mut self.edge, Some(name)),
+                _ => {}
+            }
+        }
+        if self.project.is_none() {
+            self.project = str_at(obj, &["job", "namespace"])
+                .map(|ns| ns.strip_prefix("aisdlc://").unwrap_or(&ns).to_string());
+        }
+    }
+}
+
+fn set_if_none(slot: &mut Option<String>, value: Option<String>) {
+    if slot.is_none() {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            *slot = Some(v);
+        }
+    }
+}
+
+fn str_at(obj: &Map<String, Value>, path: &[&str]) -> Option<String> {
+    let (first, rest) = path.split_first()?;
+    let mut cur = obj.get(*first)?;
+    for key in rest {
+        cur = cur.get(*key)?;
+    }
+    scalar_string(cur)
+}
+
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `EdgeConverged` → `edge_converged`; snake names pass through (the reference's regex, without regex).
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Event {
+    /// The payload's `delta` as an integer, accepting numbers and numeric strings as real logs write them.
+    pub fn delta(&self) -> Option<i64> {
+        payload_int(&self.payload, "delta")
+    }
+
+    /// A payload string field, for ids such as `intent_id` or `child_feature`.
+    pub fn payload_str(&self, key: &str) -> Option<&str> {
+        self.payload.get(key).and_then(Value::as_str)
+    }
+}
+
+fn payload_int(payload: &Map<String, Value>, key: &str) -> Option<i64> {
+    match payload.get(key)? {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Gives every event of a log its final id: explicit ids stay, derived ids get their occurrence number.
+///
+/// Occurrences count identical content in the order given; identical events are indistinguishable, so
+/// every order yields the same set of ids and two machines agree.
+pub fn assign_ids<'a>(events: impl IntoIterator<Item = &'a mut Event>) {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for event in events {
+        if let Some(hash) = &event.content_hash {
+            let n = seen.entry(hash.clone()).or_insert(0);
+            *n += 1;
+            event.id = canonical::derived_id(hash, *n);
+        }
+    }
+}
+
+/// The total order every projection uses: normalised timestamp, then id; untimed events last.
+///
+/// File order is not chronological in real logs (64,704 s inversions), and two workspaces holding the same
+/// events in different orders must agree, so nothing downstream may depend on file position.
+pub fn order_key(event: &Event) -> (bool, Option<Timestamp>, &str) {
+    (event.timestamp.is_none(), event.timestamp, event.id.as_str())
+}
+
+#[cfg(test)]
+mod tests;

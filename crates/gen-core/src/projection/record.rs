@@ -1,0 +1,116 @@
+//! The compact form of an event that projections fold over.
+//!
+//! A million events must fit in a few hundred megabytes and fold in milliseconds, so strings that repeat
+//! (types, features, edges) become interned symbols and only the fields projections read are kept.
+
+use crate::event::Event;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// An interned string: an index into [`Symbols`].
+pub type Sym = u32;
+
+/// Marks an absent symbol without paying for an `Option` tag in every record.
+pub const NONE: Sym = u32::MAX;
+
+/// Interned strings shared by all records of one log.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Symbols {
+    names: Vec<Box<str>>,
+    #[serde(skip)]
+    index: HashMap<Box<str>, Sym>,
+}
+
+impl Symbols {
+    /// Returns the symbol for `name`, adding it on first sight.
+    pub fn intern(&mut self, name: &str) -> Sym {
+        if self.index.is_empty() && !self.names.is_empty() {
+            self.rebuild_index();
+        }
+        if let Some(&s) = self.index.get(name) {
+            return s;
+        }
+        let s = self.names.len() as Sym;
+        self.names.push(name.into());
+        self.index.insert(name.into(), s);
+        s
+    }
+
+    /// Interns an optional string, giving [`NONE`] for absence.
+    pub fn intern_opt(&mut self, name: Option<&str>) -> Sym {
+        name.map_or(NONE, |n| self.intern(n))
+    }
+
+    /// Looks a symbol up without adding it.
+    pub fn get(&mut self, name: &str) -> Option<Sym> {
+        if self.index.is_empty() && !self.names.is_empty() {
+            self.rebuild_index();
+        }
+        self.index.get(name).copied()
+    }
+
+    /// The text of a symbol (empty for [`NONE`]).
+    pub fn name(&self, s: Sym) -> &str {
+        self.names.get(s as usize).map_or("", |n| n)
+    }
+
+    fn rebuild_index(&mut self) {
+        self.index = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i as Sym))
+            .collect();
+    }
+}
+
+/// What a projection needs of one event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// The event id (explicit or derived), the tie-breaker of the total order.
+    pub id: Box<str>,
+    /// 1-based line in events.jsonl, for reports.
+    pub line: u64,
+    /// Normalised UTC time; `None` sorts last.
+    pub timestamp: Option<Timestamp>,
+    /// Canonical event type.
+    pub kind: Sym,
+    /// Feature id.
+    pub feature: Sym,
+    /// Canonical edge id.
+    pub edge: Sym,
+    /// `delta` of iteration events.
+    pub delta: Option<i64>,
+    /// The intent this event raises (`intent_raised`) or answers (`spawn_created`, `spec_modified`, ...).
+    pub intent: Sym,
+}
+
+impl Record {
+    /// Compacts an event, interning its strings.
+    pub fn from_event(event: &Event, line: u64, symbols: &mut Symbols) -> Record {
+        let intent = event
+            .payload_str("intent_id")
+            .or_else(|| event.payload_str("trigger_intent"));
+        Record {
+            id: event.id.as_str().into(),
+            line,
+            timestamp: event.timestamp,
+            kind: symbols.intern_opt(event.event_type.as_deref()),
+            feature: symbols.intern_opt(event.feature.as_deref()),
+            edge: symbols.intern_opt(event.edge.as_deref()),
+            delta: event.delta(),
+            intent: symbols.intern_opt(intent),
+        }
+    }
+
+    /// The total order of DESIGN §3: timestamp, then id, untimed last.
+    pub fn order_key(&self) -> (bool, Option<Timestamp>, &str) {
+        (self.timestamp.is_none(), self.timestamp, &self.id)
+    }
+}
+
+/// Sorts records into the one order every projection uses, whatever order the file holds them in.
+pub fn sort_records(records: &mut [Record]) {
+    records.sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
+}

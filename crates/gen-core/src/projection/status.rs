@@ -1,0 +1,631 @@
+//! The status view: per feature and edge state, the project rollup, signals and next actions.
+
+use super::fold::{EdgeAcc, FeatureAcc, Fold};
+use super::record::{NONE, Symbols};
+use crate::event::edge::split_edge;
+use jiff::Timestamp;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Where a feature vector file lives; only `active` ones are worked on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    /// `features/active/`
+    Active,
+    /// `features/completed/`
+    Completed,
+    /// `features/archived/`
+    Archived,
+    /// No vector file: the feature is known only from events.
+    EventsOnly,
+}
+
+/// The authored facts of a feature vector that status needs.
+#[derive(Debug, Clone)]
+pub struct VectorInfo {
+    /// Feature id (`feature:` key, or the file stem).
+    pub feature: String,
+    /// Human title.
+    pub title: Option<String>,
+    /// The `status:` the YAML claims.
+    pub status: Option<String>,
+    /// Profile name.
+    pub profile: Option<String>,
+    /// Folder the file sits in.
+    pub location: Location,
+}
+
+/// Edges a profile requires and merely allows.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileEdges {
+    /// Edges that must converge for the feature to converge.
+    pub required: Vec<String>,
+    /// Edges that may run but do not gate convergence.
+    pub optional: Vec<String>,
+}
+
+/// Config and file facts handed in by the edge crate.
+#[derive(Debug, Clone, Default)]
+pub struct StatusInputs {
+    /// Project name to show.
+    pub project: String,
+    /// Canonical edge ids in topology order.
+    pub topology_edges: Vec<String>,
+    /// Profiles by name.
+    pub profiles: BTreeMap<String, ProfileEdges>,
+    /// Profile for vectors that name none.
+    pub default_profile: Option<String>,
+    /// Feature vectors found on disk.
+    pub vectors: Vec<VectorInfo>,
+    /// Lines in events.jsonl (including malformed ones).
+    pub lines: u64,
+    /// Lines that are not events.
+    pub malformed: u64,
+    /// Events whose timestamp is missing or unusable.
+    pub untimed: u64,
+}
+
+/// The project's overall state, derived from events rather than from YAML claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProjectState {
+    /// Nothing to work on yet.
+    NoFeatures,
+    /// Some active feature has edges left.
+    InProgress,
+    /// Some active feature's delta stopped moving.
+    Stuck,
+    /// Every active feature converged.
+    AllConverged,
+}
+
+impl ProjectState {
+    /// The upper-case label used in human output.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProjectState::NoFeatures => "NO_FEATURES",
+            ProjectState::InProgress => "IN_PROGRESS",
+            ProjectState::Stuck => "STUCK",
+            ProjectState::AllConverged => "ALL_CONVERGED",
+        }
+    }
+}
+
+/// One edge of one feature.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EdgeStatus {
+    /// pending | iterating | converged | stuck
+    pub status: &'static str,
+    /// Completed iterations.
+    pub iterations: u32,
+    /// Last delta.
+    pub delta: Option<i64>,
+    /// Whether the profile requires it.
+    pub required: bool,
+    /// First activity.
+    pub started_at: Option<Timestamp>,
+    /// Latest convergence.
+    pub converged_at: Option<Timestamp>,
+}
+
+/// One feature's trajectory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeatureStatus {
+    /// Feature id.
+    pub feature: String,
+    /// Title from the vector.
+    pub title: Option<String>,
+    /// Where the vector lives.
+    pub location: Location,
+    /// What the vector YAML claims.
+    pub vector_status: Option<String>,
+    /// Profile used for required edges.
+    pub profile: Option<String>,
+    /// pending | in_progress | converged | stuck
+    pub status: &'static str,
+    /// Iterations (count of `iteration_completed`).
+    #[serde(rename = "T")]
+    pub t: u32,
+    /// Current delta.
+    #[serde(rename = "V")]
+    pub v: i64,
+    /// H = T + V.
+    #[serde(rename = "H")]
+    pub h: i64,
+    /// Edge of the latest lifecycle event.
+    pub current_edge: Option<String>,
+    /// Per edge state.
+    pub edges: BTreeMap<String, EdgeStatus>,
+    /// Edges in display order (profile/topology order, then others).
+    pub path: Vec<String>,
+    /// Edges that ever converged.
+    pub converged_edges: Vec<String>,
+    /// First and latest activity.
+    pub started_at: Option<Timestamp>,
+    /// Latest activity.
+    pub last_at: Option<Timestamp>,
+    /// Count of events about the feature.
+    pub events: u64,
+}
+
+/// An edge whose last three deltas are equal and positive.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stuck {
+    /// Feature id.
+    pub feature: String,
+    /// Edge id.
+    pub edge: String,
+    /// The repeated delta.
+    pub delta: i64,
+}
+
+/// An edge started but never progressed nor explicitly abandoned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Abandoned {
+    /// Feature id.
+    pub feature: String,
+    /// Edge id.
+    pub edge: String,
+    /// Line of the dangling `edge_started`.
+    pub line: u64,
+}
+
+/// An `intent_raised` nothing answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unactioned {
+    /// Intent id, when the event has one.
+    pub intent: Option<String>,
+    /// Line of the event.
+    pub line: u64,
+}
+
+/// Event counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventCounts {
+    /// Lines in the log.
+    pub total: u64,
+    /// Lines that are not events (kept in the file).
+    pub malformed: u64,
+    /// Events without a usable timestamp (ordered last).
+    pub untimed: u64,
+    /// Count per canonical type (`(untyped)` for none).
+    pub by_type: BTreeMap<String, u64>,
+}
+
+/// The project rollup.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rollup {
+    /// Required edges converged across active features.
+    pub edges_converged: usize,
+    /// Required edges across active features.
+    pub edges_total: usize,
+    /// Active features by status.
+    pub converged: usize,
+    /// Active features in progress.
+    pub in_progress: usize,
+    /// Active features not started.
+    pub pending: usize,
+    /// Active features stuck.
+    pub stuck: usize,
+    /// Vectors in completed/.
+    pub completed_vectors: usize,
+    /// Unanswered intents.
+    pub unactioned_intents: usize,
+}
+
+/// Everything `gen status` shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusReport {
+    /// Project name.
+    pub project: String,
+    /// Overall state.
+    pub state: ProjectState,
+    /// Latest event time (the maximum, not the last line's).
+    pub as_of: Option<Timestamp>,
+    /// Counts.
+    pub events: EventCounts,
+    /// Every feature: active first, then the rest.
+    pub features: Vec<FeatureStatus>,
+    /// Rollup over active features.
+    pub rollup: Rollup,
+    /// Stuck edges.
+    pub stuck: Vec<Stuck>,
+    /// Dangling starts.
+    pub abandoned: Vec<Abandoned>,
+    /// Unanswered intents.
+    pub unactioned_intents: Vec<Unactioned>,
+    /// Things worth a look.
+    pub signals: Vec<String>,
+    /// What to do next.
+    pub next_actions: Vec<String>,
+}
+
+impl FeatureStatus {
+    /// Active features are the ones being worked on: vectors in active/ and event-only, unconverged ones.
+    pub fn is_active(&self) -> bool {
+        match self.location {
+            Location::Active => true,
+            Location::EventsOnly => self.status != "converged",
+            Location::Completed | Location::Archived => false,
+        }
+    }
+}
+
+/// Builds the status view from a fold and config facts.
+pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> StatusReport {
+    let topo: HashSet<&str> = inputs.topology_edges.iter().map(String::as_str).collect();
+    let alias = |edge: &str| -> String { alias_edge(edge, &topo) };
+    let mut features = Vec::new();
+    let mut seen = HashSet::new();
+    for v in &inputs.vectors {
+        if !seen.insert(v.feature.clone()) {
+            continue;
+        }
+        let acc = fold
+            .features
+            .iter()
+            .find(|f| symbols.name(f.feature) == v.feature);
+        features.push(feature_status(&v.feature, Some(v), acc, symbols, inputs, &alias));
+    }
+    for acc in &fold.features {
+        let name = symbols.name(acc.feature);
+        if seen.contains(name) {
+            continue;
+        }
+        features.push(feature_status(name, None, Some(acc), symbols, inputs, &alias));
+    }
+    features.sort_by(|a, b| {
+        (!a.is_active(), a.location as u8, &a.feature).cmp(&(!b.is_active(), b.location as u8, &b.feature))
+    });
+
+    let mut stuck = Vec::new();
+    let mut abandoned = Vec::new();
+    for acc in &fold.features {
+        for e in &acc.edges {
+            if let Some(d) = stuck_delta(e) {
+                stuck.push(Stuck {
+                    feature: symbols.name(acc.feature).to_string(),
+                    edge: alias(symbols.name(e.edge)),
+                    delta: d,
+                });
+            }
+            if let (Some(line), false) = (e.open_start, e.abandoned_marker) {
+                abandoned.push(Abandoned {
+                    feature: symbols.name(acc.feature).to_string(),
+                    edge: alias(symbols.name(e.edge)),
+                    line,
+                });
+            }
+        }
+    }
+    stuck.sort_by(|a, b| (&a.feature, &a.edge).cmp(&(&b.feature, &b.edge)));
+    abandoned.sort_by(|a, b| (&a.feature, &a.edge).cmp(&(&b.feature, &b.edge)));
+
+    let answered: HashSet<u32> = fold.answered.iter().copied().collect();
+    let unactioned_intents: Vec<Unactioned> = fold
+        .intents
+        .iter()
+        .filter(|i| i.intent == NONE || !answered.contains(&i.intent))
+        .map(|i| Unactioned {
+            intent: (i.intent != NONE).then(|| symbols.name(i.intent).to_string()),
+            line: i.line,
+        })
+        .collect();
+
+    let active: Vec<&FeatureStatus> = features.iter().filter(|f| f.is_active()).collect();
+    let count = |s: &str| active.iter().filter(|f| f.status == s).count();
+    let (mut edges_converged, mut edges_total) = (0, 0);
+    for f in &active {
+        for e in f.edges.values().filter(|e| e.required) {
+            edges_total += 1;
+            if e.status == "converged" {
+                edges_converged += 1;
+            }
+        }
+    }
+    let rollup = Rollup {
+        edges_converged,
+        edges_total,
+        converged: count("converged"),
+        in_progress: count("in_progress"),
+        pending: count("pending"),
+        stuck: count("stuck"),
+        completed_vectors: features
+            .iter()
+            .filter(|f| f.location == Location::Completed)
+            .count(),
+        unactioned_intents: unactioned_intents.len(),
+    };
+    let state = if active.is_empty() {
+        if features.is_empty() {
+            ProjectState::NoFeatures
+        } else {
+            ProjectState::AllConverged
+        }
+    } else if rollup.stuck > 0 {
+        ProjectState::Stuck
+    } else if rollup.converged == active.len() {
+        ProjectState::AllConverged
+    } else {
+        ProjectState::InProgress
+    };
+
+    let mut by_type = BTreeMap::new();
+    for (k, n) in &fold.by_kind {
+        let name = if *k == NONE {
+            "(untyped)".to_string()
+        } else {
+            symbols.name(*k).to_string()
+        };
+        *by_type.entry(name).or_insert(0) += n;
+    }
+    let events = EventCounts {
+        total: inputs.lines,
+        malformed: inputs.malformed,
+        untimed: inputs.untimed,
+        by_type,
+    };
+    let signals = signals(&features, &events, &stuck, &abandoned, &unactioned_intents);
+    let next_actions = next_actions(&active, &stuck, &abandoned, &unactioned_intents);
+    StatusReport {
+        project: inputs.project.clone(),
+        state,
+        as_of: fold.latest,
+        events,
+        features,
+        rollup,
+        stuck,
+        abandoned,
+        unactioned_intents,
+        signals,
+        next_actions,
+    }
+}
+
+/// Maps `a→b` onto the topology's `a↔b` when only the co-evolution edge exists (writers confuse the two).
+fn alias_edge(edge: &str, topo: &HashSet<&str>) -> String {
+    if topo.contains(edge) {
+        return edge.to_string();
+    }
+    if let Some((a, b, false)) = split_edge(edge) {
+        let co = format!("{a}↔{b}");
+        if topo.contains(co.as_str()) {
+            return co;
+        }
+    }
+    edge.to_string()
+}
+
+fn stuck_delta(e: &EdgeAcc) -> Option<i64> {
+    if e.converged || e.recent.len() < 3 {
+        return None;
+    }
+    let d = e.recent[0];
+    (d > 0 && e.recent.iter().all(|x| *x == d)).then_some(d)
+}
+
+fn feature_status(
+    name: &str,
+    vector: Option<&VectorInfo>,
+    acc: Option<&FeatureAcc>,
+    symbols: &Symbols,
+    inputs: &StatusInputs,
+    alias: &dyn Fn(&str) -> String,
+) -> FeatureStatus {
+    let profile = vector
+        .and_then(|v| v.profile.clone())
+        .or_else(|| inputs.default_profile.clone());
+    let profile_edges = profile.as_ref().and_then(|p| inputs.profiles.get(p));
+    let mut edges: BTreeMap<String, EdgeStatus> = BTreeMap::new();
+    let mut converged_edges = BTreeSet::new();
+    let mut any_stuck = false;
+    if let Some(acc) = acc {
+        for e in &acc.edges {
+            let id = alias(symbols.name(e.edge));
+            let is_stuck = stuck_delta(e).is_some();
+            any_stuck |= is_stuck;
+            if e.ever_converged {
+                converged_edges.insert(id.clone());
+            }
+            let status = if e.converged {
+                "converged"
+            } else if is_stuck {
+                "stuck"
+            } else {
+                "iterating"
+            };
+            let entry = edges.entry(id).or_insert(EdgeStatus {
+                status,
+                iterations: 0,
+                delta: None,
+                required: false,
+                started_at: e.started_at,
+                converged_at: None,
+            });
+            // Two spellings of one edge merge: progress adds up, convergence of either counts.
+            entry.iterations += e.iterations;
+            entry.delta = e.delta.or(entry.delta);
+            if status == "converged" || entry.status != "converged" {
+                entry.status = status;
+            }
+            entry.converged_at = e.converged_at.max(entry.converged_at);
+            entry.started_at = match (entry.started_at, e.started_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    let required: Vec<String> = match profile_edges {
+        Some(p) if !p.required.is_empty() => p.required.clone(),
+        _ => Vec::new(),
+    };
+    for r in &required {
+        edges
+            .entry(r.clone())
+            .or_insert(EdgeStatus {
+                status: "pending",
+                iterations: 0,
+                delta: None,
+                required: true,
+                started_at: None,
+                converged_at: None,
+            })
+            .required = true;
+    }
+    if required.is_empty() {
+        // Without a profile every edge the feature touched gates its convergence.
+        for e in edges.values_mut() {
+            e.required = true;
+        }
+    }
+    let mut path: Vec<String> = inputs
+        .topology_edges
+        .iter()
+        .filter(|e| edges.contains_key(*e))
+        .cloned()
+        .collect();
+    for e in edges.keys() {
+        if !path.contains(e) {
+            path.push(e.clone());
+        }
+    }
+    let gating: Vec<&EdgeStatus> = edges.values().filter(|e| e.required).collect();
+    let status = if any_stuck {
+        "stuck"
+    } else if !gating.is_empty() && gating.iter().all(|e| e.status == "converged") {
+        "converged"
+    } else if acc.is_some_and(|a| a.events > 0) {
+        "in_progress"
+    } else {
+        "pending"
+    };
+    let (t, v) = acc.map_or((0, 0), |a| (a.iterations, a.delta));
+    FeatureStatus {
+        feature: name.to_string(),
+        title: vector.and_then(|v| v.title.clone()),
+        location: vector.map_or(Location::EventsOnly, |v| v.location),
+        vector_status: vector.and_then(|v| v.status.clone()),
+        profile,
+        status,
+        t,
+        v,
+        h: i64::from(t) + v,
+        current_edge: acc
+            .filter(|a| a.current_edge != NONE)
+            .map(|a| alias(symbols.name(a.current_edge))),
+        edges,
+        path,
+        converged_edges: converged_edges.into_iter().collect(),
+        started_at: acc.and_then(|a| a.edges.iter().filter_map(|e| e.started_at).min()),
+        last_at: acc.and_then(|a| a.last_at),
+        events: acc.map_or(0, |a| a.events),
+    }
+}
+
+fn signals(
+    features: &[FeatureStatus],
+    events: &EventCounts,
+    stuck: &[Stuck],
+    abandoned: &[Abandoned],
+    unactioned: &[Unactioned],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if events.malformed > 0 {
+        out.push(format!(
+            "{} malformed line(s) in events.jsonl are kept but not counted (run `gen event log` to see them)",
+            events.malformed
+        ));
+    }
+    if events.untimed > 0 {
+        out.push(format!(
+            "{} event(s) have no usable timestamp and are ordered last",
+            events.untimed
+        ));
+    }
+    for s in stuck {
+        out.push(format!(
+            "{} is stuck on {}: delta {} for 3 iterations",
+            s.feature, s.edge, s.delta
+        ));
+    }
+    if !abandoned.is_empty() {
+        out.push(format!(
+            "{} edge start(s) never progressed (abandoned iterations)",
+            abandoned.len()
+        ));
+    }
+    if !unactioned.is_empty() {
+        out.push(format!("{} unactioned intent_raised", unactioned.len()));
+    }
+    for f in features {
+        if f.vector_status.as_deref() == Some("converged") && f.status != "converged" && f.location == Location::Active {
+            let done = f.edges.values().filter(|e| e.required && e.status == "converged").count();
+            let total = f.edges.values().filter(|e| e.required).count();
+            out.push(format!(
+                "{} vector says converged; events show {done}/{total} required edges converged",
+                f.feature
+            ));
+        }
+    }
+    let orphans = features
+        .iter()
+        .filter(|f| f.location == Location::EventsOnly)
+        .count();
+    if orphans > 0 {
+        out.push(format!("{orphans} feature(s) appear in events but have no vector file"));
+    }
+    out
+}
+
+fn next_actions(
+    active: &[&FeatureStatus],
+    stuck: &[Stuck],
+    abandoned: &[Abandoned],
+    unactioned: &[Unactioned],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in active {
+        if f.status == "converged" || f.status == "stuck" {
+            continue;
+        }
+        let next = f
+            .path
+            .iter()
+            .find(|e| f.edges.get(*e).is_some_and(|s| s.required && s.status == "iterating"))
+            .or_else(|| {
+                f.path
+                    .iter()
+                    .find(|e| f.edges.get(*e).is_some_and(|s| s.required && s.status != "converged"))
+            });
+        if let Some(edge) = next {
+            out.push(format!("iterate {} on {}", f.feature, edge));
+        }
+    }
+    for s in stuck {
+        out.push(format!(
+            "review {} on {}: the same {} check(s) keep failing",
+            s.feature, s.edge, s.delta
+        ));
+    }
+    if let Some(a) = abandoned.first() {
+        out.push(format!(
+            "resume or close {} on {} (started at events.jsonl line {}){}",
+            a.feature,
+            a.edge,
+            a.line,
+            if abandoned.len() > 1 {
+                format!(", and {} more", abandoned.len() - 1)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if !unactioned.is_empty() {
+        out.push(format!(
+            "triage {} unactioned intent(s): gen event log --type intent_raised",
+            unactioned.len()
+        ));
+    }
+    out
+}
