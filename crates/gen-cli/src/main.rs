@@ -1,1 +1,28 @@
-fn main() {}
+//! The `gen` binary: parse flags, run one command, render errors with miette.
+
+mod cli;
+mod commands;
+mod load;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    miette::set_hook(Box::new(|_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .terminal_links(false)
+                .context_lines(2)
+                .build(),
+        )
+    }))
+    .ok();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}

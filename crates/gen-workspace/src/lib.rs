@@ -4,6 +4,7 @@
 //! loading with file:line errors and feature YAML. Everything that decides lives in `gen-core`; this crate
 //! only moves bytes between the disk and those pure functions.
 
+pub mod atomic;
 pub mod config;
 pub mod discover;
 pub mod features;

@@ -30,6 +30,8 @@ pub struct EdgeAcc {
     pub open_start: Option<u64>,
     /// An explicit `iteration_abandoned` was recorded.
     pub abandoned_marker: bool,
+    /// The feature moved on to another edge while this start was still open.
+    pub superseded: bool,
     /// Latest activity on this edge.
     pub last_at: Option<Timestamp>,
 }
@@ -193,6 +195,9 @@ impl Fold {
             return;
         }
         f.current_edge = r.edge;
+        for other in f.edges.iter_mut().filter(|e| e.edge != r.edge && e.open_start.is_some()) {
+            other.superseded = true;
+        }
         let e = match f.edges.iter().position(|e| e.edge == r.edge) {
             Some(i) => &mut f.edges[i],
             None => {
@@ -209,6 +214,7 @@ impl Fold {
         }
         if r.kind == kinds.edge_started {
             e.open_start = Some(r.line);
+            e.superseded = false;
             // A new start after convergence reopens the edge.
             e.converged = false;
         } else if iteration_completed {

@@ -6,7 +6,9 @@
 pub mod fold;
 pub mod record;
 pub mod status;
+pub mod vector;
 
 pub use fold::{Fold, fold};
 pub use record::{Record, Symbols, sort_records};
 pub use status::{StatusInputs, StatusReport, VectorInfo, project_status};
+pub use vector::refresh_vector;

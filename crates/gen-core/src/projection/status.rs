@@ -290,7 +290,9 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
                     delta: d,
                 });
             }
-            if let (Some(line), false) = (e.open_start, e.abandoned_marker) {
+            // A start with no progress is abandoned once the feature has moved on to another edge;
+            // the edge a feature is currently on is simply "just started".
+            if let (Some(line), true, false) = (e.open_start, e.superseded, e.abandoned_marker) {
                 abandoned.push(Abandoned {
                     feature: symbols.name(acc.feature).to_string(),
                     edge: alias(symbols.name(e.edge)),

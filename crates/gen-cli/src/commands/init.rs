@@ -1,0 +1,102 @@
+//! `gen init`: scaffold a workspace with our default graph, or refresh its configs with `--force`.
+
+use super::{UserError, print_json};
+use crate::cli::InitArgs;
+use gen_core::config::defaults::default_files;
+use gen_workspace::Workspace;
+use gen_workspace::atomic::write_atomic;
+use miette::{IntoDiagnostic, Result};
+use serde_json::json;
+use std::path::Path;
+use std::process::ExitCode;
+
+const PROFILES: &[&str] = &["standard", "full", "minimal", "poc", "spike", "hotfix"];
+const DIRS: &[&str] = &[
+    "events",
+    "features/active",
+    "features/completed",
+    "features/archived",
+    "graph/edge_params",
+    "profiles",
+    "context",
+    "blueprints",
+];
+
+/// Runs the command.
+pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitCode> {
+    let root = match (&args.path, explicit) {
+        (Some(p), _) => p.clone(),
+        (None, Some(p)) => p.to_path_buf(),
+        (None, None) => std::env::current_dir().into_diagnostic()?,
+    };
+    let root = if root.file_name().is_some_and(|n| n == ".ai-workspace") {
+        root.parent().map(Path::to_path_buf).unwrap_or(root)
+    } else {
+        root
+    };
+    if !PROFILES.contains(&args.profile.as_str()) {
+        return Err(UserError::new(
+            format!("unknown profile `{}`", args.profile),
+            format!("choose one of: {}", PROFILES.join(", ")),
+        )
+        .into());
+    }
+    let ws = Workspace::planned(&root);
+    let exists = ws.dir.exists();
+    if exists && !args.force {
+        return Err(UserError::new(
+            format!("{} already exists", ws.dir.display()),
+            "nothing was changed. `gen init --force` refreshes the configs (graph/, profiles/) from the defaults and keeps events, features and context/ as they are",
+        )
+        .into());
+    }
+    let project = args.project.clone().unwrap_or_else(|| {
+        root.file_name()
+            .map_or_else(|| "project".into(), |n| n.to_string_lossy().into_owned())
+    });
+    for d in DIRS {
+        std::fs::create_dir_all(ws.dir.join(d)).into_diagnostic()?;
+    }
+    let mut written = Vec::new();
+    let mut kept = Vec::new();
+    for (rel, text) in default_files(&project, &args.profile) {
+        let path = ws.dir.join(&rel);
+        // Authored context survives a refresh; the graph and profiles are ours to replace.
+        if exists && rel.starts_with("context/") && path.exists() {
+            kept.push(rel);
+            continue;
+        }
+        write_atomic(&path, text.as_bytes()).into_diagnostic()?;
+        written.push(rel);
+    }
+    let events = ws.events_path();
+    let event_type = if exists { "configs_refreshed" } else { "project_initialized" };
+    let event = json!({
+        "event_type": event_type,
+        "timestamp": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        "project": project,
+        "event_id": uuid::Uuid::now_v7().to_string(),
+        "agent_id": std::env::var("GEN_AGENT_ID").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "primary".into()),
+        "profile": args.profile,
+        "installer": "gen",
+        "gen_version": env!("CARGO_PKG_VERSION"),
+        "files": written.len(),
+    });
+    gen_workspace::log::append_lines(&events, &[event.to_string()]).into_diagnostic()?;
+    if json {
+        print_json(&json!({"workspace": ws.dir, "project": project, "profile": args.profile,
+                           "refreshed": exists, "written": written, "kept": kept}))?;
+    } else if exists {
+        println!(
+            "Refreshed {} config files in {} (kept {} authored file(s), events and features untouched)",
+            written.len(),
+            ws.dir.display(),
+            kept.len()
+        );
+    } else {
+        println!("Initialized {} for project `{project}` (profile {})", ws.dir.display(), args.profile);
+        println!("  {} config files written; recorded project_initialized", written.len());
+        println!("  next: gen validate · gen event emit edge_started --feature REQ-F-… --edge 'intent→requirements' · gen status");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,177 @@
+//! `gen status`: the you-are-here view derived from the event log.
+
+use super::{UserError, print_json};
+use crate::cli::StatusArgs;
+use gen_core::projection::StatusReport;
+use gen_core::projection::status::FeatureStatus;
+use gen_workspace::Workspace;
+use miette::Result;
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+/// Runs the command.
+pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<ExitCode> {
+    let loaded = crate::load::load(ws)?;
+    let report = &loaded.report;
+    if let Some(id) = &args.feature {
+        let Some(f) = report.features.iter().find(|f| &f.feature == id) else {
+            return Err(UserError::new(
+                format!("no feature `{id}` in the events or feature vectors"),
+                "run `gen status` to list features",
+            )
+            .into());
+        };
+        if json {
+            print_json(f)?;
+        } else {
+            print!("{}", render_feature(f));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if json {
+        print_json(report)?;
+    } else {
+        print!("{}", render(report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn marker(status: &str) -> &'static str {
+    match status {
+        "converged" => "✓",
+        "iterating" => "●",
+        "stuck" => "✗",
+        _ => "○",
+    }
+}
+
+/// `intent ✓ → requirements ● → design ○` from the feature's edges in topology order.
+pub fn you_are_here(f: &FeatureStatus) -> String {
+    let mut out = String::new();
+    let mut last_target: Option<&str> = None;
+    for id in &f.path {
+        let Some(e) = f.edges.get(id) else { continue };
+        let (src, tgt, co) = match gen_core::event::edge::split_edge(id) {
+            Some(parts) => parts,
+            None => ("", id.as_str(), false),
+        };
+        if last_target != Some(src) {
+            if !out.is_empty() {
+                out.push_str("  ·  ");
+            }
+            if !src.is_empty() {
+                out.push_str(src);
+            }
+        }
+        let arrow = if co { " ↔ " } else { " → " };
+        let _ = write!(out, "{arrow}{tgt} {}", marker(e.status));
+        last_target = Some(tgt);
+    }
+    if out.is_empty() {
+        out.push_str("(no edges yet)");
+    }
+    out
+}
+
+fn render(r: &StatusReport) -> String {
+    let mut o = String::new();
+    let title = format!("gen status — {}", r.project);
+    let _ = writeln!(o, "{title}\n{}", "=".repeat(title.chars().count()));
+    let _ = writeln!(
+        o,
+        "State: {}   ({} events{}{}{})",
+        r.state.label(),
+        r.events.total - r.events.malformed,
+        if r.events.malformed > 0 { format!(", {} malformed", r.events.malformed) } else { String::new() },
+        r.as_of.map(|t| format!(", latest {}", t.strftime("%Y-%m-%d %H:%M"))).unwrap_or_default(),
+        if r.events.untimed > 0 { format!(", {} untimed", r.events.untimed) } else { String::new() },
+    );
+    let active: Vec<&FeatureStatus> = r.features.iter().filter(|f| f.is_active()).collect();
+    if !active.is_empty() {
+        let _ = writeln!(o, "\nYou are here:");
+        let width = active.iter().map(|f| f.feature.len()).max().unwrap_or(0);
+        for f in &active {
+            let _ = writeln!(o, "  {:<width$}  {}", f.feature, you_are_here(f));
+        }
+    }
+    let ro = &r.rollup;
+    let pct = if ro.edges_total > 0 { ro.edges_converged * 100 / ro.edges_total } else { 0 };
+    let _ = writeln!(o, "\nProject rollup:");
+    let _ = writeln!(o, "  Edges converged: {}/{} ({pct}%)", ro.edges_converged, ro.edges_total);
+    let _ = writeln!(
+        o,
+        "  Features:        {} converged, {} in progress, {} pending, {} stuck  ({} completed vectors)",
+        ro.converged, ro.in_progress, ro.pending, ro.stuck, ro.completed_vectors
+    );
+    let _ = writeln!(o, "  Intents:         {} unactioned intent_raised", ro.unactioned_intents);
+    if !active.is_empty() {
+        let _ = writeln!(o, "\nActive features:");
+        let width = active.iter().map(|f| f.feature.len()).max().unwrap_or(7).max(7);
+        let _ = writeln!(o, "  {:<width$}  {:<11}  {:<28}  {:>4}  {:>3}  {:>4}  title", "feature", "status", "edge", "T", "V", "H");
+        for f in &active {
+            let _ = writeln!(
+                o,
+                "  {:<width$}  {:<11}  {:<28}  {:>4}  {:>3}  {:>4}  {}",
+                f.feature,
+                f.status,
+                f.current_edge.as_deref().unwrap_or("-"),
+                f.t,
+                f.v,
+                f.h,
+                f.title.as_deref().unwrap_or("")
+            );
+        }
+    }
+    if !r.signals.is_empty() {
+        let _ = writeln!(o, "\nSignals:");
+        for s in &r.signals {
+            let _ = writeln!(o, "  ! {s}");
+        }
+    }
+    let _ = writeln!(o, "\nNext actions:");
+    if r.next_actions.is_empty() {
+        let _ = writeln!(o, "  nothing pending");
+    }
+    for (i, a) in r.next_actions.iter().enumerate().take(10) {
+        let _ = writeln!(o, "  {}. {a}", i + 1);
+    }
+    if r.next_actions.len() > 10 {
+        let _ = writeln!(o, "  … and {} more (gen status --json)", r.next_actions.len() - 10);
+    }
+    o
+}
+
+fn render_feature(f: &FeatureStatus) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}{}", f.feature, f.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default());
+    let _ = writeln!(
+        o,
+        "Status: {} (vector says {}), profile {}, vector in {:?}",
+        f.status,
+        f.vector_status.as_deref().unwrap_or("nothing"),
+        f.profile.as_deref().unwrap_or("(none)"),
+        f.location
+    );
+    let _ = writeln!(o, "T={}  V={}  H={}   {}", f.t, f.v, f.h, you_are_here(f));
+    let _ = writeln!(o, "\nTrajectory:");
+    for id in &f.path {
+        let Some(e) = f.edges.get(id) else { continue };
+        let detail = match e.status {
+            "converged" => format!(
+                "converged {}",
+                e.converged_at.map(|t| t.strftime("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+            ),
+            "pending" => "pending".to_string(),
+            s => format!("{s} (iteration {}, delta {})", e.iterations, e.delta.map_or("-".into(), |d| d.to_string())),
+        };
+        let _ = writeln!(
+            o,
+            "  {} {:<32} {}{}",
+            marker(e.status),
+            id,
+            detail,
+            if e.required { "" } else { "  (not required by profile)" }
+        );
+    }
+    o
+}

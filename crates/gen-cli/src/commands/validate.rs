@@ -1,0 +1,153 @@
+//! `gen validate`: every config file checked; errors fail, warnings inform.
+
+use super::print_json;
+use crate::cli::ValidateArgs;
+use gen_core::config::{ConfigSet, Diagnostic, Severity, validate};
+use gen_workspace::config::{Loaded, is_config_dir, load_config_dir, load_workspace};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Result};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Runs the command.
+pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<ExitCode> {
+    let (base, loaded): (PathBuf, Loaded) = match (&args.config_dir, explicit) {
+        (Some(dir), _) => (dir.clone(), load_config_dir(dir)),
+        (None, Some(p)) if is_config_dir(p) => (p.to_path_buf(), load_config_dir(p)),
+        (None, _) => {
+            let ws = super::open(explicit)?;
+            let loaded = load_workspace(&ws.dir);
+            (ws.dir, loaded)
+        }
+    };
+    let mut report = validate(&loaded.set);
+    for u in &loaded.unreadable {
+        report.errors.push(
+            Diagnostic::error(&u.path, None, format!("cannot read file: {}", u.reason))
+                .with_hint("save the file as UTF-8 text"),
+        );
+    }
+    if json {
+        let item = |d: &Diagnostic| {
+            json!({"file": d.file, "line": d.line, "column": d.column, "message": d.message, "hint": d.hint})
+        };
+        print_json(&json!({
+            "ok": report.errors.is_empty(),
+            "errors": report.errors.iter().map(item).collect::<Vec<_>>(),
+            "warnings": report.warnings.iter().map(item).collect::<Vec<_>>(),
+        }))?;
+    } else {
+        for d in report.errors.iter().chain(report.warnings.iter()) {
+            eprintln!("{}", render(d, &loaded.set, &base));
+        }
+        let files = count_files(&loaded.set);
+        if report.errors.is_empty() {
+            println!(
+                "ok: {files} config files checked in {}, {} warning(s)",
+                base.display(),
+                report.warnings.len()
+            );
+        } else {
+            println!(
+                "failed: {} error(s), {} warning(s) in {files} config files ({})",
+                report.errors.len(),
+                report.warnings.len(),
+                base.display()
+            );
+        }
+    }
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn count_files(set: &ConfigSet) -> usize {
+    usize::from(set.topology.is_some())
+        + usize::from(set.constraints.is_some())
+        + usize::from(set.evaluator_defaults.is_some())
+        + set.edge_params.len()
+        + set.profiles.len()
+        + set.features.len()
+        + set.extra_yaml.len()
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+struct Located {
+    message: String,
+    help: Option<String>,
+    src: NamedSource<String>,
+    span: LabeledSpan,
+    warning: bool,
+}
+
+impl miette::Diagnostic for Located {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(if self.warning {
+            miette::Severity::Warning
+        } else {
+            miette::Severity::Error
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.span.clone())))
+    }
+}
+
+fn source_text<'a>(set: &'a ConfigSet, file: &str) -> Option<&'a str> {
+    set.topology
+        .iter()
+        .chain(set.constraints.iter())
+        .chain(set.evaluator_defaults.iter())
+        .chain(set.edge_params.iter())
+        .chain(set.profiles.iter())
+        .chain(set.features.iter())
+        .chain(set.extra_yaml.iter())
+        .find(|f| f.path == file)
+        .map(|f| f.text.as_str())
+}
+
+/// `file:line:col: error: message`, then a source snippet when the position is known.
+fn render(d: &Diagnostic, set: &ConfigSet, base: &Path) -> String {
+    let head = d.to_string();
+    let (Some(line), Some(text)) = (d.line, source_text(set, &d.file)) else {
+        return head;
+    };
+    let offset = offset_of(text, line, d.column.unwrap_or(1));
+    let located = Located {
+        message: d.message.clone(),
+        help: d.hint.clone(),
+        src: NamedSource::new(base.join(&d.file).display().to_string(), text.to_string()),
+        span: LabeledSpan::at_offset(offset, "here"),
+        warning: d.severity == Severity::Warning,
+    };
+    let mut out = String::new();
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor());
+    if handler.render_report(&mut out, &located).is_err() {
+        return head;
+    }
+    format!("{head}\n{out}")
+}
+
+fn offset_of(text: &str, line: u32, column: u32) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line as usize {
+            let col: usize = l
+                .char_indices()
+                .nth(column.saturating_sub(1) as usize)
+                .map_or(l.len(), |(b, _)| b);
+            return offset + col;
+        }
+        offset += l.len();
+    }
+    text.len()
+}
