@@ -315,7 +315,12 @@ impl Fields {
             set_if_none(&mut self.feature, facet(name, "feature_id"));
             set_if_none(&mut self.edge, facet(name, "edge"));
         }
-        set_if_none(&mut self.feature, facet("sdlc:universal", "instance_id"));
+        // The engine sets `instance_id` to the project for project-level events; that is not a feature.
+        let namespace = str_at(obj, &["job", "namespace"])
+            .map(|ns| ns.strip_prefix("aisdlc://").unwrap_or(&ns).to_string());
+        let instance = facet("sdlc:universal", "instance_id")
+            .filter(|i| Some(i) != namespace.as_ref() && Some(i) != self.project.as_ref());
+        set_if_none(&mut self.feature, instance);
         set_if_none(&mut self.agent, facet("sdlc:universal", "actor"));
         // Delta facets: `sdlc:delta.delta` (migration) or `sdlc_delta.value` (imp_gemini).
         if !self.payload.contains_key("delta") {

@@ -175,3 +175,12 @@ fn order_puts_untimed_last_and_breaks_ties_by_id() {
     let types: Vec<_> = evs.iter().map(|e| e.event_type.clone().unwrap()).collect();
     assert_eq!(types, ["a", "b", "none"]);
 }
+
+#[test]
+fn ol_instance_id_naming_the_project_is_not_a_feature() {
+    let line = r#"{"eventType":"OTHER","eventTime":"2026-03-11T15:06:43Z","run":{"runId":"x","facets":{"sdlc:universal":{"instance_id":"demo","actor":"genesis-cli"},"sdlc:event_type":{"type":"CommandError"}}},"job":{"namespace":"aisdlc://demo","name":"CONTEXT"}}"#;
+    let e = parse_line(line).unwrap();
+    assert_eq!(e.event_type.as_deref(), Some("command_error"));
+    assert_eq!(e.feature, None);
+    assert_eq!(e.agent.as_deref(), Some("genesis-cli"));
+}

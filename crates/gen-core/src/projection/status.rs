@@ -246,7 +246,8 @@ impl FeatureStatus {
     pub fn is_active(&self) -> bool {
         match self.location {
             Location::Active => true,
-            Location::EventsOnly => self.status != "converged",
+            // Known only from events and never on an edge: a mention, not work in progress.
+            Location::EventsOnly => self.status != "converged" && !self.edges.is_empty(),
             Location::Completed | Location::Archived => false,
         }
     }
