@@ -5,6 +5,10 @@ mod commands;
 mod load;
 
 use clap::Parser;
+
+/// mimalloc: reading a large event log allocates millions of small strings; glibc malloc was a fifth of the time.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

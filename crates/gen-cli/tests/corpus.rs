@@ -22,7 +22,10 @@ fn workspace_copy() -> Option<tempfile::TempDir> {
 fn every_line_is_ingested_and_recovered_counts_match() {
     let Some(ws) = workspace_copy() else { return };
     let out = gen_ok(ws.path(), &["event", "log", "--json"]);
-    let events: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let events: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(events.len(), 2306, "all 2306 lines ingested");
     let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
     for e in &events {
@@ -33,12 +36,16 @@ fn every_line_is_ingested_and_recovered_counts_match() {
     assert_eq!(by_type["edge_converged"], 291);
     assert_eq!(by_type["edge_started"], 221);
     assert_eq!(by_type["iteration_completed"], 552);
-    assert!(!by_type.contains_key("(none)"), "every line has a recovered type");
+    assert!(
+        !by_type.contains_key("(none)"),
+        "every line has a recovered type"
+    );
     assert_eq!(by_type.len(), 31, "31 canonical types");
     // Identity: unique ids, raw text kept verbatim.
     let ids: BTreeSet<&str> = events.iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 2306, "no two events share an id");
-    let file = std::fs::read_to_string(ws.path().join(".ai-workspace/events/events.jsonl")).unwrap();
+    let file =
+        std::fs::read_to_string(ws.path().join(".ai-workspace/events/events.jsonl")).unwrap();
     let lines: Vec<&str> = file.lines().collect();
     for e in &events {
         let n = e["line"].as_u64().unwrap() as usize;
@@ -53,7 +60,9 @@ fn shapes_are_classified_as_the_reference_counts_them() {
     let mut shapes: BTreeMap<String, usize> = BTreeMap::new();
     for l in out.lines() {
         let e: Value = serde_json::from_str(l).unwrap();
-        *shapes.entry(e["shape"].as_str().unwrap().to_string()).or_default() += 1;
+        *shapes
+            .entry(e["shape"].as_str().unwrap().to_string())
+            .or_default() += 1;
     }
     let expected: BTreeMap<String, usize> = [
         ("v1", 498),
@@ -71,12 +80,23 @@ fn shapes_are_classified_as_the_reference_counts_them() {
 #[test]
 fn escaped_and_raw_arrows_decode_to_one_edge_id() {
     let Some(ws) = workspace_copy() else { return };
-    let out = gen_ok(ws.path(), &["event", "log", "--json", "--edge", "code↔unit_tests"]);
+    let out = gen_ok(
+        ws.path(),
+        &["event", "log", "--json", "--edge", "code↔unit_tests"],
+    );
     let raws: Vec<String> = out
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["raw"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["raw"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
-    assert!(raws.iter().any(|r| r.contains("\\u2194")), "escaped spelling matched");
+    assert!(
+        raws.iter().any(|r| r.contains("\\u2194")),
+        "escaped spelling matched"
+    );
     assert!(raws.iter().any(|r| r.contains('↔')), "raw spelling matched");
 }
 
@@ -84,7 +104,10 @@ fn escaped_and_raw_arrows_decode_to_one_edge_id() {
 fn ol_native_camel_case_types_and_payload_fields_are_lifted() {
     // Reference §7 item 3.
     let Some(ws) = workspace_copy() else { return };
-    let out = gen_ok(ws.path(), &["event", "log", "--json", "--type", "edge_converged"]);
+    let out = gen_ok(
+        ws.path(),
+        &["event", "log", "--json", "--type", "edge_converged"],
+    );
     let native: Vec<Value> = out
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
@@ -94,7 +117,10 @@ fn ol_native_camel_case_types_and_payload_fields_are_lifted() {
     for e in &native {
         assert!(e["raw"].as_str().unwrap().contains("\"EdgeConverged\""));
         assert!(e["feature"].is_string() && e["edge"].is_string());
-        assert_eq!(e["project"], "ai_sdlc_method", "job.namespace without aisdlc://");
+        assert_eq!(
+            e["project"], "ai_sdlc_method",
+            "job.namespace without aisdlc://"
+        );
     }
 }
 
@@ -102,7 +128,10 @@ fn ol_native_camel_case_types_and_payload_fields_are_lifted() {
 fn converged_edges_and_hamiltonian_of_tag_001() {
     // Reference §7 item 4.
     let Some(ws) = workspace_copy() else { return };
-    let out = gen_ok(ws.path(), &["status", "--json", "--feature", "REQ-F-TAG-001"]);
+    let out = gen_ok(
+        ws.path(),
+        &["status", "--json", "--feature", "REQ-F-TAG-001"],
+    );
     let f: Value = serde_json::from_str(&out).unwrap();
     let converged: BTreeSet<&str> = f["converged_edges"]
         .as_array()
@@ -125,14 +154,20 @@ fn converged_edges_and_hamiltonian_of_tag_001() {
     .into_iter()
     .collect();
     assert_eq!(converged, expected);
-    assert_eq!((f["T"].as_i64(), f["V"].as_i64(), f["H"].as_i64()), (Some(20), Some(0), Some(20)));
+    assert_eq!(
+        (f["T"].as_i64(), f["V"].as_i64(), f["H"].as_i64()),
+        (Some(20), Some(0), Some(20))
+    );
 }
 
 #[test]
 fn engine_001_recovers_the_convergences_the_reference_loses() {
     // Reference §3.7: recovered from _metadata, REQ-F-ENGINE-001 has five converged edges (reference view: none).
     let Some(ws) = workspace_copy() else { return };
-    let out = gen_ok(ws.path(), &["status", "--json", "--feature", "REQ-F-ENGINE-001"]);
+    let out = gen_ok(
+        ws.path(),
+        &["status", "--json", "--feature", "REQ-F-ENGINE-001"],
+    );
     let f: Value = serde_json::from_str(&out).unwrap();
     let converged: BTreeSet<&str> = f["converged_edges"]
         .as_array()
@@ -140,7 +175,12 @@ fn engine_001_recovers_the_convergences_the_reference_loses() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    for edge in ["intent→requirements", "requirements→design", "design→code", "code↔unit_tests"] {
+    for edge in [
+        "intent→requirements",
+        "requirements→design",
+        "design→code",
+        "code↔unit_tests",
+    ] {
         assert!(converged.contains(edge), "{edge} in {converged:?}");
     }
 }
@@ -176,7 +216,12 @@ fn both_corpus_config_sets_validate() {
         copy_dir(&corpus.join(set), tmp.path());
         let out = gen_in(
             tmp.path(),
-            &["validate", "--json", "--config-dir", tmp.path().to_str().unwrap()],
+            &[
+                "validate",
+                "--json",
+                "--config-dir",
+                tmp.path().to_str().unwrap(),
+            ],
         );
         let r: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(r["ok"], true, "{set}: {}", r["errors"]);
@@ -194,10 +239,22 @@ fn a_broken_target_in_the_claude_config_is_rejected_with_its_line() {
     let broken = text.replacen("target: requirements", "target: requirementz", 1);
     assert_ne!(text, broken);
     std::fs::write(&topo, &broken).unwrap();
-    let out = gen_in(tmp.path(), &["validate", "--json", "--config-dir", tmp.path().to_str().unwrap()]);
+    let out = gen_in(
+        tmp.path(),
+        &[
+            "validate",
+            "--json",
+            "--config-dir",
+            tmp.path().to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let line = broken.lines().position(|l| l.contains("requirementz")).unwrap() + 1;
+    let line = broken
+        .lines()
+        .position(|l| l.contains("requirementz"))
+        .unwrap()
+        + 1;
     let hit = r["errors"]
         .as_array()
         .unwrap()

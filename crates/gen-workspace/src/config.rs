@@ -56,7 +56,10 @@ impl Reader<'_> {
                 Err(e) => {
                     self.loaded.unreadable.push(Unreadable {
                         path: rel,
-                        reason: format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                        reason: format!(
+                            "not UTF-8 (invalid byte at offset {})",
+                            e.utf8_error().valid_up_to()
+                        ),
                     });
                     None
                 }
@@ -87,11 +90,7 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| {
-            p.is_file()
-                && p.extension()
-                    .is_some_and(|e| e == "yml" || e == "yaml")
-        })
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
         .collect();
     out.sort();
     out
@@ -101,7 +100,12 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 pub fn constraints_path(ws_dir: &Path) -> Option<PathBuf> {
     TENANTS
         .iter()
-        .map(|t| ws_dir.join(t).join("context").join("project_constraints.yml"))
+        .map(|t| {
+            ws_dir
+                .join(t)
+                .join("context")
+                .join("project_constraints.yml")
+        })
         .chain(std::iter::once(
             ws_dir.join("context").join("project_constraints.yml"),
         ))
@@ -112,7 +116,12 @@ pub fn constraints_path(ws_dir: &Path) -> Option<PathBuf> {
 pub fn constraints_candidates(ws_dir: &Path) -> Vec<PathBuf> {
     TENANTS
         .iter()
-        .map(|t| ws_dir.join(t).join("context").join("project_constraints.yml"))
+        .map(|t| {
+            ws_dir
+                .join(t)
+                .join("context")
+                .join("project_constraints.yml")
+        })
         .chain(std::iter::once(
             ws_dir.join("context").join("project_constraints.yml"),
         ))
@@ -158,10 +167,7 @@ pub fn load_workspace(ws_dir: &Path) -> Loaded {
     let known = ["graph_topology.yml", "evaluator_defaults.yml"];
     let extra: Vec<PathBuf> = yaml_files(&graph)
         .into_iter()
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| known.iter().any(|k| n == *k))
-        })
+        .filter(|p| !p.file_name().is_some_and(|n| known.iter().any(|k| n == *k)))
         .collect();
     let mut extra_files: Vec<SourceFile> = extra.iter().filter_map(|p| r.file(p)).collect();
     for p in constraints_candidates(ws_dir).into_iter().skip(1) {
@@ -239,9 +245,21 @@ mod tests {
         std::fs::create_dir_all(ws.join("features/completed")).unwrap();
         std::fs::write(ws.join("graph/graph_topology.yml"), "asset_types: {}\n").unwrap();
         std::fs::write(ws.join("graph/edges/tdd.yml"), "edge: a→b\n").unwrap();
-        std::fs::write(ws.join("claude/context/project_constraints.yml"), "project: {name: x}\n").unwrap();
-        std::fs::write(ws.join("context/project_constraints.yml"), "project: {name: y}\n").unwrap();
-        std::fs::write(ws.join("features/completed/REQ-F-A-001.yml"), "feature: REQ-F-A-001\n").unwrap();
+        std::fs::write(
+            ws.join("claude/context/project_constraints.yml"),
+            "project: {name: x}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            ws.join("context/project_constraints.yml"),
+            "project: {name: y}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            ws.join("features/completed/REQ-F-A-001.yml"),
+            "feature: REQ-F-A-001\n",
+        )
+        .unwrap();
         let loaded = load_workspace(ws);
         assert_eq!(loaded.edge_params_dir.as_deref(), Some("graph/edges"));
         assert_eq!(loaded.set.edge_params[0].path, "graph/edges/tdd.yml");
@@ -250,8 +268,17 @@ mod tests {
             "claude/context/project_constraints.yml",
             "tenant context wins"
         );
-        assert_eq!(loaded.set.features[0].path, "features/completed/REQ-F-A-001.yml");
-        assert!(loaded.set.extra_yaml.iter().any(|f| f.path == "context/project_constraints.yml"));
+        assert_eq!(
+            loaded.set.features[0].path,
+            "features/completed/REQ-F-A-001.yml"
+        );
+        assert!(
+            loaded
+                .set
+                .extra_yaml
+                .iter()
+                .any(|f| f.path == "context/project_constraints.yml")
+        );
     }
 
     #[cfg(unix)]
@@ -261,7 +288,11 @@ mod tests {
         let ws = tmp.path().join("ws");
         std::fs::create_dir_all(ws.join("graph")).unwrap();
         std::fs::write(tmp.path().join("real.yml"), "asset_types: {}\n").unwrap();
-        std::os::unix::fs::symlink(tmp.path().join("real.yml"), ws.join("graph/graph_topology.yml")).unwrap();
+        std::os::unix::fs::symlink(
+            tmp.path().join("real.yml"),
+            ws.join("graph/graph_topology.yml"),
+        )
+        .unwrap();
         let loaded = load_workspace(&ws);
         assert_eq!(loaded.set.topology.unwrap().text, "asset_types: {}\n");
     }

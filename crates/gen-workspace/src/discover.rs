@@ -24,7 +24,9 @@ pub enum WorkspaceError {
         start: PathBuf,
     },
     /// An explicit path that is not a workspace.
-    #[error("{path} is not a workspace (expected a project folder containing .ai-workspace/, or the .ai-workspace/ folder itself)")]
+    #[error(
+        "{path} is not a workspace (expected a project folder containing .ai-workspace/, or the .ai-workspace/ folder itself)"
+    )]
     NotAWorkspace {
         /// The path given.
         path: PathBuf,
@@ -45,7 +47,9 @@ impl Workspace {
     pub fn at(path: &Path) -> Result<Workspace, WorkspaceError> {
         let path = absolute(path);
         if path.file_name().is_some_and(|n| n == DIR_NAME) && path.is_dir() {
-            let root = path.parent().map_or_else(|| path.clone(), Path::to_path_buf);
+            let root = path
+                .parent()
+                .map_or_else(|| path.clone(), Path::to_path_buf);
             return Ok(Workspace { root, dir: path });
         }
         let dir = path.join(DIR_NAME);

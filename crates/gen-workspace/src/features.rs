@@ -1,8 +1,8 @@
 //! Feature vector files: reading them with their folder, and writing refreshed ones on request.
 
 use crate::atomic::{WriteError, write_atomic};
-use gen_core::config::{Diagnostic, SourceFile};
 use gen_core::config::feature::FeatureVector;
+use gen_core::config::{Diagnostic, SourceFile};
 use gen_core::projection::status::{Location, VectorInfo};
 use std::path::{Path, PathBuf};
 
@@ -53,7 +53,9 @@ pub fn load_vectors(ws_dir: &Path) -> Vectors {
         for path in crate::config::yaml_files(&ws_dir.join("features").join(sub)) {
             let rel = format!(
                 "features/{sub}/{}",
-                path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                path.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
             );
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,

@@ -84,7 +84,8 @@ fn tail_of(f: &mut File, path: &Path) -> Result<Tail, LogError> {
     let mut block = 64 * 1024u64;
     loop {
         let start = len.saturating_sub(block);
-        f.seek(SeekFrom::Start(start)).map_err(io("cannot seek", path))?;
+        f.seek(SeekFrom::Start(start))
+            .map_err(io("cannot seek", path))?;
         let mut buf = Vec::with_capacity((len - start) as usize);
         Read::by_ref(f)
             .take(len - start)
@@ -94,16 +95,21 @@ fn tail_of(f: &mut File, path: &Path) -> Result<Tail, LogError> {
             return Ok(Tail::Clean);
         }
         if let Some(nl) = memchr::memrchr(b'\n', &buf) {
-            return Ok(classify_fragment(f, path, start + nl as u64 + 1, &buf[nl + 1..])?);
+            return classify_fragment(f, path, start + nl as u64 + 1, &buf[nl + 1..]);
         }
         if start == 0 {
-            return Ok(classify_fragment(f, path, 0, &buf)?);
+            return classify_fragment(f, path, 0, &buf);
         }
         block *= 4;
     }
 }
 
-fn classify_fragment(f: &mut File, path: &Path, offset: u64, frag: &[u8]) -> Result<Tail, LogError> {
+fn classify_fragment(
+    f: &mut File,
+    path: &Path,
+    offset: u64,
+    frag: &[u8],
+) -> Result<Tail, LogError> {
     let complete = std::str::from_utf8(frag)
         .ok()
         .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
@@ -119,7 +125,8 @@ fn classify_fragment(f: &mut File, path: &Path, offset: u64, frag: &[u8]) -> Res
 }
 
 fn count_lines_before(f: &mut File, path: &Path, offset: u64) -> Result<u64, LogError> {
-    f.seek(SeekFrom::Start(0)).map_err(io("cannot seek", path))?;
+    f.seek(SeekFrom::Start(0))
+        .map_err(io("cannot seek", path))?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, f.take(offset));
     let mut buf = vec![0u8; 1 << 20];
     let mut n = 0u64;
@@ -165,7 +172,9 @@ impl LockedLog {
                 self.file
                     .write_all(b"\n")
                     .map_err(io("cannot write", &self.path))?;
-                self.file.sync_data().map_err(io("cannot sync", &self.path))?;
+                self.file
+                    .sync_data()
+                    .map_err(io("cannot sync", &self.path))?;
                 Ok(None)
             }
             Tail::Torn {
@@ -177,7 +186,9 @@ impl LockedLog {
                 self.file
                     .set_len(offset)
                     .map_err(io("cannot truncate", &self.path))?;
-                self.file.sync_all().map_err(io("cannot sync", &self.path))?;
+                self.file
+                    .sync_all()
+                    .map_err(io("cannot sync", &self.path))?;
                 Ok(Some(TornTail {
                     line,
                     bytes,
@@ -234,7 +245,9 @@ impl LockedLog {
         self.file
             .write_all(buf.as_bytes())
             .map_err(io("cannot append to", &self.path))?;
-        self.file.sync_data().map_err(io("cannot sync", &self.path))?;
+        self.file
+            .sync_data()
+            .map_err(io("cannot sync", &self.path))?;
         Ok(())
     }
 
@@ -266,10 +279,8 @@ pub fn append_lines(path: &Path, lines: &[String]) -> Result<Option<TornTail>, L
     let mut log = LockedLog::open(path)?;
     let torn = log.repair_tail()?;
     log.append(lines)?;
-    if created {
-        if let Some(parent) = path.parent() {
-            sync_dir(parent)?;
-        }
+    if created && let Some(parent) = path.parent() {
+        sync_dir(parent)?;
     }
     Ok(torn)
 }
@@ -306,7 +317,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let p = tmp.path().join("events.jsonl");
         std::fs::write(&p, "{\"a\":1}\n{\"b\":2}\n{\"event_type\":\"x\",\"ti").unwrap();
-        assert!(matches!(inspect_tail(&p).unwrap(), Tail::Torn { line: 3, .. }));
+        assert!(matches!(
+            inspect_tail(&p).unwrap(),
+            Tail::Torn { line: 3, .. }
+        ));
         let torn = append_lines(&p, &[r#"{"c":3}"#.into()]).unwrap().unwrap();
         assert_eq!(torn.line, 3);
         assert_eq!(read(&torn.saved_to), "{\"event_type\":\"x\",\"ti");

@@ -1,10 +1,10 @@
 //! Reading the event log: every line parsed (in parallel), malformed lines reported with their number.
 
 use crate::log::LogError;
-use gen_core::event::{Event, LineError, assign_ids, parse_line};
-use gen_core::projection::{Record, Symbols, sort_records};
+use gen_core::event::{Event, LineError, assign_ids, parse_line, parse_line_for_projection};
+use gen_core::projection::{Record, Symbols};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -85,25 +85,28 @@ fn for_each_chunk(
             });
         }
     };
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 2);
+    // One buffer for the whole read, zeroed once; the unfinished tail of a chunk moves to its front.
+    let mut buf: Vec<u8> = vec![0; CHUNK * 2];
+    let mut filled = 0usize;
     let mut line_base = 0u64;
     let mut total = 0u64;
-    let mut eof = false;
-    while !eof {
-        let start = buf.len();
-        buf.resize(start + CHUNK, 0);
-        let n = read_full(&mut file, &mut buf[start..]).map_err(|source| LogError::Io {
+    loop {
+        if filled == buf.len() {
+            // A single line longer than the buffer: grow rather than split it.
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = read_full(&mut file, &mut buf[filled..]).map_err(|source| LogError::Io {
             action: "cannot read",
             path: path.to_path_buf(),
             source,
         })?;
-        buf.truncate(start + n);
         total += n as u64;
-        eof = n == 0 || n < CHUNK;
+        filled += n;
+        let eof = filled < buf.len();
         let cut = if eof {
-            buf.len()
+            filled
         } else {
-            match memchr::memrchr(b'\n', &buf) {
+            match memchr::memrchr(b'\n', &buf[..filled]) {
                 Some(i) => i + 1,
                 None => continue,
             }
@@ -111,7 +114,11 @@ fn for_each_chunk(
         let lines_here = memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
         f(&buf[..cut], line_base, eof)?;
         line_base += lines_here;
-        buf.drain(..cut);
+        buf.copy_within(cut..filled, 0);
+        filled -= cut;
+        if eof {
+            break;
+        }
     }
     Ok(total)
 }
@@ -149,7 +156,7 @@ fn split_lines(chunk: &[u8], line_base: u64, eof: bool) -> Vec<(u64, &[u8], bool
     out
 }
 
-fn parse_bytes(bytes: &[u8]) -> Option<Result<Event, LineError>> {
+fn parse_bytes(bytes: &[u8], full: bool) -> Option<Result<Event, LineError>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -163,7 +170,11 @@ fn parse_bytes(bytes: &[u8]) -> Option<Result<Event, LineError>> {
     if text.trim().is_empty() {
         return None;
     }
-    Some(parse_line(text))
+    Some(if full {
+        parse_line(text)
+    } else {
+        parse_line_for_projection(text)
+    })
 }
 
 fn excerpt(bytes: &[u8]) -> String {
@@ -182,58 +193,125 @@ fn hash_key(event: &Event) -> Option<u128> {
         .and_then(|h| u128::from_str_radix(h, 16).ok())
 }
 
+/// What the parallel stage hands to the sequential one: only what records need, already compact.
+struct Lean {
+    id: String,
+    hash: Option<u128>,
+    timestamp: Option<jiff::Timestamp>,
+    untimed: Option<String>,
+    kind: Option<String>,
+    feature: Option<String>,
+    edge: Option<String>,
+    delta: Option<i64>,
+    intent: Option<String>,
+}
+
+type Parsed = (u64, bool, Option<Result<Lean, (LineError, String)>>);
+
+fn lean(event: Event) -> Lean {
+    let intent = event
+        .payload_str("intent_id")
+        .or_else(|| event.payload_str("trigger_intent"))
+        .map(str::to_string);
+    Lean {
+        hash: hash_key(&event),
+        delta: event.delta(),
+        untimed: match (&event.timestamp, &event.timestamp_error) {
+            (Some(_), _) => None,
+            (None, Some(e)) => Some(e.to_string()),
+            (None, None) => Some("no timestamp".into()),
+        },
+        timestamp: event.timestamp,
+        id: event.id,
+        kind: event.event_type,
+        feature: event.feature,
+        edge: event.edge,
+        intent,
+    }
+}
+
+fn parse_chunk(chunk: &[u8], base: u64, eof: bool) -> Vec<Parsed> {
+    split_lines(chunk, base, eof)
+        .par_iter()
+        .map(|(n, text, torn)| {
+            let result =
+                parse_bytes(text, false).map(|r| r.map(lean).map_err(|e| (e, excerpt(text))));
+            (*n, *torn, result)
+        })
+        .collect()
+}
+
 /// Reads the log into sorted records for projections.
+///
+/// Chunks are parsed in parallel while the previous chunk is folded into records, so the sequential
+/// part (ids, interning) overlaps with parsing.
 pub fn scan_records(path: &Path) -> Result<LogScan, LogError> {
     let mut scan = LogScan::default();
-    let mut occurrences: HashMap<u128, u32> = HashMap::new();
+    let mut occurrences: FxHashMap<u128, u32> = FxHashMap::default();
+    let mut pending: Option<Vec<Parsed>> = None;
     let bytes = for_each_chunk(path, |chunk, base, eof| {
-        let lines = split_lines(chunk, base, eof);
-        let parsed: Vec<(u64, bool, Option<Result<Event, LineError>>, &[u8])> = lines
-            .par_iter()
-            .map(|(n, text, torn)| (*n, *torn, parse_bytes(text), *text))
-            .collect();
-        for (line, torn, result, text) in parsed {
-            match result {
-                None => {}
-                Some(Ok(mut event)) => {
-                    scan.lines += 1;
-                    if let Some(key) = hash_key(&event) {
-                        let n = occurrences.entry(key).or_insert(0);
-                        *n += 1;
-                        if *n > 1 {
-                            if let Some(h) = &event.content_hash {
-                                event.id = gen_core::event::canonical::derived_id(h, *n);
-                            }
-                        }
-                    }
-                    if event.timestamp.is_none() {
-                        scan.untimed.push(Untimed {
-                            line,
-                            reason: match &event.timestamp_error {
-                                Some(e) => e.to_string(),
-                                None => "no timestamp".into(),
-                            },
-                        });
-                    }
-                    scan.records
-                        .push(Record::from_event(&event, line, &mut scan.symbols));
+        let previous = pending.take();
+        let (parsed, ()) = rayon::join(
+            || parse_chunk(chunk, base, eof),
+            || {
+                if let Some(prev) = previous {
+                    absorb(&mut scan, &mut occurrences, prev);
                 }
-                Some(Err(error)) => {
-                    scan.lines += 1;
-                    scan.malformed.push(Malformed {
-                        line,
-                        error,
-                        excerpt: excerpt(text),
-                        torn,
-                    });
-                }
-            }
-        }
+            },
+        );
+        pending = Some(parsed);
         Ok(())
     })?;
+    if let Some(prev) = pending.take() {
+        absorb(&mut scan, &mut occurrences, prev);
+    }
     scan.bytes = bytes;
-    sort_records(&mut scan.records);
+    // The same order as `gen_core::projection::sort_records`, on both cores.
+    scan.records
+        .par_sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
     Ok(scan)
+}
+
+fn absorb(scan: &mut LogScan, occurrences: &mut FxHashMap<u128, u32>, parsed: Vec<Parsed>) {
+    for (line, torn, result) in parsed {
+        match result {
+            None => {}
+            Some(Ok(ev)) => {
+                scan.lines += 1;
+                let mut id = ev.id;
+                if let Some(key) = ev.hash {
+                    let n = occurrences.entry(key).or_insert(0);
+                    *n += 1;
+                    if *n > 1 {
+                        id = gen_core::event::canonical::derived_id(&format!("{key:032x}"), *n);
+                    }
+                }
+                if let Some(reason) = ev.untimed {
+                    scan.untimed.push(Untimed { line, reason });
+                }
+                let symbols = &mut scan.symbols;
+                scan.records.push(Record {
+                    id: id.into_boxed_str(),
+                    line,
+                    timestamp: ev.timestamp,
+                    kind: symbols.intern_opt(ev.kind.as_deref()),
+                    feature: symbols.intern_opt(ev.feature.as_deref()),
+                    edge: symbols.intern_opt(ev.edge.as_deref()),
+                    delta: ev.delta,
+                    intent: symbols.intern_opt(ev.intent.as_deref()),
+                });
+            }
+            Some(Err((error, excerpt))) => {
+                scan.lines += 1;
+                scan.malformed.push(Malformed {
+                    line,
+                    error,
+                    excerpt,
+                    torn,
+                });
+            }
+        }
+    }
 }
 
 /// Reads every line with its raw text, for listing.
@@ -243,7 +321,7 @@ pub fn read_lines(path: &Path) -> Result<LogLines, LogError> {
         let lines = split_lines(chunk, base, eof);
         let parsed: Vec<_> = lines
             .par_iter()
-            .map(|(n, text, torn)| (*n, *torn, parse_bytes(text), *text))
+            .map(|(n, text, torn)| (*n, *torn, parse_bytes(text, true), *text))
             .collect();
         for (line, torn, result, text) in parsed {
             match result {
@@ -293,7 +371,10 @@ mod tests {
         assert_eq!(lines, [(3, false), (5, true)]);
         let all = read_lines(&p).unwrap();
         assert_eq!(all.events.len(), 2);
-        assert_eq!(all.events[1].raw, "{\"event_type\":\"b\",\"timestamp\":\"2026-01-01T00:00:00Z\"}");
+        assert_eq!(
+            all.events[1].raw,
+            "{\"event_type\":\"b\",\"timestamp\":\"2026-01-01T00:00:00Z\"}"
+        );
     }
 
     #[test]

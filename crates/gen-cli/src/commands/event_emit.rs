@@ -115,7 +115,11 @@ fn parse_data(spec: &str) -> Result<Map<String, Value>> {
         )
         .into()),
         Err(e) => Err(UserError::new(
-            format!("{origin} is not valid JSON: {e} (line {}, column {})", e.line(), e.column()),
+            format!(
+                "{origin} is not valid JSON: {e} (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
             r#"pass one JSON object, e.g. --data '{"iteration": 1, "delta": 2}'"#,
         )
         .into()),

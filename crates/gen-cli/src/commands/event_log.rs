@@ -15,10 +15,10 @@ fn bound(text: &str, flag: &str) -> Result<Timestamp> {
     if let Ok(ts) = parse_timestamp(text) {
         return Ok(ts);
     }
-    if let Ok(date) = text.parse::<jiff::civil::Date>() {
-        if let Ok(z) = date.to_zoned(jiff::tz::TimeZone::UTC) {
-            return Ok(z.timestamp());
-        }
+    if let Ok(date) = text.parse::<jiff::civil::Date>()
+        && let Ok(z) = date.to_zoned(jiff::tz::TimeZone::UTC)
+    {
+        return Ok(z.timestamp());
     }
     Err(UserError::new(
         format!("{flag} `{text}` is not a date or an RFC 3339 time"),
@@ -29,8 +29,16 @@ fn bound(text: &str, flag: &str) -> Result<Timestamp> {
 
 /// Runs the command.
 pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
-    let since = args.since.as_deref().map(|s| bound(s, "--since")).transpose()?;
-    let until = args.until.as_deref().map(|s| bound(s, "--until")).transpose()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| bound(s, "--since"))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|s| bound(s, "--until"))
+        .transpose()?;
     let edge = args.edge.as_deref().map(canonical_edge_id);
     let lines = read_lines(&ws.events_path()).into_diagnostic()?;
     for m in &lines.malformed {
@@ -38,7 +46,11 @@ pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
             "warning: events.jsonl line {}: {}{} — kept in the file, skipped here: {}",
             m.line,
             m.error,
-            if m.torn { " (torn final line; repaired on the next append)" } else { "" },
+            if m.torn {
+                " (torn final line; repaired on the next append)"
+            } else {
+                ""
+            },
             m.excerpt
         );
     }
@@ -47,9 +59,16 @@ pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
         .iter()
         .filter(|e| {
             let ev = &e.event;
-            args.event_type.as_deref().is_none_or(|t| ev.event_type.as_deref() == Some(t))
-                && args.feature.as_deref().is_none_or(|f| ev.feature.as_deref() == Some(f))
-                && edge.as_deref().is_none_or(|x| ev.edge.as_deref() == Some(x))
+            args.event_type
+                .as_deref()
+                .is_none_or(|t| ev.event_type.as_deref() == Some(t))
+                && args
+                    .feature
+                    .as_deref()
+                    .is_none_or(|f| ev.feature.as_deref() == Some(f))
+                && edge
+                    .as_deref()
+                    .is_none_or(|x| ev.edge.as_deref() == Some(x))
                 && since.is_none_or(|s| ev.timestamp.is_some_and(|t| t >= s))
                 && until.is_none_or(|u| ev.timestamp.is_some_and(|t| t < u))
         })

@@ -17,7 +17,11 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
     }
     let mut rows = Vec::new();
     for f in &loaded.report.features {
-        let file = loaded.vectors.files.iter().find(|v| v.vector.feature == f.feature);
+        let file = loaded
+            .vectors
+            .files
+            .iter()
+            .find(|v| v.vector.feature == f.feature);
         let mut written = false;
         if let (true, Some(file)) = (args.write, file) {
             let doc = refresh_vector(&file.vector.root.to_json(), f);
@@ -37,8 +41,16 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
         print_json(&items)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let width = rows.iter().map(|(f, ..)| f.feature.len()).max().unwrap_or(7).max(7);
-    println!("{:<width$}  {:<11}  {:<16}  {:<11}  file", "feature", "events say", "vector says", "where");
+    let width = rows
+        .iter()
+        .map(|(f, ..)| f.feature.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    println!(
+        "{:<width$}  {:<11}  {:<16}  {:<11}  file",
+        "feature", "events say", "vector says", "where"
+    );
     let mut changed = 0;
     for (f, path, written) in &rows {
         changed += usize::from(*written);
@@ -55,7 +67,9 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
     if args.write {
         println!("{changed} vector file(s) updated");
     } else {
-        println!("(read-only; `gen features --write` refreshes status and trajectory progress in the vector files)");
+        println!(
+            "(read-only; `gen features --write` refreshes status and trajectory progress in the vector files)"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

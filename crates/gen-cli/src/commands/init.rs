@@ -70,7 +70,11 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitC
         written.push(rel);
     }
     let events = ws.events_path();
-    let event_type = if exists { "configs_refreshed" } else { "project_initialized" };
+    let event_type = if exists {
+        "configs_refreshed"
+    } else {
+        "project_initialized"
+    };
     let event = json!({
         "event_type": event_type,
         "timestamp": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
@@ -84,8 +88,10 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitC
     });
     gen_workspace::log::append_lines(&events, &[event.to_string()]).into_diagnostic()?;
     if json {
-        print_json(&json!({"workspace": ws.dir, "project": project, "profile": args.profile,
-                           "refreshed": exists, "written": written, "kept": kept}))?;
+        print_json(
+            &json!({"workspace": ws.dir, "project": project, "profile": args.profile,
+                           "refreshed": exists, "written": written, "kept": kept}),
+        )?;
     } else if exists {
         println!(
             "Refreshed {} config files in {} (kept {} authored file(s), events and features untouched)",
@@ -94,9 +100,18 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitC
             kept.len()
         );
     } else {
-        println!("Initialized {} for project `{project}` (profile {})", ws.dir.display(), args.profile);
-        println!("  {} config files written; recorded project_initialized", written.len());
-        println!("  next: gen validate · gen event emit edge_started --feature REQ-F-… --edge 'intent→requirements' · gen status");
+        println!(
+            "Initialized {} for project `{project}` (profile {})",
+            ws.dir.display(),
+            args.profile
+        );
+        println!(
+            "  {} config files written; recorded project_initialized",
+            written.len()
+        );
+        println!(
+            "  next: gen validate · gen event emit edge_started --feature REQ-F-… --edge 'intent→requirements' · gen status"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

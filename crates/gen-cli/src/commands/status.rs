@@ -32,6 +32,18 @@ pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<ExitCode> {
         print_json(report)?;
     } else {
         print!("{}", render(report));
+        for m in loaded.scan.malformed.iter().take(5) {
+            eprintln!(
+                "warning: events.jsonl line {}: {}{}",
+                m.line,
+                m.error,
+                if m.torn {
+                    " (torn final line from an interrupted write; the next `gen event emit` moves it to events/torn/)"
+                } else {
+                    " (kept in the file; fix or remove the line by hand)"
+                }
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -82,9 +94,19 @@ fn render(r: &StatusReport) -> String {
         "State: {}   ({} events{}{}{})",
         r.state.label(),
         r.events.total - r.events.malformed,
-        if r.events.malformed > 0 { format!(", {} malformed", r.events.malformed) } else { String::new() },
-        r.as_of.map(|t| format!(", latest {}", t.strftime("%Y-%m-%d %H:%M"))).unwrap_or_default(),
-        if r.events.untimed > 0 { format!(", {} untimed", r.events.untimed) } else { String::new() },
+        if r.events.malformed > 0 {
+            format!(", {} malformed", r.events.malformed)
+        } else {
+            String::new()
+        },
+        r.as_of
+            .map(|t| format!(", latest {}", t.strftime("%Y-%m-%d %H:%M")))
+            .unwrap_or_default(),
+        if r.events.untimed > 0 {
+            format!(", {} untimed", r.events.untimed)
+        } else {
+            String::new()
+        },
     );
     let active: Vec<&FeatureStatus> = r.features.iter().filter(|f| f.is_active()).collect();
     if !active.is_empty() {
@@ -95,19 +117,38 @@ fn render(r: &StatusReport) -> String {
         }
     }
     let ro = &r.rollup;
-    let pct = if ro.edges_total > 0 { ro.edges_converged * 100 / ro.edges_total } else { 0 };
+    let pct = (ro.edges_converged * 100)
+        .checked_div(ro.edges_total)
+        .unwrap_or(0);
     let _ = writeln!(o, "\nProject rollup:");
-    let _ = writeln!(o, "  Edges converged: {}/{} ({pct}%)", ro.edges_converged, ro.edges_total);
+    let _ = writeln!(
+        o,
+        "  Edges converged: {}/{} ({pct}%)",
+        ro.edges_converged, ro.edges_total
+    );
     let _ = writeln!(
         o,
         "  Features:        {} converged, {} in progress, {} pending, {} stuck  ({} completed vectors)",
         ro.converged, ro.in_progress, ro.pending, ro.stuck, ro.completed_vectors
     );
-    let _ = writeln!(o, "  Intents:         {} unactioned intent_raised", ro.unactioned_intents);
+    let _ = writeln!(
+        o,
+        "  Intents:         {} unactioned intent_raised",
+        ro.unactioned_intents
+    );
     if !active.is_empty() {
         let _ = writeln!(o, "\nActive features:");
-        let width = active.iter().map(|f| f.feature.len()).max().unwrap_or(7).max(7);
-        let _ = writeln!(o, "  {:<width$}  {:<11}  {:<28}  {:>4}  {:>3}  {:>4}  title", "feature", "status", "edge", "T", "V", "H");
+        let width = active
+            .iter()
+            .map(|f| f.feature.len())
+            .max()
+            .unwrap_or(7)
+            .max(7);
+        let _ = writeln!(
+            o,
+            "  {:<width$}  {:<11}  {:<28}  {:>4}  {:>3}  {:>4}  title",
+            "feature", "status", "edge", "T", "V", "H"
+        );
         for f in &active {
             let _ = writeln!(
                 o,
@@ -136,14 +177,26 @@ fn render(r: &StatusReport) -> String {
         let _ = writeln!(o, "  {}. {a}", i + 1);
     }
     if r.next_actions.len() > 10 {
-        let _ = writeln!(o, "  … and {} more (gen status --json)", r.next_actions.len() - 10);
+        let _ = writeln!(
+            o,
+            "  … and {} more (gen status --json)",
+            r.next_actions.len() - 10
+        );
     }
     o
 }
 
 fn render_feature(f: &FeatureStatus) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "{}{}", f.feature, f.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default());
+    let _ = writeln!(
+        o,
+        "{}{}",
+        f.feature,
+        f.title
+            .as_deref()
+            .map(|t| format!(" — {t}"))
+            .unwrap_or_default()
+    );
     let _ = writeln!(
         o,
         "Status: {} (vector says {}), profile {}, vector in {:?}",
@@ -159,10 +212,16 @@ fn render_feature(f: &FeatureStatus) -> String {
         let detail = match e.status {
             "converged" => format!(
                 "converged {}",
-                e.converged_at.map(|t| t.strftime("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+                e.converged_at
+                    .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default()
             ),
             "pending" => "pending".to_string(),
-            s => format!("{s} (iteration {}, delta {})", e.iterations, e.delta.map_or("-".into(), |d| d.to_string())),
+            s => format!(
+                "{s} (iteration {}, delta {})",
+                e.iterations,
+                e.delta.map_or("-".into(), |d| d.to_string())
+            ),
         };
         let _ = writeln!(
             o,
@@ -170,7 +229,11 @@ fn render_feature(f: &FeatureStatus) -> String {
             marker(e.status),
             id,
             detail,
-            if e.required { "" } else { "  (not required by profile)" }
+            if e.required {
+                ""
+            } else {
+                "  (not required by profile)"
+            }
         );
     }
     o

@@ -28,9 +28,7 @@ pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<E
         );
     }
     if json {
-        let item = |d: &Diagnostic| {
-            json!({"file": d.file, "line": d.line, "column": d.column, "message": d.message, "hint": d.hint})
-        };
+        let item = |d: &Diagnostic| json!({"file": d.file, "line": d.line, "column": d.column, "message": d.message, "hint": d.hint});
         print_json(&json!({
             "ok": report.errors.is_empty(),
             "errors": report.errors.iter().map(item).collect::<Vec<_>>(),
@@ -92,7 +90,9 @@ impl miette::Diagnostic for Located {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.src)

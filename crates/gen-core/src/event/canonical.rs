@@ -4,6 +4,7 @@
 //! must be defined on the parsed value: keys sorted by UTF-16 code units, no whitespace, minimal string
 //! escapes, integral numbers without a fraction. Two machines hashing the same event get the same id.
 
+use super::json::Json;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -11,38 +12,71 @@ use std::fmt::Write as _;
 /// Writes `value` in canonical form; the basis of content-derived ids.
 pub fn canonical_json(value: &Value) -> String {
     let mut out = String::with_capacity(256);
-    write_value(&mut out, value);
+    write_json(&mut out, &Json::from_value(value));
     out
 }
 
-fn write_value(out: &mut String, value: &Value) {
+/// Writes a parsed tree in canonical form (repeated keys keep the last value, as JSON parsers do).
+pub fn write_json(out: &mut String, value: &Json<'_>) {
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => write_number(out, n),
-        Value::String(s) => write_string(out, s),
-        Value::Array(items) => {
+        Json::Null => out.push_str("null"),
+        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Json::Num(n) => write_number(out, n),
+        // A string serde_json could borrow had no escapes in the line, so it holds no quote, backslash
+        // or control character and its canonical form is the text itself.
+        Json::Str(std::borrow::Cow::Borrowed(s)) => {
+            out.push('"');
+            out.push_str(s);
+            out.push('"');
+        }
+        Json::Str(s) => write_string(out, s),
+        Json::Arr(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                write_value(out, item);
+                write_json(out, item);
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            // RFC 8785 orders keys by their UTF-16 code units, not by UTF-8 bytes.
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+        Json::Obj(members) => {
+            let mut order: Vec<usize> = (0..members.len()).collect();
+            // RFC 8785 orders keys by UTF-16 code units; for ASCII keys that equals byte order.
+            if members.iter().all(|(k, _)| k.is_ascii()) {
+                order.sort_by(|a, b| members[*a].0.cmp(&members[*b].0));
+            } else {
+                order.sort_by(|a, b| {
+                    members[*a]
+                        .0
+                        .encode_utf16()
+                        .cmp(members[*b].0.encode_utf16())
+                });
+            }
             out.push('{');
-            for (i, key) in keys.iter().enumerate() {
-                if i > 0 {
+            let mut first = true;
+            for (pos, &i) in order.iter().enumerate() {
+                // A repeated key: only its last occurrence counts (stable sort keeps text order).
+                if order
+                    .get(pos + 1)
+                    .is_some_and(|&j| members[j].0 == members[i].0)
+                {
+                    continue;
+                }
+                if !first {
                     out.push(',');
                 }
-                write_string(out, key);
+                first = false;
+                match &members[i].0 {
+                    std::borrow::Cow::Borrowed(k) => {
+                        out.push('"');
+                        out.push_str(k);
+                        out.push('"');
+                    }
+                    k => write_string(out, k),
+                }
                 out.push(':');
-                write_value(out, &map[key.as_str()]);
+                write_json(out, &members[i].1);
             }
             out.push('}');
         }
@@ -66,6 +100,11 @@ fn write_number(out: &mut String, n: &serde_json::Number) {
 
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -86,7 +125,20 @@ fn write_string(out: &mut String, s: &str) {
 
 /// The content hash part of a derived id: 128 bits of SHA-256 over the canonical JSON, in hex.
 pub fn content_hash(value: &Value) -> String {
-    let digest = Sha256::digest(canonical_json(value).as_bytes());
+    content_hash_json(&Json::from_value(value))
+}
+
+/// [`content_hash`] of an already parsed tree, reusing one buffer per thread.
+pub fn content_hash_json(value: &Json<'_>) -> String {
+    thread_local! {
+        static BUF: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(4096));
+    }
+    let digest = BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        write_json(&mut buf, value);
+        Sha256::digest(buf.as_bytes())
+    });
     let mut hex = String::with_capacity(32);
     for byte in &digest[..16] {
         let _ = write!(hex, "{byte:02x}");
@@ -121,7 +173,10 @@ mod tests {
     #[test]
     fn keys_sort_and_whitespace_goes() {
         let v = parse(r#"{ "b": [1, 2.0, {"z": null, "a": true}], "a": "x\ny" }"#);
-        assert_eq!(canonical_json(&v), r#"{"a":"x\ny","b":[1,2,{"a":true,"z":null}]}"#);
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":"x\ny","b":[1,2,{"a":true,"z":null}]}"#
+        );
     }
 
     #[test]
@@ -135,6 +190,14 @@ mod tests {
     fn control_characters_are_escaped_minimally() {
         let v = Value::String("a\u{1}b\"c\\".into());
         assert_eq!(canonical_json(&v), r#""a\u0001b\"c\\""#);
+    }
+
+    #[test]
+    fn repeated_keys_keep_the_last_value() {
+        let j = Json::parse(r#"{"b":1,"a":2,"b":3}"#).unwrap();
+        let mut out = String::new();
+        write_json(&mut out, &j);
+        assert_eq!(out, r#"{"a":2,"b":3}"#);
     }
 
     #[test]

@@ -3,15 +3,9 @@
 /// Rewrites arrow spellings to the canonical U+2192 / U+2194 form with no spaces around the arrow.
 ///
 /// Values without an arrow (`closure`, `design`) are kept as written: they are not edges we can fix.
+/// One rule for events and configs alike, so it lives with the config model.
 pub fn normalise_edge(raw: &str) -> String {
-    let t = raw.trim();
-    let replaced = t.replace("<->", "↔").replace("->", "→");
-    for arrow in ['↔', '→'] {
-        if let Some((a, b)) = replaced.split_once(arrow) {
-            return format!("{}{}{}", a.trim(), arrow, b.trim());
-        }
-    }
-    replaced
+    crate::config::canonical_edge_id(raw)
 }
 
 /// True when a string is spelled like an edge id (it has an arrow), as OpenLineage job names sometimes are.
@@ -35,7 +29,10 @@ mod tests {
     #[test]
     fn arrow_spellings_agree() {
         assert_eq!(normalise_edge("design->uat_tests"), "design→uat_tests");
-        assert_eq!(normalise_edge("intent → named_composition"), "intent→named_composition");
+        assert_eq!(
+            normalise_edge("intent → named_composition"),
+            "intent→named_composition"
+        );
         assert_eq!(normalise_edge("code<->unit_tests"), "code↔unit_tests");
         assert_eq!(normalise_edge("code↔unit_tests"), "code↔unit_tests");
         assert_eq!(normalise_edge("closure"), "closure");

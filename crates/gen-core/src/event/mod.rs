@@ -8,10 +8,13 @@
 
 pub mod canonical;
 pub mod edge;
+pub mod json;
 pub mod time;
 
 use jiff::Timestamp;
+use json::Json;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 pub use edge::normalise_edge;
 pub use time::{TimestampError, fixed_width, parse_timestamp};
@@ -127,17 +130,30 @@ const ENVELOPE_KEYS: &[&str] = &[
 ///
 /// Call [`assign_ids`] over the whole log afterwards so repeated identical events get distinct ids.
 pub fn parse_line(line: &str) -> Result<Event, LineError> {
-    let value: Value = serde_json::from_str(line).map_err(|e| LineError::Json {
+    parse_with(line, true)
+}
+
+/// Like [`parse_line`] but keeps only the payload keys projections read (`delta`, `intent_id`,
+/// `trigger_intent`), which makes reading a million-line log several times cheaper.
+pub fn parse_line_for_projection(line: &str) -> Result<Event, LineError> {
+    parse_with(line, false)
+}
+
+fn parse_with(line: &str, full: bool) -> Result<Event, LineError> {
+    let value = Json::parse(line).map_err(|e| LineError::Json {
         column: e.column(),
         message: strip_position(&e.to_string()),
     })?;
-    let Value::Object(obj) = value else {
+    let Json::Obj(members) = &value else {
         return Err(LineError::NotAnObject {
-            found: kind(&value),
+            found: value.kind(),
         });
     };
-    Ok(normalise(obj))
+    Ok(normalise(&value, members, full))
 }
+
+/// Payload keys the projections read; the light parse keeps only these.
+const PROJECTED_KEYS: &[&str] = &["delta", "intent_id", "trigger_intent"];
 
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
@@ -146,31 +162,35 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+type Members<'a> = [(Cow<'a, str>, Json<'a>)];
+
+fn member<'j, 'a>(obj: &'j Members<'a>, key: &str) -> Option<&'j Json<'a>> {
+    obj.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+fn has(obj: &Members<'_>, key: &str) -> bool {
+    obj.iter().any(|(k, _)| k == key)
 }
 
 /// Classifies a parsed line by the keys its writer leaves behind.
-pub fn classify(obj: &Map<String, Value>) -> Shape {
-    let has_v1 = obj.contains_key("event_type");
-    let has_ol = obj.contains_key("eventType");
+pub fn classify(obj: &serde_json::Map<String, Value>) -> Shape {
+    let v = Value::Object(obj.clone());
+    let j = Json::from_value(&v);
+    classify_members(j.as_obj().unwrap_or(&[]))
+}
+
+fn classify_members(obj: &Members<'_>) -> Shape {
+    let has_v1 = has(obj, "event_type");
+    let has_ol = has(obj, "eventType");
     if has_v1 && has_ol {
         Shape::Mixed
     } else if has_v1 {
         Shape::V1
-    } else if obj.get("_v1_compat").is_some_and(Value::is_object) {
+    } else if member(obj, "_v1_compat").is_some_and(Json::is_obj) {
         Shape::OlV1Compat
-    } else if obj
-        .get("_metadata")
+    } else if member(obj, "_metadata")
         .and_then(|m| m.get("original_data"))
-        .is_some_and(Value::is_object)
+        .is_some_and(Json::is_obj)
     {
         Shape::OlMigrated
     } else if has_ol {
@@ -180,30 +200,36 @@ pub fn classify(obj: &Map<String, Value>) -> Shape {
     }
 }
 
-fn normalise(obj: Map<String, Value>) -> Event {
-    let shape = classify(&obj);
-    let explicit = str_at(&obj, &["event_id"]).filter(|s| !s.is_empty());
-    let mut f = Fields::default();
+fn normalise(whole: &Json<'_>, obj: &Members<'_>, full: bool) -> Event {
+    let shape = classify_members(obj);
+    let explicit = str_at(obj, &["event_id"]).filter(|s| !s.is_empty());
+    let mut f = Fields {
+        full,
+        ..Fields::default()
+    };
     match shape {
-        Shape::V1 | Shape::Unrecognised => f.take_flat(&obj, &[]),
+        Shape::V1 | Shape::Unrecognised => f.take_flat(obj, &[]),
         Shape::Mixed => {
-            f.take_flat(&obj, OL_KEYS);
-            f.take_ol(&obj);
+            f.take_flat(obj, OL_KEYS);
+            f.take_ol(obj);
         }
         Shape::OlMigrated => {
-            if let Some(Value::Object(orig)) = obj.get("_metadata").and_then(|m| m.get("original_data")) {
+            if let Some(orig) = member(obj, "_metadata")
+                .and_then(|m| m.get("original_data"))
+                .and_then(Json::as_obj)
+            {
                 f.take_flat(orig, &[]);
             }
-            set_if_none(&mut f.project, str_at(&obj, &["_metadata", "project"]));
-            f.take_ol(&obj);
+            set_if_none(&mut f.project, str_at(obj, &["_metadata", "project"]));
+            f.take_ol(obj);
         }
         Shape::OlV1Compat => {
-            if let Some(Value::Object(compat)) = obj.get("_v1_compat") {
+            if let Some(compat) = member(obj, "_v1_compat").and_then(Json::as_obj) {
                 f.take_flat(compat, &[]);
             }
-            f.take_ol(&obj);
+            f.take_ol(obj);
         }
-        Shape::OlNative => f.take_ol(&obj),
+        Shape::OlNative => f.take_ol(obj),
     }
     let (timestamp, timestamp_error) = match &f.timestamp {
         Some(t) => match parse_timestamp(t) {
@@ -215,7 +241,7 @@ fn normalise(obj: Map<String, Value>) -> Event {
     let content_hash = if explicit.is_some() {
         None
     } else {
-        Some(canonical::content_hash(&Value::Object(obj)))
+        Some(canonical::content_hash_json(whole))
     };
     Event {
         id: match (&explicit, &content_hash) {
@@ -240,6 +266,7 @@ fn normalise(obj: Map<String, Value>) -> Event {
 
 #[derive(Default)]
 struct Fields {
+    full: bool,
     event_type: Option<String>,
     timestamp: Option<String>,
     feature: Option<String>,
@@ -250,10 +277,20 @@ struct Fields {
 }
 
 impl Fields {
+    /// Adds a payload key unless an earlier source already set it (first writer wins).
+    fn put(&mut self, k: &str, v: &Json<'_>) {
+        if (self.full || PROJECTED_KEYS.contains(&k)) && !self.payload.contains_key(k) {
+            self.payload.insert(k.to_string(), v.to_value());
+        }
+    }
+
     /// Reads a flat v1-style object: envelope keys, then everything else as payload with `data` lifted.
-    fn take_flat(&mut self, obj: &Map<String, Value>, skip: &[&str]) {
-        let data = obj.get("data").and_then(Value::as_object);
-        set_if_none(&mut self.event_type, str_at(obj, &["event_type"]).map(|t| snake_case(&t)));
+    fn take_flat(&mut self, obj: &Members<'_>, skip: &[&str]) {
+        let data = member(obj, "data");
+        set_if_none(
+            &mut self.event_type,
+            str_at(obj, &["event_type"]).map(|t| snake_case(&t)),
+        );
         set_if_none(&mut self.timestamp, str_at(obj, &["timestamp"]));
         set_if_none(&mut self.project, str_at(obj, &["project"]));
         for path in [
@@ -276,38 +313,46 @@ impl Fields {
             set_if_none(&mut self.agent, str_at(obj, path));
         }
         for (k, v) in obj {
-            if ENVELOPE_KEYS.contains(&k.as_str()) || skip.contains(&k.as_str()) || k == "data" {
+            if ENVELOPE_KEYS.contains(&k.as_ref()) || skip.contains(&k.as_ref()) || k == "data" {
                 continue;
             }
-            self.payload.entry(k.clone()).or_insert_with(|| v.clone());
+            self.put(k, v);
         }
-        if let Some(data) = data {
-            for (k, v) in data {
-                self.payload.entry(k.clone()).or_insert_with(|| v.clone());
+        match data {
+            Some(Json::Obj(members)) => {
+                for (k, v) in members {
+                    self.put(k, v);
+                }
             }
-        } else if let Some(v) = obj.get("data") {
-            self.payload.entry("data").or_insert_with(|| v.clone());
+            Some(v) => self.put("data", v),
+            None => {}
         }
     }
 
     /// Fills what is still missing from OpenLineage keys and facets (native and imp_gemini spellings).
-    fn take_ol(&mut self, obj: &Map<String, Value>) {
-        let facets = obj
-            .get("run")
-            .and_then(|r| r.get("facets"))
-            .and_then(Value::as_object);
+    fn take_ol(&mut self, obj: &Members<'_>) {
+        let facets = member(obj, "run").and_then(|r| r.get("facets"));
         let facet = |name: &str, key: &str| -> Option<String> {
-            facets.and_then(|f| f.get(name)).and_then(|f| f.get(key)).and_then(scalar_string)
+            facets
+                .and_then(|f| f.get(name))
+                .and_then(|f| f.get(key))
+                .and_then(scalar_string)
         };
         let ol_type = facet("sdlc:event_type", "type").or_else(|| facet("sdlc_event_type", "type"));
         set_if_none(&mut self.event_type, ol_type.map(|t| snake_case(&t)));
         set_if_none(&mut self.timestamp, str_at(obj, &["eventTime"]));
-        if let Some(Value::Object(p)) = facets.and_then(|f| f.get("sdlc:payload")) {
-            set_if_none(&mut self.feature, p.get("feature").and_then(scalar_string));
-            set_if_none(&mut self.edge, p.get("edge").and_then(scalar_string));
+        if let Some(p) = facets
+            .and_then(|f| f.get("sdlc:payload"))
+            .and_then(Json::as_obj)
+        {
+            set_if_none(
+                &mut self.feature,
+                member(p, "feature").and_then(scalar_string),
+            );
+            set_if_none(&mut self.edge, member(p, "edge").and_then(scalar_string));
             for (k, v) in p {
                 if !k.starts_with('_') && k != "feature" && k != "edge" {
-                    self.payload.entry(k.clone()).or_insert_with(|| v.clone());
+                    self.put(k, v);
                 }
             }
         }
@@ -327,51 +372,51 @@ impl Fields {
             let delta = facets
                 .and_then(|f| f.get("sdlc:delta"))
                 .and_then(|d| d.get("delta"))
-                .or_else(|| facets.and_then(|f| f.get("sdlc_delta")).and_then(|d| d.get("value")));
+                .or_else(|| {
+                    facets
+                        .and_then(|f| f.get("sdlc_delta"))
+                        .and_then(|d| d.get("value"))
+                });
             if let Some(d) = delta {
-                self.payload.insert("delta".into(), d.clone());
+                self.payload.insert("delta".into(), d.to_value());
             }
         }
-        let job_name = str_at(obj, &["job", "name"]);
-        if let Some(name) = job_name {
+        if let Some(name) = str_at(obj, &["job", "name"]) {
             // imp_gemini names jobs `feature:edge`; the engine names them after the edge itself.
             match name.split_once(':') {
                 Some((feat, edge)) if edge::looks_like_edge(edge) => {
-                    set_if_none(&mut self.feature, Some(feat.to_string()).filter(|s| !s.is_empty()));
+                    set_if_none(&mut self.feature, Some(feat.to_string()));
                     set_if_none(&mut self.edge, Some(edge.to_string()));
                 }
                 _ if edge::looks_like_edge(&name) => set_if_none(&mut self.edge, Some(name)),
                 _ => {}
             }
         }
-        if self.project.is_none() {
-            self.project = str_at(obj, &["job", "namespace"])
-                .map(|ns| ns.strip_prefix("aisdlc://").unwrap_or(&ns).to_string());
-        }
+        set_if_none(&mut self.project, namespace);
     }
 }
 
 fn set_if_none(slot: &mut Option<String>, value: Option<String>) {
-    if slot.is_none() {
-        if let Some(v) = value.filter(|v| !v.is_empty()) {
-            *slot = Some(v);
-        }
+    if slot.is_none()
+        && let Some(v) = value.filter(|v| !v.is_empty())
+    {
+        *slot = Some(v);
     }
 }
 
-fn str_at(obj: &Map<String, Value>, path: &[&str]) -> Option<String> {
+fn str_at(obj: &Members<'_>, path: &[&str]) -> Option<String> {
     let (first, rest) = path.split_first()?;
-    let mut cur = obj.get(*first)?;
+    let mut cur = member(obj, first)?;
     for key in rest {
-        cur = cur.get(*key)?;
+        cur = cur.get(key)?;
     }
     scalar_string(cur)
 }
 
-fn scalar_string(v: &Value) -> Option<String> {
+fn scalar_string(v: &Json<'_>) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Json::Str(s) => Some(s.to_string()),
+        Json::Num(n) => Some(n.to_string()),
         _ => None,
     }
 }
@@ -432,7 +477,11 @@ pub fn assign_ids<'a>(events: impl IntoIterator<Item = &'a mut Event>) {
 /// File order is not chronological in real logs (64,704 s inversions), and two workspaces holding the same
 /// events in different orders must agree, so nothing downstream may depend on file position.
 pub fn order_key(event: &Event) -> (bool, Option<Timestamp>, &str) {
-    (event.timestamp.is_none(), event.timestamp, event.id.as_str())
+    (
+        event.timestamp.is_none(),
+        event.timestamp,
+        event.id.as_str(),
+    )
 }
 
 #[cfg(test)]

@@ -19,7 +19,10 @@ fn v1_flat_line() {
     assert_eq!(e.edge.as_deref(), Some("design→code"));
     assert_eq!(e.project.as_deref(), Some("demo"));
     assert_eq!(e.delta(), Some(2));
-    assert_eq!(e.payload.get("status").and_then(|v| v.as_str()), Some("iterating"));
+    assert_eq!(
+        e.payload.get("status").and_then(|v| v.as_str()),
+        Some("iterating")
+    );
     assert!(!e.payload.contains_key("event_type"));
     assert!(e.id.starts_with("cj-") && e.id.ends_with("-1"));
 }
@@ -29,7 +32,11 @@ fn v1_line_with_data_block() {
     let e = parse_line(V1_DATA).unwrap();
     assert_eq!(e.shape, Shape::V1);
     assert_eq!(e.feature.as_deref(), Some("REQ-F-DEMO-001"));
-    assert_eq!(e.edge.as_deref(), Some("design→code"), "ASCII arrow normalised");
+    assert_eq!(
+        e.edge.as_deref(),
+        Some("design→code"),
+        "ASCII arrow normalised"
+    );
     assert_eq!(e.agent.as_deref(), Some("alice"));
     assert_eq!(e.payload.get("iteration").and_then(|v| v.as_i64()), Some(2));
 }
@@ -42,8 +49,15 @@ fn mixed_line_recovers_feature_and_delta_from_facets() {
     assert_eq!(e.feature.as_deref(), Some("REQ-F-MIX-001"));
     assert_eq!(e.edge.as_deref(), Some("design→code"));
     assert_eq!(e.delta(), Some(3));
-    assert_eq!(e.project.as_deref(), Some("unknown"), "the line's own project wins");
-    assert!(!e.payload.contains_key("run"), "OpenLineage envelope is not payload");
+    assert_eq!(
+        e.project.as_deref(),
+        Some("unknown"),
+        "the line's own project wins"
+    );
+    assert!(
+        !e.payload.contains_key("run"),
+        "OpenLineage envelope is not payload"
+    );
 }
 
 #[test]
@@ -94,7 +108,10 @@ fn ol_v1_compat_line() {
 
 #[test]
 fn explicit_event_id_is_kept() {
-    let e = parse_line(r#"{"event_type":"x","timestamp":"2026-01-01T00:00:00Z","event_id":"0190-abc"}"#).unwrap();
+    let e = parse_line(
+        r#"{"event_type":"x","timestamp":"2026-01-01T00:00:00Z","event_id":"0190-abc"}"#,
+    )
+    .unwrap();
     assert_eq!(e.id, "0190-abc");
     assert!(e.explicit_id);
     assert!(e.content_hash.is_none());
@@ -129,8 +146,14 @@ fn bad_timestamp_is_reported_not_guessed() {
 
 #[test]
 fn escaped_and_raw_arrow_lines_share_an_id() {
-    let a = parse_line(r#"{"event_type":"edge_started","timestamp":"2026-01-01T00:00:00Z","edge":"a\u2192b"}"#).unwrap();
-    let b = parse_line(r#"{"event_type": "edge_started", "timestamp": "2026-01-01T00:00:00Z", "edge": "a→b"}"#).unwrap();
+    let a = parse_line(
+        r#"{"event_type":"edge_started","timestamp":"2026-01-01T00:00:00Z","edge":"a\u2192b"}"#,
+    )
+    .unwrap();
+    let b = parse_line(
+        r#"{"event_type": "edge_started", "timestamp": "2026-01-01T00:00:00Z", "edge": "a→b"}"#,
+    )
+    .unwrap();
     assert_eq!(a.id, b.id);
 }
 
@@ -138,8 +161,16 @@ fn escaped_and_raw_arrow_lines_share_an_id() {
 fn repeated_identical_events_get_distinct_ids_in_any_order() {
     let line = r#"{"event_type":"edge_started","timestamp":"2026-01-01T00:00:00Z"}"#;
     let other = r#"{"event_type":"edge_started","timestamp":"2026-01-02T00:00:00Z"}"#;
-    let mut a = vec![parse_line(line).unwrap(), parse_line(other).unwrap(), parse_line(line).unwrap()];
-    let mut b = vec![parse_line(line).unwrap(), parse_line(line).unwrap(), parse_line(other).unwrap()];
+    let mut a = vec![
+        parse_line(line).unwrap(),
+        parse_line(other).unwrap(),
+        parse_line(line).unwrap(),
+    ];
+    let mut b = vec![
+        parse_line(line).unwrap(),
+        parse_line(line).unwrap(),
+        parse_line(other).unwrap(),
+    ];
     assign_ids(a.iter_mut());
     assign_ids(b.iter_mut());
     let mut ids_a: Vec<_> = a.iter().map(|e| e.id.clone()).collect();
@@ -160,7 +191,10 @@ fn snake_case_matches_reference_regex() {
 
 #[test]
 fn delta_accepts_numeric_strings() {
-    let e = parse_line(r#"{"event_type":"iteration_completed","timestamp":"2026-01-01T00:00:00Z","delta":"4"}"#).unwrap();
+    let e = parse_line(
+        r#"{"event_type":"iteration_completed","timestamp":"2026-01-01T00:00:00Z","delta":"4"}"#,
+    )
+    .unwrap();
     assert_eq!(e.delta(), Some(4));
 }
 

@@ -130,9 +130,7 @@ impl Fold {
     pub fn can_continue_with(&self, record: &Record) -> bool {
         match &self.last_key {
             None => true,
-            Some((untimed, ts, id)) => {
-                record.order_key() > (*untimed, *ts, id.as_str())
-            }
+            Some((untimed, ts, id)) => record.order_key() > (*untimed, *ts, id.as_str()),
         }
     }
 
@@ -195,7 +193,11 @@ impl Fold {
             return;
         }
         f.current_edge = r.edge;
-        for other in f.edges.iter_mut().filter(|e| e.edge != r.edge && e.open_start.is_some()) {
+        for other in f
+            .edges
+            .iter_mut()
+            .filter(|e| e.edge != r.edge && e.open_start.is_some())
+        {
             other.superseded = true;
         }
         let e = match f.edges.iter().position(|e| e.edge == r.edge) {

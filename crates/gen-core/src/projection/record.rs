@@ -5,8 +5,8 @@
 
 use crate::event::Event;
 use jiff::Timestamp;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// An interned string: an index into [`Symbols`].
 pub type Sym = u32;
@@ -19,7 +19,7 @@ pub const NONE: Sym = u32::MAX;
 pub struct Symbols {
     names: Vec<Box<str>>,
     #[serde(skip)]
-    index: HashMap<Box<str>, Sym>,
+    index: FxHashMap<Box<str>, Sym>,
 }
 
 impl Symbols {

@@ -267,17 +267,35 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
             .features
             .iter()
             .find(|f| symbols.name(f.feature) == v.feature);
-        features.push(feature_status(&v.feature, Some(v), acc, symbols, inputs, &alias));
+        features.push(feature_status(
+            &v.feature,
+            Some(v),
+            acc,
+            symbols,
+            inputs,
+            &alias,
+        ));
     }
     for acc in &fold.features {
         let name = symbols.name(acc.feature);
         if seen.contains(name) {
             continue;
         }
-        features.push(feature_status(name, None, Some(acc), symbols, inputs, &alias));
+        features.push(feature_status(
+            name,
+            None,
+            Some(acc),
+            symbols,
+            inputs,
+            &alias,
+        ));
     }
     features.sort_by(|a, b| {
-        (!a.is_active(), a.location as u8, &a.feature).cmp(&(!b.is_active(), b.location as u8, &b.feature))
+        (!a.is_active(), a.location as u8, &a.feature).cmp(&(
+            !b.is_active(),
+            b.location as u8,
+            &b.feature,
+        ))
     });
 
     let mut stuck = Vec::new();
@@ -562,8 +580,15 @@ fn signals(
         out.push(format!("{} unactioned intent_raised", unactioned.len()));
     }
     for f in features {
-        if f.vector_status.as_deref() == Some("converged") && f.status != "converged" && f.location == Location::Active {
-            let done = f.edges.values().filter(|e| e.required && e.status == "converged").count();
+        if f.vector_status.as_deref() == Some("converged")
+            && f.status != "converged"
+            && f.location == Location::Active
+        {
+            let done = f
+                .edges
+                .values()
+                .filter(|e| e.required && e.status == "converged")
+                .count();
             let total = f.edges.values().filter(|e| e.required).count();
             out.push(format!(
                 "{} vector says converged; events show {done}/{total} required edges converged",
@@ -576,7 +601,9 @@ fn signals(
         .filter(|f| f.location == Location::EventsOnly)
         .count();
     if orphans > 0 {
-        out.push(format!("{orphans} feature(s) appear in events but have no vector file"));
+        out.push(format!(
+            "{orphans} feature(s) appear in events but have no vector file"
+        ));
     }
     out
 }
@@ -595,11 +622,17 @@ fn next_actions(
         let next = f
             .path
             .iter()
-            .find(|e| f.edges.get(*e).is_some_and(|s| s.required && s.status == "iterating"))
+            .find(|e| {
+                f.edges
+                    .get(*e)
+                    .is_some_and(|s| s.required && s.status == "iterating")
+            })
             .or_else(|| {
-                f.path
-                    .iter()
-                    .find(|e| f.edges.get(*e).is_some_and(|s| s.required && s.status != "converged"))
+                f.path.iter().find(|e| {
+                    f.edges
+                        .get(*e)
+                        .is_some_and(|s| s.required && s.status != "converged")
+                })
             });
         if let Some(edge) = next {
             out.push(format!("iterate {} on {}", f.feature, edge));

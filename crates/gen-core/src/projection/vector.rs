@@ -40,9 +40,7 @@ pub fn refresh_vector(doc: &Value, status: &FeatureStatus) -> Value {
             continue;
         }
         let key = trajectory_key(traj, edge_id);
-        let entry = traj
-            .entry(key)
-            .or_insert_with(|| Value::Object(Map::new()));
+        let entry = traj.entry(key).or_insert_with(|| Value::Object(Map::new()));
         if !entry.is_object() {
             *entry = Value::Object(Map::new());
         }
@@ -103,7 +101,8 @@ mod tests {
                     delta: Some(0),
                     required: true,
                     started_at: Some("2026-03-01T10:00:00Z".parse().unwrap()),
-                    converged_at: (*s == "converged").then(|| "2026-03-01T11:00:00Z".parse().unwrap()),
+                    converged_at: (*s == "converged")
+                        .then(|| "2026-03-01T11:00:00Z".parse().unwrap()),
                 },
             );
         }
@@ -136,14 +135,20 @@ mod tests {
         .unwrap();
         let out = refresh_vector(
             &doc,
-            &status(&[("design→code", "converged", 2), ("code↔unit_tests", "iterating", 1)]),
+            &status(&[
+                ("design→code", "converged", 2),
+                ("code↔unit_tests", "iterating", 1),
+            ]),
         );
         assert_eq!(out["owner"], "kim");
         assert_eq!(out["title"], "A");
         assert_eq!(out["status"], "in_progress");
         assert_eq!(out["trajectory"]["design_code"]["notes"], "keep me");
         assert_eq!(out["trajectory"]["design_code"]["status"], "converged");
-        assert_eq!(out["trajectory"]["design_code"]["converged_at"], "2026-03-01T11:00:00Z");
+        assert_eq!(
+            out["trajectory"]["design_code"]["converged_at"],
+            "2026-03-01T11:00:00Z"
+        );
         assert_eq!(out["trajectory"]["unit_tests"]["status"], "iterating");
         let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["feature", "title", "status", "owner", "trajectory"]);

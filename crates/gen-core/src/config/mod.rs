@@ -1,0 +1,245 @@
+//! Config model and validation for a Genesis workspace: graph topology, edge parameters, profiles,
+//! project constraints, evaluator defaults and feature vectors.
+//!
+//! Everything here works on file *texts* handed in by the workspace crate ([`SourceFile`], [`ConfigSet`]);
+//! nothing reads the disk. Parsing is lenient (real files differ in shape) and every problem found is a
+//! [`Diagnostic`] with the file, a 1-based line:column and a hint, so `gen validate` can say what is wrong,
+//! where, and what to do.
+
+pub mod constraints;
+pub mod defaults;
+pub mod edge_params;
+pub mod evaluators;
+pub mod feature;
+pub mod profile;
+pub mod topology;
+pub mod validate;
+pub mod yaml;
+
+#[cfg(test)]
+mod tests_corpus;
+
+use std::fmt;
+
+pub use constraints::{Constraints, Resolved, VarRef, var_refs};
+pub use defaults::{DEFAULT_PROFILES, default_files};
+pub use edge_params::{Check, EdgeParams};
+pub use evaluators::EvaluatorDefaults;
+pub use feature::{FeatureVector, TrajectoryEntry};
+pub use profile::{EdgeRef, Include, Profile, ResolvedEdges};
+pub use topology::{AssetType, ConstraintDimension, EdgeType, Topology, TrajectoryKey, Transition};
+pub use validate::{Config, Report, load, validate};
+pub use yaml::{Entry, Loaded, Node, Pos, Yaml, YamlError};
+
+/// How bad a [`Diagnostic`] is: errors fail `gen validate`, warnings are reported but do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// The config is broken: a reference dangles, a value is invalid, a file does not parse.
+    Error,
+    /// The config works but is incomplete or unusual enough that a person should look.
+    Warning,
+}
+
+/// One finding about one file, located to the line and column so editors and people can jump to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Workspace-relative path with forward slashes, as given in the [`SourceFile`].
+    pub file: String,
+    /// 1-based line, when the finding has a place in the file.
+    pub line: Option<u32>,
+    /// 1-based column (in characters), when known.
+    pub column: Option<u32>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What to do about it, when there is something specific to suggest.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// Builds an error at a position; the common case for rule violations.
+    pub fn error(file: &str, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, file, pos, message)
+    }
+
+    /// Builds a warning at a position.
+    pub fn warning(file: &str, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, file, pos, message)
+    }
+
+    /// Shared constructor so both severities fill the location the same way.
+    pub fn new(
+        severity: Severity,
+        file: &str,
+        pos: Option<Pos>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity,
+            file: file.to_string(),
+            line: pos.map(|p| p.line),
+            column: pos.map(|p| p.column),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Attaches the "what to do" part, kept apart from the message so UIs can style it.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// Renders `file:line:col: error: message` (the form compilers use, so terminals make it clickable).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {label}: {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// One config file as text, with the path it will be reported under; the only input the pure core needs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourceFile {
+    /// Workspace-relative path with forward slashes (e.g. `graph/edge_params/tdd.yml`).
+    pub path: String,
+    /// The whole file content.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// Convenience constructor used by tests and by the workspace loader.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The last path component (`tdd.yml`), which is how topology `edge_config` values are matched.
+    pub fn file_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+
+    /// The file name without its extension (`standard` for `profiles/standard.yml`).
+    pub fn stem(&self) -> &str {
+        let name = self.file_name();
+        match name.rfind('.') {
+            Some(0) | None => name,
+            Some(i) => &name[..i],
+        }
+    }
+}
+
+/// Every config file of one workspace or plugin config dir, already read; what [`validate()`] checks.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfigSet {
+    /// `graph/graph_topology.yml` (workspace) or `graph_topology.yml` (flat plugin dir).
+    pub topology: Option<SourceFile>,
+    /// `graph/edge_params/*.yml`, `graph/edges/*.yml` or `edge_params/*.yml`.
+    pub edge_params: Vec<SourceFile>,
+    /// `profiles/*.yml`.
+    pub profiles: Vec<SourceFile>,
+    /// The project constraints in force (`<tenant>/context/` or `context/project_constraints.yml`, or the
+    /// plugin's `project_constraints_template.yml`).
+    pub constraints: Option<SourceFile>,
+    /// `graph/evaluator_defaults.yml` or `evaluator_defaults.yml` (multi-document).
+    pub evaluator_defaults: Option<SourceFile>,
+    /// `features/{active,completed,archived}/*.yml`.
+    pub features: Vec<SourceFile>,
+    /// Other `*.yml` files that must at least parse and be non-empty.
+    pub extra_yaml: Vec<SourceFile>,
+}
+
+/// Rewrites an edge spelling to the canonical id used by events, profiles and edge params.
+///
+/// `a->b`, `a → b` and `a→b` all become `a→b`; `a<->b` and `a ↔ b` become `a↔b`. Text without an arrow is
+/// returned trimmed, unchanged otherwise (underscored names like `design_code` need a topology to resolve,
+/// see [`Topology::resolve_edge`]).
+pub fn canonical_edge_id(raw: &str) -> String {
+    let replaced = raw.trim().replace("<->", "↔").replace("->", "→");
+    let mut out = String::with_capacity(replaced.len());
+    let mut pieces = replaced.split(['→', '↔']).peekable();
+    let mut arrows = replaced.chars().filter(|c| *c == '→' || *c == '↔');
+    while let Some(piece) = pieces.next() {
+        out.push_str(piece.trim());
+        if pieces.peek().is_some()
+            && let Some(arrow) = arrows.next()
+        {
+            out.push(arrow);
+        }
+    }
+    out
+}
+
+/// The canonical id of an edge from its parts (`source→target`, or `source↔target` for co-evolution).
+pub fn edge_id(source: &str, target: &str, co_evolution: bool) -> String {
+    let arrow = if co_evolution { '↔' } else { '→' };
+    format!("{source}{arrow}{target}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_edge_id_normalises_arrows_and_spaces() {
+        assert_eq!(canonical_edge_id("design→code"), "design→code");
+        assert_eq!(canonical_edge_id("design->code"), "design→code");
+        assert_eq!(
+            canonical_edge_id("intent → named_composition"),
+            "intent→named_composition"
+        );
+        assert_eq!(
+            canonical_edge_id("  code <-> unit_tests "),
+            "code↔unit_tests"
+        );
+        assert_eq!(canonical_edge_id("code ↔ unit_tests"), "code↔unit_tests");
+        assert_eq!(canonical_edge_id("a -> b -> c"), "a→b→c");
+        assert_eq!(canonical_edge_id("intent_dispatch"), "intent_dispatch");
+        assert_eq!(canonical_edge_id(""), "");
+        assert_eq!(canonical_edge_id("→"), "→");
+    }
+
+    #[test]
+    fn edge_id_uses_the_two_arrows() {
+        assert_eq!(edge_id("code", "unit_tests", true), "code↔unit_tests");
+        assert_eq!(edge_id("design", "code", false), "design→code");
+    }
+
+    #[test]
+    fn diagnostic_display_is_clickable() {
+        let d = Diagnostic::error("a.yml", Some(Pos::new(3, 7)), "bad").with_hint("fix it");
+        assert_eq!(d.to_string(), "a.yml:3:7: error: bad\n  hint: fix it");
+        let w = Diagnostic::warning("b.yml", None, "meh");
+        assert_eq!(w.to_string(), "b.yml: warning: meh");
+    }
+
+    #[test]
+    fn source_file_names() {
+        let f = SourceFile::new("graph/edge_params/tdd.yml", "");
+        assert_eq!(f.file_name(), "tdd.yml");
+        assert_eq!(f.stem(), "tdd");
+        assert_eq!(SourceFile::new(".hidden", "").stem(), ".hidden");
+        assert_eq!(SourceFile::new("noext", "").stem(), "noext");
+    }
+}

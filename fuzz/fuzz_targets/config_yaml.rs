@@ -1,0 +1,70 @@
+//! Fuzz target: arbitrary text through the config YAML loader and the validator must never panic.
+//!
+//! The same text is fed as every kind of config file (topology, edge params, profile, constraints,
+//! evaluator defaults, feature vector), alone and next to a valid default config set, so the cross-file
+//! rules run on hostile input too.
+#![no_main]
+
+use gen_core::config::{self, ConfigSet, SourceFile, yaml};
+
+fn fuzz_text(text: &str) {
+    let _ = yaml::parse(text);
+    let _ = config::canonical_edge_id(text);
+    let _ = config::var_refs(text);
+
+    let file = |path: &str| SourceFile::new(path, text);
+
+    // The text in every role at once.
+    let alone = ConfigSet {
+        topology: Some(file("graph/graph_topology.yml")),
+        edge_params: vec![file("graph/edge_params/tdd.yml")],
+        profiles: vec![file("profiles/standard.yml")],
+        constraints: Some(file("context/project_constraints.yml")),
+        evaluator_defaults: Some(file("graph/evaluator_defaults.yml")),
+        features: vec![file("features/active/REQ-F-FUZZ-001.yml")],
+        extra_yaml: vec![file("features/feature_index.yml")],
+    };
+    let _ = config::validate(&alone);
+
+    // The text replacing one file of an otherwise valid default set.
+    let defaults = config::default_files("fuzz", "standard");
+    let mut base = ConfigSet::default();
+    for (path, contents) in &defaults {
+        let f = SourceFile::new(path.clone(), contents.clone());
+        match path.as_str() {
+            "graph/graph_topology.yml" => base.topology = Some(f),
+            "graph/evaluator_defaults.yml" => base.evaluator_defaults = Some(f),
+            "context/project_constraints.yml" => base.constraints = Some(f),
+            p if p.starts_with("graph/edge_params/") => base.edge_params.push(f),
+            _ => base.profiles.push(f),
+        }
+    }
+    for role in 0..5 {
+        let mut set = base.clone();
+        match role {
+            0 => set.topology = Some(file("graph/graph_topology.yml")),
+            1 => set.edge_params[0].text = text.to_string(),
+            2 => set.profiles[0].text = text.to_string(),
+            3 => set.constraints = Some(file("context/project_constraints.yml")),
+            _ => set
+                .features
+                .push(file("features/active/REQ-F-FUZZ-001.yml")),
+        }
+        let (loaded, _report) = config::load(&set);
+        if let (Some(topology), Some(profile)) = (&loaded.topology, loaded.profiles.first()) {
+            let _ = profile.resolve_edges(topology);
+            for t in &topology.transitions {
+                let _ = topology.resolve_edge(&t.edge_id());
+            }
+        }
+        if let Some(c) = &loaded.constraints {
+            let _ = c.resolve(text);
+        }
+    }
+}
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        fuzz_text(text);
+    }
+});
