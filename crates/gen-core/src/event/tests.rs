@@ -161,12 +161,12 @@ fn escaped_and_raw_arrow_lines_share_an_id() {
 fn repeated_identical_events_get_distinct_ids_in_any_order() {
     let line = r#"{"event_type":"edge_started","timestamp":"2026-01-01T00:00:00Z"}"#;
     let other = r#"{"event_type":"edge_started","timestamp":"2026-01-02T00:00:00Z"}"#;
-    let mut a = vec![
+    let mut a = [
         parse_line(line).unwrap(),
         parse_line(other).unwrap(),
         parse_line(line).unwrap(),
     ];
-    let mut b = vec![
+    let mut b = [
         parse_line(line).unwrap(),
         parse_line(line).unwrap(),
         parse_line(other).unwrap(),
@@ -200,7 +200,7 @@ fn delta_accepts_numeric_strings() {
 
 #[test]
 fn order_puts_untimed_last_and_breaks_ties_by_id() {
-    let mut evs = vec![
+    let mut evs = [
         parse_line(r#"{"event_type":"b","timestamp":"2026-01-02T00:00:00+00:00"}"#).unwrap(),
         parse_line(r#"{"event_type":"none"}"#).unwrap(),
         parse_line(r#"{"event_type":"a","timestamp":"2026-01-01T00:00:00Z"}"#).unwrap(),
