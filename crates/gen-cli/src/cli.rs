@@ -120,6 +120,9 @@ pub struct StatusArgs {
     /// Show one feature's trajectory.
     #[arg(long, value_name = "ID")]
     pub feature: Option<String>,
+    /// Read the whole event log instead of using the cache in .ai-workspace/.gen/cache/.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// `gen features`

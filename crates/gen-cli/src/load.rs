@@ -4,10 +4,10 @@ use gen_core::config::profile::{Include, Profile};
 use gen_core::config::topology::Topology;
 use gen_core::config::{SourceFile, constraints::Constraints};
 use gen_core::projection::status::{ProfileEdges, StatusInputs};
-use gen_core::projection::{StatusReport, fold, project_status};
+use gen_core::projection::{StatusReport, project_status};
 use gen_workspace::Workspace;
 use gen_workspace::features::{Vectors, load_vectors};
-use gen_workspace::scan::{LogScan, scan_records};
+use gen_workspace::status_cache::{FoldedLog, fold_log};
 use miette::{IntoDiagnostic, Result};
 use std::collections::BTreeMap;
 
@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 pub struct Loaded {
     /// The status view.
     pub report: StatusReport,
-    /// The scanned log (for malformed-line details).
-    pub scan: LogScan,
+    /// The folded log (for malformed-line details and where the answer came from).
+    pub log: FoldedLog,
     /// Vector files.
     pub vectors: Vectors,
 }
@@ -90,20 +90,24 @@ pub fn status_inputs(ws: &Workspace) -> StatusInputs {
     }
 }
 
-/// Reads the log and the vectors and derives the status view.
-pub fn load(ws: &Workspace) -> Result<Loaded> {
-    let mut scan = scan_records(&ws.events_path()).into_diagnostic()?;
+/// Reads the log (through the status cache unless `no_cache`) and the vectors; derives the status view.
+pub fn load(ws: &Workspace, no_cache: bool) -> Result<Loaded> {
+    let cache_dir = ws.dir.join(".gen").join("cache");
+    let log = fold_log(
+        &ws.events_path(),
+        (!no_cache).then_some(cache_dir.as_path()),
+    )
+    .into_diagnostic()?;
     let vectors = load_vectors(&ws.dir);
     let mut inputs = status_inputs(ws);
     inputs.vectors = vectors.infos();
-    inputs.lines = scan.lines;
-    inputs.malformed = scan.malformed.len() as u64;
-    inputs.untimed = scan.untimed.len() as u64;
-    let state = fold(&scan.records, &mut scan.symbols);
-    let report = project_status(&state, &scan.symbols, &inputs);
+    inputs.lines = log.lines;
+    inputs.malformed = log.malformed.len() as u64;
+    inputs.untimed = log.untimed.len() as u64;
+    let report = project_status(&log.fold, &log.symbols, &inputs);
     Ok(Loaded {
         report,
-        scan,
+        log,
         vectors,
     })
 }

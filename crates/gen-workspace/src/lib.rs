@@ -10,5 +10,6 @@ pub mod discover;
 pub mod features;
 pub mod log;
 pub mod scan;
+pub mod status_cache;
 
 pub use discover::{Workspace, WorkspaceError};

@@ -28,7 +28,11 @@ pub enum LogError {
     InvalidLine(String),
 }
 
-fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> LogError + 'a {
+/// Wraps an OS error with what we were doing and to which file.
+pub(crate) fn io<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> LogError + 'a {
     move |source| LogError::Io {
         action,
         path: path.to_path_buf(),

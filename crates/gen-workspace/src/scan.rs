@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A line that is not an event; it stays in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Malformed {
     /// 1-based line number.
     pub line: u64,
@@ -22,7 +22,7 @@ pub struct Malformed {
 }
 
 /// A line whose timestamp is missing or unusable.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Untimed {
     /// 1-based line number.
     pub line: u64,
@@ -45,6 +45,12 @@ pub struct LogScan {
     pub untimed: Vec<Untimed>,
     /// Bytes read.
     pub bytes: u64,
+    /// Bytes up to and including the last newline (what a cache may cover).
+    pub complete_bytes: u64,
+    /// Lines up to `complete_bytes`.
+    pub complete_lines: u64,
+    /// Content hashes of events without their own id, in file order (for occurrence numbers).
+    pub hashes: Vec<u128>,
 }
 
 /// One event with its place in the file, for `gen event log`.
@@ -72,8 +78,10 @@ const CHUNK: usize = 8 << 20;
 /// Streams the file in newline-aligned chunks so memory stays bounded by the output, not the file.
 fn for_each_chunk(
     path: &Path,
+    start: (u64, u64),
     mut f: impl FnMut(&[u8], u64, bool) -> Result<(), LogError>,
 ) -> Result<u64, LogError> {
+    use std::io::Seek;
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -85,10 +93,16 @@ fn for_each_chunk(
             });
         }
     };
+    file.seek(std::io::SeekFrom::Start(start.0))
+        .map_err(|source| LogError::Io {
+            action: "cannot seek",
+            path: path.to_path_buf(),
+            source,
+        })?;
     // One buffer for the whole read, zeroed once; the unfinished tail of a chunk moves to its front.
     let mut buf: Vec<u8> = vec![0; CHUNK * 2];
     let mut filled = 0usize;
-    let mut line_base = 0u64;
+    let mut line_base = start.1;
     let mut total = 0u64;
     loop {
         if filled == buf.len() {
@@ -241,29 +255,84 @@ fn parse_chunk(chunk: &[u8], base: u64, eof: bool) -> Vec<Parsed> {
         .collect()
 }
 
+/// How many times each content hash was already seen: a sorted list from a cache plus new sightings.
+#[derive(Default)]
+pub struct Occurrences<'a> {
+    known: &'a [u128],
+    seen: FxHashMap<u128, u32>,
+}
+
+impl<'a> Occurrences<'a> {
+    /// Starts from hashes already seen in the covered part of the log (sorted).
+    pub fn after(known: &'a [u128]) -> Occurrences<'a> {
+        Occurrences {
+            known,
+            seen: FxHashMap::default(),
+        }
+    }
+
+    /// Records one more sighting and returns its occurrence number (1 for the first).
+    fn next(&mut self, key: u128) -> u32 {
+        let n = self.seen.entry(key).or_insert_with(|| {
+            let lo = self.known.partition_point(|h| *h < key);
+            let hi = self.known.partition_point(|h| *h <= key);
+            (hi - lo) as u32
+        });
+        *n += 1;
+        *n
+    }
+}
+
 /// Reads the log into sorted records for projections.
+pub fn scan_records(path: &Path) -> Result<LogScan, LogError> {
+    scan_from(
+        path,
+        (0, 0),
+        &mut Occurrences::default(),
+        Symbols::default(),
+    )
+}
+
+/// Reads the log from byte `start.0` (which begins line `start.1 + 1`) into sorted records.
 ///
 /// Chunks are parsed in parallel while the previous chunk is folded into records, so the sequential
 /// part (ids, interning) overlaps with parsing.
-pub fn scan_records(path: &Path) -> Result<LogScan, LogError> {
-    let mut scan = LogScan::default();
-    let mut occurrences: FxHashMap<u128, u32> = FxHashMap::default();
+///
+/// New strings are interned into `symbols`, so records of a tail share symbols with a cached fold.
+pub fn scan_from(
+    path: &Path,
+    start: (u64, u64),
+    occ: &mut Occurrences<'_>,
+    symbols: Symbols,
+) -> Result<LogScan, LogError> {
+    let mut scan = LogScan {
+        symbols,
+        complete_bytes: start.0,
+        complete_lines: start.1,
+        ..LogScan::default()
+    };
     let mut pending: Option<Vec<Parsed>> = None;
-    let bytes = for_each_chunk(path, |chunk, base, eof| {
+    let bytes = for_each_chunk(path, start, |chunk, base, eof| {
         let previous = pending.take();
         let (parsed, ()) = rayon::join(
             || parse_chunk(chunk, base, eof),
             || {
                 if let Some(prev) = previous {
-                    absorb(&mut scan, &mut occurrences, prev);
+                    absorb(&mut scan, occ, prev);
                 }
             },
         );
         pending = Some(parsed);
+        let complete = match memchr::memrchr(b'\n', chunk) {
+            Some(i) => i + 1,
+            None => 0,
+        };
+        scan.complete_bytes += complete as u64;
+        scan.complete_lines += memchr::memchr_iter(b'\n', &chunk[..complete]).count() as u64;
         Ok(())
     })?;
     if let Some(prev) = pending.take() {
-        absorb(&mut scan, &mut occurrences, prev);
+        absorb(&mut scan, occ, prev);
     }
     scan.bytes = bytes;
     // The same order as `gen_core::projection::sort_records`, on both cores.
@@ -272,7 +341,7 @@ pub fn scan_records(path: &Path) -> Result<LogScan, LogError> {
     Ok(scan)
 }
 
-fn absorb(scan: &mut LogScan, occurrences: &mut FxHashMap<u128, u32>, parsed: Vec<Parsed>) {
+fn absorb(scan: &mut LogScan, occ: &mut Occurrences<'_>, parsed: Vec<Parsed>) {
     for (line, torn, result) in parsed {
         match result {
             None => {}
@@ -280,10 +349,10 @@ fn absorb(scan: &mut LogScan, occurrences: &mut FxHashMap<u128, u32>, parsed: Ve
                 scan.lines += 1;
                 let mut id = ev.id;
                 if let Some(key) = ev.hash {
-                    let n = occurrences.entry(key).or_insert(0);
-                    *n += 1;
-                    if *n > 1 {
-                        id = gen_core::event::canonical::derived_id(&format!("{key:032x}"), *n);
+                    scan.hashes.push(key);
+                    let n = occ.next(key);
+                    if n > 1 {
+                        id = gen_core::event::canonical::derived_id(&format!("{key:032x}"), n);
                     }
                 }
                 if let Some(reason) = ev.untimed {
@@ -317,7 +386,7 @@ fn absorb(scan: &mut LogScan, occurrences: &mut FxHashMap<u128, u32>, parsed: Ve
 /// Reads every line with its raw text, for listing.
 pub fn read_lines(path: &Path) -> Result<LogLines, LogError> {
     let mut out = LogLines::default();
-    for_each_chunk(path, |chunk, base, eof| {
+    for_each_chunk(path, (0, 0), |chunk, base, eof| {
         let lines = split_lines(chunk, base, eof);
         let parsed: Vec<_> = lines
             .par_iter()

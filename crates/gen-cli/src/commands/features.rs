@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 /// Runs the command.
 pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> {
-    let loaded = crate::load::load(ws)?;
+    let loaded = crate::load::load(ws, false)?;
     for p in &loaded.vectors.problems {
         eprintln!("warning: {p}");
     }

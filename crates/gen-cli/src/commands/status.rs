@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 /// Runs the command.
 pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<ExitCode> {
-    let loaded = crate::load::load(ws)?;
+    let loaded = crate::load::load(ws, args.no_cache)?;
     let report = &loaded.report;
     if let Some(id) = &args.feature {
         let Some(f) = report.features.iter().find(|f| &f.feature == id) else {
@@ -32,7 +32,7 @@ pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<ExitCode> {
         print_json(report)?;
     } else {
         print!("{}", render(report));
-        for m in loaded.scan.malformed.iter().take(5) {
+        for m in loaded.log.malformed.iter().take(5) {
             eprintln!(
                 "warning: events.jsonl line {}: {}{}",
                 m.line,

@@ -83,7 +83,7 @@ pub struct Event {
 }
 
 /// Why a line could not be read as an event; the line stays in the file and is reported.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum LineError {
     /// Not JSON at all, or cut off (a torn write).
     #[error("invalid JSON at column {column}: {message}")]
@@ -97,7 +97,7 @@ pub enum LineError {
     #[error("expected a JSON object, found {found}")]
     NotAnObject {
         /// The JSON kind found instead.
-        found: &'static str,
+        found: std::borrow::Cow<'static, str>,
     },
 }
 
@@ -146,7 +146,7 @@ fn parse_with(line: &str, full: bool) -> Result<Event, LineError> {
     })?;
     let Json::Obj(members) = &value else {
         return Err(LineError::NotAnObject {
-            found: value.kind(),
+            found: value.kind().into(),
         });
     };
     Ok(normalise(&value, members, full))

@@ -132,7 +132,9 @@ fn malformed_lines_say_where() {
     }
     assert_eq!(
         parse_line("[1,2]"),
-        Err(LineError::NotAnObject { found: "an array" })
+        Err(LineError::NotAnObject {
+            found: "an array".into()
+        })
     );
 }
 

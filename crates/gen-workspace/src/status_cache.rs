@@ -1,0 +1,498 @@
+//! A cache of the folded event log, so `gen status` on a large log reads only what was appended.
+//!
+//! The cache lives in `.ai-workspace/.gen/` (derived data: never synced, safe to delete) and records how
+//! many bytes of `events.jsonl` it covers. It is used only when the covered prefix is provably the same
+//! file and unchanged: same device and inode, the file is at least as long, and the first and last MiB of
+//! the prefix plus 64 blocks spread through it hash the same. Any mismatch, a log that shrank, or a
+//! newly appended event that sorts before the last folded one (a late, older event) means a full read.
+//!
+//! What this cannot see: an in-place edit that keeps the file's identity and length and changes none of
+//! the sampled bytes. The log is append-only by contract and every tool we know of rewrites by rename
+//! (a new inode) or truncation (a length change); `gen status --no-cache` reads everything regardless.
+
+use crate::atomic::replace_derived;
+use crate::log::{LogError, io};
+use crate::scan::{Malformed, Occurrences, Untimed, scan_from};
+use gen_core::projection::fold::{Fold, Kinds, placeholder_syms};
+use gen_core::projection::{Symbols, fold};
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use xxhash_rust::xxh3::Xxh3;
+
+const VERSION: u32 = 1;
+const EDGE: u64 = 1 << 20;
+const SAMPLES: u64 = 64;
+const SAMPLE_LEN: u64 = 4096;
+
+/// The folded log and where it came from.
+#[derive(Debug)]
+pub struct FoldedLog {
+    /// Fold state over every event.
+    pub fold: Fold,
+    /// Interned strings of the fold.
+    pub symbols: Symbols,
+    /// Non-blank lines.
+    pub lines: u64,
+    /// Lines that are not events.
+    pub malformed: Vec<Malformed>,
+    /// Events without a usable timestamp.
+    pub untimed: Vec<Untimed>,
+    /// How the answer was computed.
+    pub source: Source,
+}
+
+/// How a [`FoldedLog`] was computed, for `--verbose` style reporting and benchmarks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The whole log was read; the reason says why the cache was not used.
+    Full(String),
+    /// The cache covered the log up to a point and only `tail_lines` new lines were read.
+    Cached {
+        /// Lines read past the cached prefix.
+        tail_lines: u64,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    version: u32,
+    gen_version: String,
+    dev: u64,
+    ino: u64,
+    covered: u64,
+    covered_lines: u64,
+    fingerprint: u64,
+    hashes_digest: u64,
+    lines: u64,
+    fold: Fold,
+    symbols: Symbols,
+    malformed: Vec<Malformed>,
+    untimed: Vec<Untimed>,
+}
+
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(_meta: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+/// Hashes the head, the tail and 64 spread blocks of the first `covered` bytes.
+fn fingerprint(path: &Path, covered: u64) -> Result<u64, LogError> {
+    let mut file = std::fs::File::open(path).map_err(io("cannot open", path))?;
+    let mut hasher = Xxh3::new();
+    hasher.update(&covered.to_le_bytes());
+    let mut ranges = vec![
+        (0, covered.min(EDGE)),
+        (covered.saturating_sub(EDGE), covered),
+    ];
+    if covered > 2 * EDGE {
+        let step = covered / SAMPLES;
+        for i in 0..SAMPLES {
+            let at = i * step;
+            ranges.push((at, (at + SAMPLE_LEN).min(covered)));
+        }
+    }
+    let mut buf = Vec::new();
+    for (from, to) in ranges {
+        buf.clear();
+        file.seek(SeekFrom::Start(from))
+            .map_err(io("cannot seek", path))?;
+        Read::by_ref(&mut file)
+            .take(to - from)
+            .read_to_end(&mut buf)
+            .map_err(io("cannot read", path))?;
+        hasher.update(&buf);
+    }
+    Ok(hasher.digest())
+}
+
+/// Whether the stored hash list changes with this store.
+enum Hashes<'a> {
+    /// Unchanged; its digest.
+    Keep(u64),
+    /// Replace with this sorted list.
+    Write(&'a [u128]),
+}
+
+fn encode(hashes: &[u128]) -> Vec<u8> {
+    let mut bin = Vec::with_capacity(hashes.len() * 16);
+    for h in hashes {
+        bin.extend_from_slice(&h.to_le_bytes());
+    }
+    bin
+}
+
+/// Reads the sorted hash list, with the digest of its bytes (checked against the meta file).
+fn read_hashes(path: &Path) -> Option<(Vec<u128>, u64)> {
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.len() % 16 != 0 {
+        return None;
+    }
+    let digest = xxhash_rust::xxh3::xxh3_64(&bytes);
+    let hashes = bytes
+        .chunks_exact(16)
+        .map(|c| u128::from_le_bytes(c.try_into().unwrap_or([0; 16])))
+        .collect();
+    Some((hashes, digest))
+}
+
+/// Folds the log at `events`, using and refreshing the cache in `cache_dir` when given.
+pub fn fold_log(events: &Path, cache_dir: Option<&Path>) -> Result<FoldedLog, LogError> {
+    let Some(dir) = cache_dir else {
+        return full(events, None, "cache disabled".into());
+    };
+    match try_cached(events, dir)? {
+        Ok(folded) => Ok(folded),
+        Err(reason) => full(events, Some(dir), reason),
+    }
+}
+
+fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, LogError> {
+    let Ok(text) = std::fs::read(dir.join("status.json")) else {
+        return Ok(Err("no cache yet".into()));
+    };
+    let Ok(meta) = serde_json::from_slice::<Meta>(&text) else {
+        return Ok(Err("cache unreadable".into()));
+    };
+    if meta.version != VERSION || meta.gen_version != env!("CARGO_PKG_VERSION") {
+        return Ok(Err("cache from another gen version".into()));
+    }
+    let stat = match std::fs::metadata(events) {
+        Ok(m) => m,
+        Err(_) => return Ok(Err("no event log".into())),
+    };
+    if identity(&stat) != (meta.dev, meta.ino) {
+        return Ok(Err("events.jsonl was replaced".into()));
+    }
+    if stat.len() < meta.covered {
+        return Ok(Err("events.jsonl shrank".into()));
+    }
+    if fingerprint(events, meta.covered)? != meta.fingerprint {
+        return Ok(Err("events.jsonl changed inside the cached part".into()));
+    }
+    let Some((hashes, hashes_digest)) = read_hashes(&dir.join("hashes.bin")) else {
+        return Ok(Err("cache hashes unreadable".into()));
+    };
+    if hashes_digest != meta.hashes_digest {
+        return Ok(Err("cache files do not belong together".into()));
+    }
+    let mut occ = Occurrences::after(&hashes);
+    let tail = scan_from(
+        events,
+        (meta.covered, meta.covered_lines),
+        &mut occ,
+        meta.symbols,
+    )?;
+    let mut state = meta.fold;
+    let mut symbols = tail.symbols;
+    if let Some(first) = tail.records.first()
+        && !state.can_continue_with(first)
+    {
+        return Ok(Err("a new event sorts before already folded ones".into()));
+    }
+    let kinds = Kinds::new(&mut symbols);
+    let placeholders = placeholder_syms(&mut symbols);
+    for r in &tail.records {
+        state.push(r, &kinds, &placeholders);
+    }
+    let tail_lines = tail.lines;
+    let mut malformed = meta.malformed;
+    let mut untimed = meta.untimed;
+    let folded_tail_complete = tail.complete_bytes > meta.covered;
+    malformed.extend(tail.malformed.iter().cloned());
+    untimed.extend(tail.untimed.iter().cloned());
+    let folded = FoldedLog {
+        fold: state,
+        symbols,
+        lines: meta.lines + tail.lines,
+        malformed,
+        untimed,
+        source: Source::Cached { tail_lines },
+    };
+    if folded_tail_complete && tail.complete_bytes == tail.bytes + meta.covered {
+        // Events gen writes carry their own ids, so the hash list often stays as it is.
+        let mut all = hashes;
+        let update = if tail.hashes.is_empty() {
+            Hashes::Keep(hashes_digest)
+        } else {
+            all.extend_from_slice(&tail.hashes);
+            all.sort_unstable();
+            Hashes::Write(&all)
+        };
+        // Best effort: a cache that cannot be written only costs speed next time.
+        let _ = store(
+            events,
+            dir,
+            &folded,
+            (tail.complete_bytes, tail.complete_lines),
+            update,
+        );
+    }
+    Ok(Ok(folded))
+}
+
+fn full(events: &Path, dir: Option<&Path>, reason: String) -> Result<FoldedLog, LogError> {
+    let mut scan = scan_from(
+        events,
+        (0, 0),
+        &mut Occurrences::default(),
+        Symbols::default(),
+    )?;
+    let state = fold(&scan.records, &mut scan.symbols);
+    let folded = FoldedLog {
+        fold: state,
+        symbols: std::mem::take(&mut scan.symbols),
+        lines: scan.lines,
+        malformed: scan.malformed.clone(),
+        untimed: scan.untimed.clone(),
+        source: Source::Full(reason),
+    };
+    // Only a log whose every line is complete can be cached: a torn tail will still change.
+    if let Some(dir) = dir
+        && scan.complete_bytes == scan.bytes
+    {
+        let mut hashes = std::mem::take(&mut scan.hashes);
+        hashes.sort_unstable();
+        let _ = store(
+            events,
+            dir,
+            &folded,
+            (scan.complete_bytes, scan.complete_lines),
+            Hashes::Write(&hashes),
+        );
+    }
+    Ok(folded)
+}
+
+fn store(
+    events: &Path,
+    dir: &Path,
+    folded: &FoldedLog,
+    (covered, covered_lines): (u64, u64),
+    hashes: Hashes<'_>,
+) -> Result<(), LogError> {
+    let (bin, hashes_digest) = match hashes {
+        Hashes::Keep(digest) => (None, digest),
+        Hashes::Write(list) => {
+            let bin = encode(list);
+            let digest = xxhash_rust::xxh3::xxh3_64(&bin);
+            (Some(bin), digest)
+        }
+    };
+    let stat = std::fs::metadata(events).map_err(io("cannot stat", events))?;
+    let (dev, ino) = identity(&stat);
+    let meta = Meta {
+        version: VERSION,
+        gen_version: env!("CARGO_PKG_VERSION").into(),
+        dev,
+        ino,
+        covered,
+        covered_lines,
+        fingerprint: fingerprint(events, covered)?,
+        hashes_digest,
+        lines: folded.lines,
+        fold: folded.fold.clone(),
+        symbols: folded.symbols.clone(),
+        malformed: folded.malformed.clone(),
+        untimed: folded.untimed.clone(),
+    };
+    let json = serde_json::to_vec(&meta).map_err(|e| LogError::Io {
+        action: "cannot encode cache",
+        path: dir.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    // Two atomic writes; the meta carries a digest of the hashes, so a crash between them is detected.
+    let write = |name: &str, bytes: &[u8]| {
+        replace_derived(&dir.join(name), bytes).map_err(|e| LogError::Io {
+            action: "cannot write cache",
+            path: e.path,
+            source: e.source,
+        })
+    };
+    if let Some(bin) = bin {
+        write("hashes.bin", &bin)?;
+    }
+    write("status.json", &json)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn line(ty: &str, ts: &str, feature: &str, edge: &str, delta: i64) -> String {
+        format!(
+            r#"{{"event_type":"{ty}","timestamp":"{ts}","feature":"{feature}","edge":"{edge}","delta":{delta}}}"#
+        ) + "\n"
+    }
+
+    fn append(path: &Path, text: &str) {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    }
+
+    fn setup() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let events = tmp.path().join("events.jsonl");
+        let cache = tmp.path().join("cache");
+        let mut text = String::new();
+        for i in 0..50 {
+            text.push_str(&line(
+                "iteration_completed",
+                &format!("2026-03-01T10:{:02}:00Z", i),
+                "F-1",
+                "a→b",
+                i % 3,
+            ));
+        }
+        std::fs::write(&events, text).unwrap();
+        (tmp, events, cache)
+    }
+
+    /// The cached answer must equal a full read: same fold, same counts.
+    fn assert_same_as_full(events: &Path, folded: &FoldedLog) {
+        let full = fold_log(events, None).unwrap();
+        assert_eq!(folded.fold.total, full.fold.total);
+        assert_eq!(folded.lines, full.lines);
+        assert_eq!(folded.malformed, full.malformed);
+        let names = |f: &FoldedLog| -> Vec<(String, u32, i64)> {
+            f.fold
+                .features
+                .iter()
+                .map(|a| (f.symbols.name(a.feature).to_string(), a.iterations, a.delta))
+                .collect()
+        };
+        assert_eq!(names(folded), names(&full));
+        assert_eq!(folded.fold.last_key, full.fold.last_key);
+    }
+
+    #[test]
+    fn appends_in_time_order_are_folded_from_the_cache() {
+        let (_tmp, events, cache) = setup();
+        let first = fold_log(&events, Some(&cache)).unwrap();
+        assert_eq!(first.source, Source::Full("no cache yet".into()));
+        append(
+            &events,
+            &line("edge_converged", "2026-03-02T00:00:00Z", "F-1", "a→b", 0),
+        );
+        let second = fold_log(&events, Some(&cache)).unwrap();
+        assert_eq!(second.source, Source::Cached { tail_lines: 1 });
+        assert_same_as_full(&events, &second);
+        let third = fold_log(&events, Some(&cache)).unwrap();
+        assert_eq!(third.source, Source::Cached { tail_lines: 0 });
+    }
+
+    #[test]
+    fn a_late_older_event_forces_a_full_read() {
+        let (_tmp, events, cache) = setup();
+        fold_log(&events, Some(&cache)).unwrap();
+        append(
+            &events,
+            &line(
+                "iteration_completed",
+                "2026-02-01T00:00:00Z",
+                "F-1",
+                "a→b",
+                9,
+            ),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(&folded.source, Source::Full(r) if r.contains("sorts before")));
+        assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
+    fn an_in_place_edit_of_the_cached_part_is_detected() {
+        let (_tmp, events, cache) = setup();
+        fold_log(&events, Some(&cache)).unwrap();
+        let text = std::fs::read_to_string(&events).unwrap();
+        // Same length, same inode: change one delta digit in the first line.
+        let edited = text.replacen("\"delta\":0", "\"delta\":7", 1);
+        assert_eq!(edited.len(), text.len());
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&events)
+            .unwrap();
+        f.write_all(edited.as_bytes()).unwrap();
+        drop(f);
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(&folded.source, Source::Full(r) if r.contains("changed")));
+        assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
+    fn a_shrunk_or_replaced_log_is_read_in_full() {
+        let (_tmp, events, cache) = setup();
+        fold_log(&events, Some(&cache)).unwrap();
+        let text = std::fs::read_to_string(&events).unwrap();
+        let cut = text
+            .lines()
+            .take(10)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>();
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&events)
+            .unwrap();
+        f.set_len(0).unwrap();
+        drop(f);
+        append(&events, &cut);
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(&folded.source, Source::Full(r) if r.contains("shrank")));
+        assert_eq!(folded.lines, 10);
+        // Replaced by rename: a new inode.
+        let other = events.with_extension("new");
+        std::fs::write(&other, &text).unwrap();
+        std::fs::rename(&other, &events).unwrap();
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(&folded.source, Source::Full(r) if r.contains("replaced")));
+        assert_eq!(folded.lines, 50);
+    }
+
+    #[test]
+    fn a_torn_tail_is_reported_and_never_cached() {
+        let (_tmp, events, cache) = setup();
+        fold_log(&events, Some(&cache)).unwrap();
+        append(&events, "{\"event_type\":\"edge_sta");
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert_eq!(folded.malformed.len(), 1);
+        assert!(folded.malformed[0].torn);
+        // Completing the line later must be seen: the torn bytes were not covered by the cache.
+        append(
+            &events,
+            "rted\",\"timestamp\":\"2026-03-03T00:00:00Z\",\"feature\":\"F-2\",\"edge\":\"a→b\"}\n",
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(folded.malformed.is_empty());
+        assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
+    fn repeated_identical_events_keep_distinct_ids_across_the_cache() {
+        let (_tmp, events, cache) = setup();
+        let dup = line("spec_modified", "2026-03-05T00:00:00Z", "F-3", "x→y", 0);
+        append(&events, &dup);
+        fold_log(&events, Some(&cache)).unwrap();
+        append(&events, &dup);
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert_eq!(folded.source, Source::Cached { tail_lines: 1 });
+        let full = crate::scan::scan_records(&events).unwrap();
+        let last = full.records.iter().filter(|r| r.id.ends_with("-2")).count();
+        assert_eq!(last, 1);
+        assert_eq!(
+            folded.fold.last_key.as_ref().map(|k| k.2.ends_with("-2")),
+            Some(true)
+        );
+    }
+}
