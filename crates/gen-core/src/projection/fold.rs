@@ -26,8 +26,8 @@ pub struct EdgeAcc {
     pub converged: bool,
     /// Ever converged (the reference's `get_converged_edges`).
     pub ever_converged: bool,
-    /// An `edge_started` not yet followed by progress (iteration or convergence).
-    pub open_start: Option<u64>,
+    /// An `edge_started` (its event id and time) not yet followed by progress.
+    pub open_start: Option<(Box<str>, Option<Timestamp>)>,
     /// An explicit `iteration_abandoned` was recorded.
     pub abandoned_marker: bool,
     /// The feature moved on to another edge while this start was still open.
@@ -62,8 +62,8 @@ pub struct FeatureAcc {
 pub struct IntentAcc {
     /// Intent id symbol, or [`NONE`] when the event carries none (never actionable).
     pub intent: Sym,
-    /// Line of the raising event.
-    pub line: u64,
+    /// Id of the raising event (ids, unlike line numbers, do not depend on file order).
+    pub id: Box<str>,
     /// When it was raised.
     pub at: Option<Timestamp>,
 }
@@ -148,7 +148,7 @@ impl Fold {
         if r.kind == kinds.intent_raised {
             self.intents.push(IntentAcc {
                 intent: r.intent,
-                line: r.line,
+                id: r.id.clone(),
                 at: r.timestamp,
             });
         } else if r.intent != NONE
@@ -215,7 +215,7 @@ impl Fold {
             e.started_at = r.timestamp;
         }
         if r.kind == kinds.edge_started {
-            e.open_start = Some(r.line);
+            e.open_start = Some((r.id.clone(), r.timestamp));
             e.superseded = false;
             // A new start after convergence reopens the edge.
             e.converged = false;

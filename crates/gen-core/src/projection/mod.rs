@@ -12,3 +12,6 @@ pub use fold::{Fold, fold};
 pub use record::{Record, Symbols, sort_records};
 pub use status::{StatusInputs, StatusReport, VectorInfo, project_status};
 pub use vector::refresh_vector;
+
+#[cfg(test)]
+mod tests;

@@ -167,8 +167,10 @@ pub struct Abandoned {
     pub feature: String,
     /// Edge id.
     pub edge: String,
-    /// Line of the dangling `edge_started`.
-    pub line: u64,
+    /// Id of the dangling `edge_started`.
+    pub event: String,
+    /// When it started.
+    pub started_at: Option<Timestamp>,
 }
 
 /// An `intent_raised` nothing answered.
@@ -176,8 +178,10 @@ pub struct Abandoned {
 pub struct Unactioned {
     /// Intent id, when the event has one.
     pub intent: Option<String>,
-    /// Line of the event.
-    pub line: u64,
+    /// Id of the event.
+    pub event: String,
+    /// When it was raised.
+    pub at: Option<Timestamp>,
 }
 
 /// Event counts.
@@ -311,11 +315,12 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
             }
             // A start with no progress is abandoned once the feature has moved on to another edge;
             // the edge a feature is currently on is simply "just started".
-            if let (Some(line), true, false) = (e.open_start, e.superseded, e.abandoned_marker) {
+            if let (Some((id, at)), true, false) = (&e.open_start, e.superseded, e.abandoned_marker) {
                 abandoned.push(Abandoned {
                     feature: symbols.name(acc.feature).to_string(),
                     edge: alias(symbols.name(e.edge)),
-                    line,
+                    event: id.to_string(),
+                    started_at: *at,
                 });
             }
         }
@@ -330,7 +335,8 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
         .filter(|i| i.intent == NONE || !answered.contains(&i.intent))
         .map(|i| Unactioned {
             intent: (i.intent != NONE).then(|| symbols.name(i.intent).to_string()),
-            line: i.line,
+            event: i.id.to_string(),
+            at: i.at,
         })
         .collect();
 
@@ -646,10 +652,11 @@ fn next_actions(
     }
     if let Some(a) = abandoned.first() {
         out.push(format!(
-            "resume or close {} on {} (started at events.jsonl line {}){}",
+            "resume or close {} on {} (started {}){}",
             a.feature,
             a.edge,
-            a.line,
+            a.started_at
+                .map_or_else(|| "at an unknown time".to_string(), |t| t.strftime("%Y-%m-%d %H:%M").to_string()),
             if abandoned.len() > 1 {
                 format!(", and {} more", abandoned.len() - 1)
             } else {

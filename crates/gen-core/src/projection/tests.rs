@@ -1,0 +1,176 @@
+//! Laws of the projections: the status depends on the set of events, never on their file order.
+
+use super::record::Record;
+use super::status::{ProfileEdges, StatusInputs};
+use super::{Symbols, fold, project_status, sort_records};
+use crate::event::{assign_ids, parse_line};
+use proptest::prelude::*;
+
+const TYPES: &[&str] = &[
+    "edge_started",
+    "iteration_completed",
+    "edge_converged",
+    "iteration_abandoned",
+    "intent_raised",
+    "spawn_created",
+    "spec_modified",
+];
+const FEATURES: &[&str] = &["REQ-F-A-001", "REQ-F-B-001", "unknown"];
+const EDGES: &[&str] = &["intent→requirements", "requirements->design", "code↔unit_tests", "code→unit_tests"];
+
+/// One event line in one of the real shapes.
+fn line() -> impl Strategy<Value = String> {
+    (
+        0..TYPES.len(),
+        0..FEATURES.len(),
+        0..EDGES.len(),
+        -1i64..4,
+        0u32..6,
+        0u8..5,
+        0u8..4,
+    )
+        .prop_map(|(t, f, e, delta, minute, shape, stamp)| {
+            let ty = TYPES[t];
+            let (feature, edge) = (FEATURES[f], EDGES[e]);
+            // Equal minutes on purpose: ties are broken by id, not by file position.
+            let ts = match stamp {
+                0 => format!("2026-03-01T10:0{minute}:00Z"),
+                1 => format!("2026-03-01T10:0{minute}:00.000+00:00"),
+                2 => format!("2026-03-01T12:0{minute}:00+02:00"),
+                _ => format!("2026-03-01T10:0{minute}:00.000000Z"),
+            };
+            let intent = format!("INT-{}", minute % 3);
+            match shape {
+                0 => format!(
+                    r#"{{"event_type":"{ty}","timestamp":"{ts}","feature":"{feature}","edge":"{edge}","delta":{delta},"intent_id":"{intent}"}}"#
+                ),
+                1 => format!(
+                    r#"{{"event_type": "{ty}", "timestamp": "{ts}", "data": {{"feature": "{feature}", "edge": "{edge}", "delta": {delta}, "intent_id": "{intent}"}}}}"#
+                ),
+                2 => {
+                    let camel: String = ty
+                        .split('_')
+                        .map(|w| w[..1].to_uppercase() + &w[1..])
+                        .collect();
+                    format!(
+                        r#"{{"eventType":"OTHER","eventTime":"{ts}","run":{{"runId":"r","facets":{{"sdlc:event_type":{{"type":"{camel}"}},"sdlc:payload":{{"feature":"{feature}","edge":"{edge}","delta":{delta},"intent_id":"{intent}"}}}}}},"job":{{"namespace":"aisdlc://p","name":"{edge}"}}}}"#
+                    )
+                }
+                3 => format!(
+                    r#"{{"eventType":"START","eventTime":"{ts}","run":{{"runId":"m","facets":{{}}}},"job":{{"namespace":"aisdlc://p","name":"X"}},"_metadata":{{"project":"p","original_data":{{"event_type":"{ty}","timestamp":"{ts}","feature":"{feature}","edge":"{edge}","data":{{"delta":{delta},"intent_id":"{intent}"}}}}}}}}"#
+                ),
+                _ => format!(r#"{{"event_type":"{ty}","feature":"{feature}","edge":"{edge}","delta":{delta}}}"#),
+            }
+        })
+}
+
+/// Status JSON for a log given as lines in file order.
+fn status_json(lines: &[String]) -> String {
+    let mut events: Vec<_> = lines.iter().map(|l| parse_line(l).expect("valid line")).collect();
+    assign_ids(events.iter_mut());
+    let mut symbols = Symbols::default();
+    let mut records: Vec<Record> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Record::from_event(e, i as u64 + 1, &mut symbols))
+        .collect();
+    sort_records(&mut records);
+    let state = fold(&records, &mut symbols);
+    let mut profiles = std::collections::BTreeMap::new();
+    profiles.insert(
+        "standard".to_string(),
+        ProfileEdges {
+            required: vec!["intent→requirements".into(), "requirements→design".into()],
+            optional: vec![],
+        },
+    );
+    let inputs = StatusInputs {
+        project: "p".into(),
+        topology_edges: vec![
+            "intent→requirements".into(),
+            "requirements→design".into(),
+            "code↔unit_tests".into(),
+        ],
+        profiles,
+        default_profile: Some("standard".into()),
+        lines: lines.len() as u64,
+        ..StatusInputs::default()
+    };
+    serde_json::to_string(&project_status(&state, &symbols, &inputs)).expect("serialisable")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_permutation_of_the_events_gives_the_same_status(
+        (lines, shuffled) in prop::collection::vec(line(), 1..40).prop_flat_map(|v| {
+            let dup = v.clone();
+            (Just(v), Just(dup).prop_shuffle())
+        })
+    ) {
+        prop_assert_eq!(status_json(&lines), status_json(&shuffled));
+    }
+
+    #[test]
+    fn repeating_the_log_with_duplicates_never_collapses_events(lines in prop::collection::vec(line(), 1..20)) {
+        let doubled: Vec<String> = lines.iter().chain(lines.iter()).cloned().collect();
+        let mut events: Vec<_> = doubled.iter().map(|l| parse_line(l).unwrap()).collect();
+        assign_ids(events.iter_mut());
+        let ids: std::collections::BTreeSet<_> = events.iter().map(|e| e.id.clone()).collect();
+        prop_assert_eq!(ids.len(), doubled.len());
+    }
+}
+
+#[test]
+fn stuck_needs_three_equal_positive_deltas() {
+    let mk = |m: u32, d: i64| {
+        format!(
+            r#"{{"event_type":"iteration_completed","timestamp":"2026-03-01T10:0{m}:00Z","feature":"F","edge":"a→b","delta":{d}}}"#
+        )
+    };
+    let stuck = status_json(&[mk(1, 2), mk(2, 2), mk(3, 2)]);
+    assert!(stuck.contains(r#""stuck":[{"feature":"F","edge":"a→b","delta":2}]"#), "{stuck}");
+    let moving = status_json(&[mk(1, 3), mk(2, 2), mk(3, 2)]);
+    assert!(moving.contains(r#""stuck":[]"#));
+    let zero = status_json(&[mk(1, 0), mk(2, 0), mk(3, 0)]);
+    assert!(zero.contains(r#""stuck":[]"#));
+}
+
+#[test]
+fn a_feature_converges_when_its_profile_edges_do() {
+    let ev = |ty: &str, m: u32, edge: &str| {
+        format!(r#"{{"event_type":"{ty}","timestamp":"2026-03-01T10:0{m}:00Z","feature":"F","edge":"{edge}"}}"#)
+    };
+    let partial = status_json(&[ev("edge_converged", 1, "intent→requirements")]);
+    assert!(partial.contains(r#""status":"in_progress""#), "{partial}");
+    let done = status_json(&[
+        ev("edge_converged", 1, "intent→requirements"),
+        ev("edge_converged", 2, "requirements->design"),
+    ]);
+    assert!(done.contains(r#""state":"ALL_CONVERGED""#), "{done}");
+}
+
+#[test]
+fn unactioned_intents_are_those_nothing_answered() {
+    let raise = |m: u32, id: &str| {
+        format!(r#"{{"event_type":"intent_raised","timestamp":"2026-03-01T10:0{m}:00Z","intent_id":"{id}"}}"#)
+    };
+    let answer = r#"{"event_type":"spawn_created","timestamp":"2026-03-01T10:09:00Z","intent_id":"INT-1"}"#;
+    let s = status_json(&[raise(1, "INT-1"), raise(2, "INT-2"), answer.to_string()]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    assert_eq!(v["unactioned_intents"].as_array().unwrap().len(), 1);
+    assert_eq!(v["rollup"]["unactioned_intents"], 1);
+}
+
+#[test]
+fn co_evolution_spelling_is_merged_onto_the_topology_edge() {
+    let ev = |m: u32, edge: &str| {
+        format!(r#"{{"event_type":"iteration_completed","timestamp":"2026-03-01T10:0{m}:00Z","feature":"F","edge":"{edge}","delta":1}}"#)
+    };
+    let s = status_json(&[ev(1, "code→unit_tests"), ev(2, "code↔unit_tests")]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    let f = &v["features"][0];
+    assert_eq!(f["edges"]["code↔unit_tests"]["iterations"], 2);
+    assert!(f["edges"].get("code→unit_tests").is_none());
+}
