@@ -31,7 +31,10 @@ fn eight_processes_appending_1000_events_each_give_exactly_8000_valid_lines() {
                         .args(["event", "emit", "iteration_completed", "--feature"])
                         .arg(format!("REQ-F-W{w}-001"))
                         .args(["--edge", "design→code", "--data"])
-                        .arg(format!(r#"{{"writer":{w},"seq":{i},"pad":"{}"}}"#, "x".repeat(500)))
+                        .arg(format!(
+                            r#"{{"writer":{w},"seq":{i},"pad":"{}"}}"#,
+                            "x".repeat(500)
+                        ))
                         .current_dir(&root)
                         .env_remove("GEN_WORKSPACE")
                         .stdout(Stdio::null())
@@ -64,7 +67,11 @@ fn a_writer_killed_100_times_never_loses_an_acknowledged_or_complete_line() {
     let bin = env!("CARGO_BIN_EXE_gen");
     // A big payload makes a kill during the write itself likely enough to happen in 100 rounds.
     let payload = root.join("payload.json");
-    std::fs::write(&payload, format!(r#"{{"pad":"{}"}}"#, "y".repeat(256 * 1024))).unwrap();
+    std::fs::write(
+        &payload,
+        format!(r#"{{"pad":"{}"}}"#, "y".repeat(256 * 1024)),
+    )
+    .unwrap();
     let script = format!(
         r#"while :; do "{bin}" --json event emit edge_started --feature REQ-F-K-001 --edge 'a→b' --data "@{payload}" >> "{acks}" || exit 1; done"#,
         payload = payload.display(),
@@ -97,7 +104,10 @@ fn a_writer_killed_100_times_never_loses_an_acknowledged_or_complete_line() {
     }
     // Every complete line is whole JSON; at most the final fragment is torn.
     let text = log_text(root);
-    let complete: Vec<&str> = text.split_inclusive('\n').filter(|l| l.ends_with('\n')).collect();
+    let complete: Vec<&str> = text
+        .split_inclusive('\n')
+        .filter(|l| l.ends_with('\n'))
+        .collect();
     for l in &complete {
         serde_json::from_str::<serde_json::Value>(l.trim_end()).expect("complete lines are valid");
     }
@@ -105,7 +115,12 @@ fn a_writer_killed_100_times_never_loses_an_acknowledged_or_complete_line() {
     // Every acknowledged event (gen printed its id after fsync) is in the log.
     let logged: BTreeSet<String> = complete
         .iter()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["event_id"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["event_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     let acked: Vec<String> = std::fs::read_to_string(&acks)
         .unwrap_or_default()
@@ -115,10 +130,24 @@ fn a_writer_killed_100_times_never_loses_an_acknowledged_or_complete_line() {
         .collect();
     assert!(!acked.is_empty(), "the writer made progress between kills");
     for id in &acked {
-        assert!(logged.contains(id), "acknowledged event {id} missing from the log");
+        assert!(
+            logged.contains(id),
+            "acknowledged event {id} missing from the log"
+        );
     }
     // The next append repairs a torn tail without touching any complete line.
-    gen_ok(root, &["event", "emit", "edge_converged", "--feature", "REQ-F-K-001", "--edge", "a→b"]);
+    gen_ok(
+        root,
+        &[
+            "event",
+            "emit",
+            "edge_converged",
+            "--feature",
+            "REQ-F-K-001",
+            "--edge",
+            "a→b",
+        ],
+    );
     let after = log_text(root);
     assert!(after.ends_with('\n'));
     assert_eq!(after.lines().count(), complete.len() + 1);

@@ -116,7 +116,8 @@ fn parse_data(spec: &str) -> Result<Map<String, Value>> {
         .into()),
         Err(e) => Err(UserError::new(
             format!(
-                "{origin} is not valid JSON: {e} (line {}, column {})",
+                "{origin} is not valid JSON: {} (line {}, column {})",
+                e.to_string().split(" at line ").next().unwrap_or_default(),
                 e.line(),
                 e.column()
             ),
