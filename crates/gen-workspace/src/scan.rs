@@ -1,7 +1,7 @@
 //! Reading the event log: every line parsed (in parallel), malformed lines reported with their number.
 
 use crate::log::LogError;
-use gen_core::event::{Event, LineError, assign_ids, parse_line, parse_line_for_projection};
+use gen_core::event::{Event, LineError, parse_line, parse_line_for_projection};
 use gen_core::projection::{Record, Symbols};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -383,9 +383,24 @@ fn absorb(scan: &mut LogScan, occ: &mut Occurrences<'_>, parsed: Vec<Parsed>) {
     }
 }
 
-/// Reads every line with its raw text, for listing.
-pub fn read_lines(path: &Path) -> Result<LogLines, LogError> {
-    let mut out = LogLines::default();
+/// One line of the log as [`each_line`] hands it out.
+pub enum LineItem {
+    /// An event with its final id and raw text.
+    Event(Box<LoggedEvent>),
+    /// A line that is not an event.
+    Malformed(Malformed),
+}
+
+/// Streams every line in file order with final ids, keeping only what `keep` wants in memory.
+///
+/// Occurrence numbers of derived ids are counted over all lines, so an event gets the same id whether
+/// or not its twins are kept.
+pub fn each_line(
+    path: &Path,
+    mut keep: impl FnMut(&Event) -> bool,
+    mut sink: impl FnMut(LineItem),
+) -> Result<(), LogError> {
+    let mut occ = Occurrences::default();
     for_each_chunk(path, (0, 0), |chunk, base, eof| {
         let lines = split_lines(chunk, base, eof);
         let parsed: Vec<_> = lines
@@ -395,22 +410,47 @@ pub fn read_lines(path: &Path) -> Result<LogLines, LogError> {
         for (line, torn, result, text) in parsed {
             match result {
                 None => {}
-                Some(Ok(event)) => out.events.push(LoggedEvent {
-                    line,
-                    raw: String::from_utf8_lossy(text).into_owned(),
-                    event,
-                }),
-                Some(Err(error)) => out.malformed.push(Malformed {
+                Some(Ok(mut event)) => {
+                    if let Some(key) = hash_key(&event) {
+                        let n = occ.next(key);
+                        if n > 1
+                            && let Some(h) = &event.content_hash
+                        {
+                            event.id = gen_core::event::canonical::derived_id(h, n);
+                        }
+                    }
+                    if keep(&event) {
+                        sink(LineItem::Event(Box::new(LoggedEvent {
+                            line,
+                            raw: String::from_utf8_lossy(text).into_owned(),
+                            event,
+                        })));
+                    }
+                }
+                Some(Err(error)) => sink(LineItem::Malformed(Malformed {
                     line,
                     error,
                     excerpt: excerpt(text),
                     torn,
-                }),
+                })),
             }
         }
         Ok(())
     })?;
-    assign_ids(out.events.iter_mut().map(|e| &mut e.event));
+    Ok(())
+}
+
+/// Reads every line with its raw text, for listing.
+pub fn read_lines(path: &Path) -> Result<LogLines, LogError> {
+    let mut out = LogLines::default();
+    each_line(
+        path,
+        |_| true,
+        |item| match item {
+            LineItem::Event(e) => out.events.push(*e),
+            LineItem::Malformed(m) => out.malformed.push(m),
+        },
+    )?;
     Ok(out)
 }
 

@@ -5,10 +5,12 @@ use crate::cli::LogArgs;
 use gen_core::config::canonical_edge_id;
 use gen_core::event::{order_key, parse_timestamp};
 use gen_workspace::Workspace;
-use gen_workspace::scan::read_lines;
+use gen_workspace::scan::{LineItem, LoggedEvent, each_line};
 use jiff::Timestamp;
 use miette::{IntoDiagnostic, Result};
 use serde_json::json;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::process::ExitCode;
 
 fn bound(text: &str, flag: &str) -> Result<Timestamp> {
@@ -27,6 +29,26 @@ fn bound(text: &str, flag: &str) -> Result<Timestamp> {
     .into())
 }
 
+/// Orders logged events by the one total order, for keeping the latest N.
+struct Latest(LoggedEvent);
+
+impl PartialEq for Latest {
+    fn eq(&self, other: &Self) -> bool {
+        order_key(&self.0.event) == order_key(&other.0.event)
+    }
+}
+impl Eq for Latest {}
+impl PartialOrd for Latest {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Latest {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        order_key(&self.0.event).cmp(&order_key(&other.0.event))
+    }
+}
+
 /// Runs the command.
 pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
     let since = args
@@ -40,9 +62,34 @@ pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
         .map(|s| bound(s, "--until"))
         .transpose()?;
     let edge = args.edge.as_deref().map(canonical_edge_id);
-    let lines = read_lines(&ws.events_path()).into_diagnostic()?;
-    for m in &lines.malformed {
-        eprintln!(
+    let matches = |ev: &gen_core::event::Event| {
+        args.event_type
+            .as_deref()
+            .is_none_or(|t| ev.event_type.as_deref() == Some(t))
+            && args
+                .feature
+                .as_deref()
+                .is_none_or(|f| ev.feature.as_deref() == Some(f))
+            && edge
+                .as_deref()
+                .is_none_or(|x| ev.edge.as_deref() == Some(x))
+            && since.is_none_or(|s| ev.timestamp.is_some_and(|t| t >= s))
+            && until.is_none_or(|u| ev.timestamp.is_some_and(|t| t < u))
+    };
+    // With --limit only the N latest matches are held in memory, whatever the size of the log.
+    let mut kept: BinaryHeap<Reverse<Latest>> = BinaryHeap::new();
+    let mut all: Vec<LoggedEvent> = Vec::new();
+    each_line(&ws.events_path(), matches, |item| match item {
+        LineItem::Event(e) => match args.limit {
+            Some(n) => {
+                kept.push(Reverse(Latest(*e)));
+                if kept.len() > n {
+                    kept.pop();
+                }
+            }
+            None => all.push(*e),
+        },
+        LineItem::Malformed(m) => eprintln!(
             "warning: events.jsonl line {}: {}{} — kept in the file, skipped here: {}",
             m.line,
             m.error,
@@ -52,32 +99,15 @@ pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
                 ""
             },
             m.excerpt
-        );
-    }
-    let mut events: Vec<_> = lines
-        .events
-        .iter()
-        .filter(|e| {
-            let ev = &e.event;
-            args.event_type
-                .as_deref()
-                .is_none_or(|t| ev.event_type.as_deref() == Some(t))
-                && args
-                    .feature
-                    .as_deref()
-                    .is_none_or(|f| ev.feature.as_deref() == Some(f))
-                && edge
-                    .as_deref()
-                    .is_none_or(|x| ev.edge.as_deref() == Some(x))
-                && since.is_none_or(|s| ev.timestamp.is_some_and(|t| t >= s))
-                && until.is_none_or(|u| ev.timestamp.is_some_and(|t| t < u))
-        })
-        .collect();
+        ),
+    })
+    .into_diagnostic()?;
+    let mut events: Vec<LoggedEvent> = if args.limit.is_some() {
+        kept.into_iter().map(|Reverse(Latest(e))| e).collect()
+    } else {
+        all
+    };
     events.sort_by(|a, b| order_key(&a.event).cmp(&order_key(&b.event)));
-    if let Some(n) = args.limit {
-        let skip = events.len().saturating_sub(n);
-        events.drain(..skip);
-    }
     for e in &events {
         let ev = &e.event;
         if json {

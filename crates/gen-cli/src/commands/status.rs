@@ -32,6 +32,12 @@ pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<ExitCode> {
         print_json(report)?;
     } else {
         print!("{}", render(report));
+        for u in loaded.log.untimed.iter().take(5) {
+            eprintln!(
+                "warning: events.jsonl line {}: {} — the event is ordered after all timed events; give it an RFC 3339 UTC timestamp",
+                u.line, u.reason
+            );
+        }
         for m in loaded.log.malformed.iter().take(5) {
             eprintln!(
                 "warning: events.jsonl line {}: {}{}",

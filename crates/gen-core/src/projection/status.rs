@@ -315,7 +315,8 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
             }
             // A start with no progress is abandoned once the feature has moved on to another edge;
             // the edge a feature is currently on is simply "just started".
-            if let (Some((id, at)), true, false) = (&e.open_start, e.superseded, e.abandoned_marker) {
+            if let (Some((id, at)), true, false) = (&e.open_start, e.superseded, e.abandoned_marker)
+            {
                 abandoned.push(Abandoned {
                     feature: symbols.name(acc.feature).to_string(),
                     edge: alias(symbols.name(e.edge)),
@@ -655,8 +656,10 @@ fn next_actions(
             "resume or close {} on {} (started {}){}",
             a.feature,
             a.edge,
-            a.started_at
-                .map_or_else(|| "at an unknown time".to_string(), |t| t.strftime("%Y-%m-%d %H:%M").to_string()),
+            a.started_at.map_or_else(
+                || "at an unknown time".to_string(),
+                |t| t.strftime("%Y-%m-%d %H:%M").to_string()
+            ),
             if abandoned.len() > 1 {
                 format!(", and {} more", abandoned.len() - 1)
             } else {

@@ -16,7 +16,12 @@ const TYPES: &[&str] = &[
     "spec_modified",
 ];
 const FEATURES: &[&str] = &["REQ-F-A-001", "REQ-F-B-001", "unknown"];
-const EDGES: &[&str] = &["intent→requirements", "requirements->design", "code↔unit_tests", "code→unit_tests"];
+const EDGES: &[&str] = &[
+    "intent→requirements",
+    "requirements->design",
+    "code↔unit_tests",
+    "code→unit_tests",
+];
 
 /// One event line in one of the real shapes.
 fn line() -> impl Strategy<Value = String> {
@@ -66,7 +71,10 @@ fn line() -> impl Strategy<Value = String> {
 
 /// Status JSON for a log given as lines in file order.
 fn status_json(lines: &[String]) -> String {
-    let mut events: Vec<_> = lines.iter().map(|l| parse_line(l).expect("valid line")).collect();
+    let mut events: Vec<_> = lines
+        .iter()
+        .map(|l| parse_line(l).expect("valid line"))
+        .collect();
     assign_ids(events.iter_mut());
     let mut symbols = Symbols::default();
     let mut records: Vec<Record> = events
@@ -130,7 +138,10 @@ fn stuck_needs_three_equal_positive_deltas() {
         )
     };
     let stuck = status_json(&[mk(1, 2), mk(2, 2), mk(3, 2)]);
-    assert!(stuck.contains(r#""stuck":[{"feature":"F","edge":"a→b","delta":2}]"#), "{stuck}");
+    assert!(
+        stuck.contains(r#""stuck":[{"feature":"F","edge":"a→b","delta":2}]"#),
+        "{stuck}"
+    );
     let moving = status_json(&[mk(1, 3), mk(2, 2), mk(3, 2)]);
     assert!(moving.contains(r#""stuck":[]"#));
     let zero = status_json(&[mk(1, 0), mk(2, 0), mk(3, 0)]);
@@ -140,7 +151,9 @@ fn stuck_needs_three_equal_positive_deltas() {
 #[test]
 fn a_feature_converges_when_its_profile_edges_do() {
     let ev = |ty: &str, m: u32, edge: &str| {
-        format!(r#"{{"event_type":"{ty}","timestamp":"2026-03-01T10:0{m}:00Z","feature":"F","edge":"{edge}"}}"#)
+        format!(
+            r#"{{"event_type":"{ty}","timestamp":"2026-03-01T10:0{m}:00Z","feature":"F","edge":"{edge}"}}"#
+        )
     };
     let partial = status_json(&[ev("edge_converged", 1, "intent→requirements")]);
     assert!(partial.contains(r#""status":"in_progress""#), "{partial}");
@@ -154,9 +167,12 @@ fn a_feature_converges_when_its_profile_edges_do() {
 #[test]
 fn unactioned_intents_are_those_nothing_answered() {
     let raise = |m: u32, id: &str| {
-        format!(r#"{{"event_type":"intent_raised","timestamp":"2026-03-01T10:0{m}:00Z","intent_id":"{id}"}}"#)
+        format!(
+            r#"{{"event_type":"intent_raised","timestamp":"2026-03-01T10:0{m}:00Z","intent_id":"{id}"}}"#
+        )
     };
-    let answer = r#"{"event_type":"spawn_created","timestamp":"2026-03-01T10:09:00Z","intent_id":"INT-1"}"#;
+    let answer =
+        r#"{"event_type":"spawn_created","timestamp":"2026-03-01T10:09:00Z","intent_id":"INT-1"}"#;
     let s = status_json(&[raise(1, "INT-1"), raise(2, "INT-2"), answer.to_string()]);
     let v: serde_json::Value = serde_json::from_str(&s).unwrap();
     assert_eq!(v["unactioned_intents"].as_array().unwrap().len(), 1);
@@ -166,7 +182,9 @@ fn unactioned_intents_are_those_nothing_answered() {
 #[test]
 fn co_evolution_spelling_is_merged_onto_the_topology_edge() {
     let ev = |m: u32, edge: &str| {
-        format!(r#"{{"event_type":"iteration_completed","timestamp":"2026-03-01T10:0{m}:00Z","feature":"F","edge":"{edge}","delta":1}}"#)
+        format!(
+            r#"{{"event_type":"iteration_completed","timestamp":"2026-03-01T10:0{m}:00Z","feature":"F","edge":"{edge}","delta":1}}"#
+        )
     };
     let s = status_json(&[ev(1, "code→unit_tests"), ev(2, "code↔unit_tests")]);
     let v: serde_json::Value = serde_json::from_str(&s).unwrap();
