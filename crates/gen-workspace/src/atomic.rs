@@ -35,14 +35,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 /// Replaces `path` atomically but without fsync: for derived data (caches) that is verified on read
 /// and cheap to rebuild, where a lost or empty file after a crash costs only speed.
 pub fn replace_derived(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    replace_derived_with(path, |w| w.write_all(bytes))
+}
+
+/// [`replace_derived`] with the content streamed by `write` (no whole-file buffer in memory).
+pub fn replace_derived_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
     let err = |source| WriteError {
         path: path.to_path_buf(),
         source,
     };
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp);
+    write(&mut out).map_err(err)?;
+    let tmp = out.into_inner().map_err(|e| err(e.into_error()))?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }

@@ -100,7 +100,12 @@ fn for_each_chunk(
             source,
         })?;
     // One buffer for the whole read, zeroed once; the unfinished tail of a chunk moves to its front.
-    let mut buf: Vec<u8> = vec![0; CHUNK * 2];
+    // Sized to what is left to read, so reading a short tail does not zero 16 MiB of pages.
+    let remaining = file
+        .metadata()
+        .map(|m| m.len().saturating_sub(start.0))
+        .unwrap_or(CHUNK as u64);
+    let mut buf: Vec<u8> = vec![0; (remaining as usize + 1).clamp(4096, CHUNK * 2)];
     let mut filled = 0usize;
     let mut line_base = start.1;
     let mut total = 0u64;

@@ -10,7 +10,7 @@
 //! the sampled bytes. The log is append-only by contract and every tool we know of rewrites by rename
 //! (a new inode) or truncation (a length change); `gen status --no-cache` reads everything regardless.
 
-use crate::atomic::replace_derived;
+use crate::atomic::{replace_derived, replace_derived_with};
 use crate::log::{LogError, io};
 use crate::scan::{Malformed, Occurrences, Untimed, scan_from};
 use gen_core::projection::fold::{Fold, Kinds, placeholder_syms};
@@ -154,10 +154,10 @@ pub fn fold_log(events: &Path, cache_dir: Option<&Path>) -> Result<FoldedLog, Lo
 }
 
 fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, LogError> {
-    let Ok(text) = std::fs::read(dir.join("status.json")) else {
+    let Ok(bytes) = std::fs::read(dir.join("status.bin")) else {
         return Ok(Err("no cache yet".into()));
     };
-    let Ok(meta) = serde_json::from_slice::<Meta>(&text) else {
+    let Ok(meta) = postcard::from_bytes::<Meta>(&bytes) else {
         return Ok(Err("cache unreadable".into()));
     };
     if meta.version != VERSION || meta.gen_version != env!("CARGO_PKG_VERSION") {
@@ -176,19 +176,31 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
     if fingerprint(events, meta.covered)? != meta.fingerprint {
         return Ok(Err("events.jsonl changed inside the cached part".into()));
     }
-    let Some((hashes, hashes_digest)) = read_hashes(&dir.join("hashes.bin")) else {
-        return Ok(Err("cache hashes unreadable".into()));
-    };
-    if hashes_digest != meta.hashes_digest {
-        return Ok(Err("cache files do not belong together".into()));
-    }
-    let mut occ = Occurrences::after(&hashes);
-    let tail = scan_from(
+    // The list of content hashes (16 bytes per event) is only needed when the new lines include events
+    // without their own id; lines gen writes always have one, so usually it is never read.
+    let start = (meta.covered, meta.covered_lines);
+    let mut tail = scan_from(
         events,
-        (meta.covered, meta.covered_lines),
-        &mut occ,
-        meta.symbols,
+        start,
+        &mut Occurrences::after(&[]),
+        meta.symbols.clone(),
     )?;
+    let mut known: Option<Vec<u128>> = None;
+    if !tail.hashes.is_empty() {
+        let Some((hashes, digest)) = read_hashes(&dir.join("hashes.bin")) else {
+            return Ok(Err("cache hashes unreadable".into()));
+        };
+        if digest != meta.hashes_digest {
+            return Ok(Err("cache files do not belong together".into()));
+        }
+        tail = scan_from(
+            events,
+            start,
+            &mut Occurrences::after(&hashes),
+            meta.symbols,
+        )?;
+        known = Some(hashes);
+    }
     let mut state = meta.fold;
     let mut symbols = tail.symbols;
     if let Some(first) = tail.records.first()
@@ -217,13 +229,15 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
     };
     if folded_tail_complete && tail.complete_bytes == tail.bytes + meta.covered {
         // Events gen writes carry their own ids, so the hash list often stays as it is.
-        let mut all = hashes;
-        let update = if tail.hashes.is_empty() {
-            Hashes::Keep(hashes_digest)
-        } else {
-            all.extend_from_slice(&tail.hashes);
-            all.sort_unstable();
-            Hashes::Write(&all)
+        let merged;
+        let update = match known {
+            None => Hashes::Keep(meta.hashes_digest),
+            Some(mut all) => {
+                all.extend_from_slice(&tail.hashes);
+                all.sort_unstable();
+                merged = all;
+                Hashes::Write(&merged)
+            }
         };
         // Best effort: a cache that cannot be written only costs speed next time.
         let _ = store(
@@ -302,11 +316,6 @@ fn store(
         malformed: folded.malformed.clone(),
         untimed: folded.untimed.clone(),
     };
-    let json = serde_json::to_vec(&meta).map_err(|e| LogError::Io {
-        action: "cannot encode cache",
-        path: dir.to_path_buf(),
-        source: std::io::Error::other(e),
-    })?;
     // Two atomic writes; the meta carries a digest of the hashes, so a crash between them is detected.
     let write = |name: &str, bytes: &[u8]| {
         replace_derived(&dir.join(name), bytes).map_err(|e| LogError::Io {
@@ -318,7 +327,16 @@ fn store(
     if let Some(bin) = bin {
         write("hashes.bin", &bin)?;
     }
-    write("status.json", &json)?;
+    replace_derived_with(&dir.join("status.bin"), |w| {
+        postcard::to_io(&meta, w)
+            .map(|_| ())
+            .map_err(std::io::Error::other)
+    })
+    .map_err(|e| LogError::Io {
+        action: "cannot write cache",
+        path: e.path,
+        source: e.source,
+    })?;
     Ok(())
 }
 
