@@ -14,13 +14,13 @@ use crate::atomic::{replace_derived, replace_derived_with};
 use crate::log::{LogError, io};
 use crate::scan::{Malformed, Occurrences, Untimed, scan_from};
 use gen_core::projection::fold::{Fold, Kinds, placeholder_syms};
-use gen_core::projection::{Symbols, fold};
+use gen_core::projection::{Record, Symbols};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const EDGE: u64 = 1 << 20;
 const SAMPLES: u64 = 64;
 const SAMPLE_LEN: u64 = 4096;
@@ -65,7 +65,10 @@ struct Meta {
     fingerprint: u64,
     hashes_digest: u64,
     lines: u64,
-    fold: Fold,
+    /// Fold state after every timed event: untimed events sort last, so new timed events continue
+    /// from here and the (few) untimed ones are folded again on top.
+    timed: Fold,
+    untimed_records: Vec<Record>,
     symbols: Symbols,
     malformed: Vec<Malformed>,
     untimed: Vec<Untimed>,
@@ -201,18 +204,23 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
         )?;
         known = Some(hashes);
     }
-    let mut state = meta.fold;
+    let mut timed = meta.timed;
     let mut symbols = tail.symbols;
-    if let Some(first) = tail.records.first()
-        && !state.can_continue_with(first)
+    let split = tail.records.partition_point(|r| r.timestamp.is_some());
+    if let Some(first) = tail.records[..split].first()
+        && !timed.can_continue_with(first)
     {
         return Ok(Err("a new event sorts before already folded ones".into()));
     }
     let kinds = Kinds::new(&mut symbols);
     let placeholders = placeholder_syms(&mut symbols);
-    for r in &tail.records {
-        state.push(r, &kinds, &placeholders);
+    for r in &tail.records[..split] {
+        timed.push(r, &kinds, &placeholders);
     }
+    let mut untimed_records = meta.untimed_records;
+    untimed_records.extend(tail.records[split..].iter().cloned());
+    untimed_records.sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
+    let state = finish(&timed, &untimed_records, &kinds, &placeholders);
     let tail_lines = tail.lines;
     let mut malformed = meta.malformed;
     let mut untimed = meta.untimed;
@@ -244,11 +252,21 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
             events,
             dir,
             &folded,
+            (&timed, &untimed_records),
             (tail.complete_bytes, tail.complete_lines),
             update,
         );
     }
     Ok(Ok(folded))
+}
+
+/// The final state: the timed fold with the untimed events (already in order) folded on top.
+fn finish(timed: &Fold, untimed: &[Record], kinds: &Kinds, placeholders: &[u32]) -> Fold {
+    let mut state = timed.clone();
+    for r in untimed {
+        state.push(r, kinds, placeholders);
+    }
+    state
 }
 
 fn full(events: &Path, dir: Option<&Path>, reason: String) -> Result<FoldedLog, LogError> {
@@ -258,7 +276,15 @@ fn full(events: &Path, dir: Option<&Path>, reason: String) -> Result<FoldedLog, 
         &mut Occurrences::default(),
         Symbols::default(),
     )?;
-    let state = fold(&scan.records, &mut scan.symbols);
+    let kinds = Kinds::new(&mut scan.symbols);
+    let placeholders = placeholder_syms(&mut scan.symbols);
+    let split = scan.records.partition_point(|r| r.timestamp.is_some());
+    let mut timed = Fold::default();
+    for r in &scan.records[..split] {
+        timed.push(r, &kinds, &placeholders);
+    }
+    let untimed_records = scan.records.split_off(split);
+    let state = finish(&timed, &untimed_records, &kinds, &placeholders);
     let folded = FoldedLog {
         fold: state,
         symbols: std::mem::take(&mut scan.symbols),
@@ -277,6 +303,7 @@ fn full(events: &Path, dir: Option<&Path>, reason: String) -> Result<FoldedLog, 
             events,
             dir,
             &folded,
+            (&timed, &untimed_records),
             (scan.complete_bytes, scan.complete_lines),
             Hashes::Write(&hashes),
         );
@@ -288,6 +315,7 @@ fn store(
     events: &Path,
     dir: &Path,
     folded: &FoldedLog,
+    (timed, untimed_records): (&Fold, &[Record]),
     (covered, covered_lines): (u64, u64),
     hashes: Hashes<'_>,
 ) -> Result<(), LogError> {
@@ -311,7 +339,8 @@ fn store(
         fingerprint: fingerprint(events, covered)?,
         hashes_digest,
         lines: folded.lines,
-        fold: folded.fold.clone(),
+        timed: timed.clone(),
+        untimed_records: untimed_records.to_vec(),
         symbols: folded.symbols.clone(),
         malformed: folded.malformed.clone(),
         untimed: folded.untimed.clone(),
@@ -494,6 +523,27 @@ mod tests {
         let folded = fold_log(&events, Some(&cache)).unwrap();
         assert!(folded.malformed.is_empty());
         assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
+    fn an_untimed_event_does_not_stop_later_appends_from_using_the_cache() {
+        let (_tmp, events, cache) = setup();
+        append(
+            &events,
+            "{\"event_type\":\"edge_converged\",\"feature\":\"F-1\",\"edge\":\"a→b\"}\n",
+        );
+        let first = fold_log(&events, Some(&cache)).unwrap();
+        assert_eq!(first.untimed.len(), 1);
+        append(
+            &events,
+            &line("edge_started", "2026-03-02T00:00:00Z", "F-1", "a→b", 0),
+        );
+        let second = fold_log(&events, Some(&cache)).unwrap();
+        assert_eq!(second.source, Source::Cached { tail_lines: 1 });
+        assert_same_as_full(&events, &second);
+        // The untimed convergence is still folded last, after the new start.
+        let f = &second.fold.features[0];
+        assert!(f.edges[0].converged);
     }
 
     #[test]
