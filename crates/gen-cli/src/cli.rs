@@ -33,6 +33,9 @@ pub enum Command {
     Status(StatusArgs),
     /// List features with their event-derived state; `--write` refreshes the vector YAML.
     Features(FeaturesArgs),
+    /// Edit workflow drafts: durable sessions with undo/redo, saved blueprints, the graph topology.
+    #[command(subcommand)]
+    Draft(DraftCommand),
 }
 
 /// `gen init`
@@ -131,4 +134,123 @@ pub struct FeaturesArgs {
     /// Rewrite the event-derived fields (status, trajectory progress) of vector files; authored fields are kept.
     #[arg(long)]
     pub write: bool,
+}
+
+/// `gen draft ...`: every change is journaled in `.ai-workspace/workbench/drafts/NAME/` and durable
+/// before it is reported, so a crash or restart keeps the draft and its undo/redo history.
+#[derive(Debug, Subcommand)]
+pub enum DraftCommand {
+    /// Start a new, empty draft.
+    New(DraftNewArgs),
+    /// Load a saved blueprint or the workspace topology into a draft (a new draft, or one undoable
+    /// "replace the workflow" edit of an existing one).
+    Open(DraftOpenArgs),
+    /// List the drafts of this workspace.
+    List,
+    /// Show a draft; with --json, the BlueprintDraft exactly as the wire format has it.
+    Show(DraftNameArg),
+    /// Apply intents or canvas actions and print what the reducer applied (exit 1 when nothing did).
+    Apply(DraftApplyArgs),
+    /// Revert the last edit (exit 1 when there is nothing to undo).
+    Undo(DraftNameArg),
+    /// Re-apply the last undone edit (exit 1 when there is nothing to redo).
+    Redo(DraftNameArg),
+    /// Show the undo and redo stacks.
+    History(DraftNameArg),
+    /// Save a draft as a blueprint, or as the workspace topology (only if the configs still validate).
+    Save(DraftSaveArgs),
+    /// Print a draft as JSON, Mermaid or Graphviz DOT.
+    Export(DraftExportArgs),
+}
+
+/// The draft a command works on.
+#[derive(Debug, Args)]
+pub struct DraftNameArg {
+    /// Draft name: letters, digits, `_`, `.`, `-` (at most 64).
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub name: String,
+}
+
+/// `gen draft new`
+#[derive(Debug, Args)]
+pub struct DraftNewArgs {
+    /// Which draft to create.
+    #[command(flatten)]
+    pub draft: DraftNameArg,
+    /// Workflow title (default: the draft name).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// One-paragraph summary.
+    #[arg(long, default_value = "")]
+    pub summary: String,
+}
+
+/// Where `open` reads from or `save` writes to: exactly one of a blueprint or the topology.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct DraftPlace {
+    /// A saved blueprint: .ai-workspace/blueprints/NAME.json.
+    #[arg(long, value_name = "NAME")]
+    pub blueprint: Option<String>,
+    /// The workspace graph topology: .ai-workspace/graph/graph_topology.yml.
+    #[arg(long)]
+    pub topology: bool,
+}
+
+/// `gen draft open`
+#[derive(Debug, Args)]
+pub struct DraftOpenArgs {
+    /// Which draft to load into.
+    #[command(flatten)]
+    pub draft: DraftNameArg,
+    /// What to load.
+    #[command(flatten)]
+    pub from: DraftPlace,
+}
+
+/// `gen draft save`
+#[derive(Debug, Args)]
+pub struct DraftSaveArgs {
+    /// Which draft to save.
+    #[command(flatten)]
+    pub draft: DraftNameArg,
+    /// Where to save it.
+    #[command(flatten)]
+    pub to: DraftPlace,
+}
+
+/// `gen draft apply`
+#[derive(Debug, Args)]
+pub struct DraftApplyArgs {
+    /// Which draft to edit.
+    #[command(flatten)]
+    pub draft: DraftNameArg,
+    /// One intent or action, a JSON array of them, or {"draft": {...}} to replace the draft; `-` reads stdin.
+    #[arg(value_name = "FILE|-")]
+    pub input: PathBuf,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The BlueprintDraft, pretty-printed.
+    Json,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A Graphviz digraph.
+    Dot,
+}
+
+/// `gen draft export`
+#[derive(Debug, Args)]
+pub struct DraftExportArgs {
+    /// Which draft to export.
+    #[command(flatten)]
+    pub draft: DraftNameArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ExportFormat,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

@@ -102,6 +102,46 @@ impl Draft {
         draft
     }
 
+    /// Builds a draft from parts that the caller has already validated, sharing the node
+    /// allocations (a journal snapshot rebuilds 50 neighbouring drafts from one set of nodes).
+    pub(crate) fn from_checked_parts(
+        title: &str,
+        summary: &str,
+        nodes: Vec<Arc<Node>>,
+        edges: Vec<Edge>,
+    ) -> Draft {
+        let mut order = Vector::new();
+        let mut by_id = HashMap::new();
+        for node in nodes {
+            order.push_back(node.id.clone());
+            by_id.insert(node.id.clone(), node);
+        }
+        let mut draft = Draft {
+            title: Arc::from(title),
+            summary: Arc::from(summary),
+            order,
+            nodes: by_id,
+            edges: OrdMap::new(),
+            out_index: OrdMap::new(),
+            in_index: OrdMap::new(),
+            next_seq: 0,
+        };
+        for edge in edges {
+            let source = draft
+                .canonical_id(edge.source.as_str())
+                .unwrap_or(edge.source);
+            let target = draft
+                .canonical_id(edge.target.as_str())
+                .unwrap_or(edge.target);
+            draft.push_edge(Edge {
+                source,
+                target,
+                label: edge.label,
+            });
+        }
+        draft
+    }
+
     /// The wire form, e.g. to send to the browser or the agent.
     pub fn to_blueprint(&self) -> BlueprintDraft {
         BlueprintDraft {
@@ -302,6 +342,16 @@ impl Draft {
         self.order.insert(index, id.clone());
         self.nodes.insert(id.clone(), Arc::new(node));
         id
+    }
+
+    /// Removes the node at `index` of the display order (its edges are the caller's business).
+    pub(crate) fn remove_node_at(&mut self, index: usize) -> Option<NodeId> {
+        if index >= self.order.len() {
+            return None;
+        }
+        let id = self.order.remove(index);
+        self.nodes.remove(id.as_str());
+        Some(id)
     }
 
     /// Replaces the content of an existing node (same id).

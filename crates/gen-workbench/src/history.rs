@@ -19,7 +19,17 @@
 //! the same pure reducer on the same inputs, so it reproduces the same drafts; each record's
 //! `revision` and `message` are checked during [`History::replay`], so a journal written by a
 //! different reducer version fails loudly instead of diverging silently. Write the `open` record
-//! when a session starts or a draft is loaded; start a new journal (with a new `open`) to compact.
+//! when a session starts or a draft is loaded.
+//!
+//! To compact a long journal, start a new one with a `snapshot` record
+//! ([`History::snapshot_record`]): it holds the whole history — draft, undo and redo stacks with
+//! their messages, revision and depth — with every stacked draft written as a [`DraftPatch`] of its
+//! neighbour, so replaying the compacted journal gives exactly the history the long one gave:
+//!
+//! ```text
+//! {"record":"snapshot","limit":50,"revision":812,"present":{...},
+//!  "past":[{"message":"Added Deploy","draft":{"nodes":[[0,12]],"edges":[[0,11]]}}],"future":[]}
+//! ```
 
 use std::collections::VecDeque;
 
@@ -29,6 +39,7 @@ use crate::action::Action;
 use crate::draft::Draft;
 use crate::error::{Problem, Rejection, UserMessage};
 use crate::limits::{DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
+use crate::patch::DraftPatch;
 use crate::reducer::{BatchReport, apply_batch};
 
 /// One undo or redo slot: a draft, and the confirmation line of the edit that separates it from
@@ -98,21 +109,48 @@ pub enum JournalRecord {
         /// The history revision after the redo.
         revision: u64,
     },
+    /// A whole history at once, the first record of a compacted journal.
+    Snapshot {
+        /// Undo depth.
+        limit: usize,
+        /// The history revision the snapshot was taken at.
+        revision: u64,
+        /// The current draft, written out in full.
+        present: Draft,
+        /// Undo stack, oldest first; each draft is a patch of the entry after it (the newest
+        /// entry's base is `present`).
+        past: Vec<PatchedEntry>,
+        /// Redo stack, next redo last; each draft is a patch of the entry after it (the next
+        /// redo's base is `present`).
+        future: Vec<PatchedEntry>,
+    },
+}
+
+/// One undo or redo slot of a snapshot record, written relative to its neighbour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchedEntry {
+    /// The line of the edit this entry undoes or redoes.
+    pub message: String,
+    /// The entry's draft as a patch of its neighbour.
+    pub draft: DraftPatch,
 }
 
 /// Why a journal could not be replayed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReplayError {
-    /// The journal does not start with an `open` record.
-    #[error("journal record 0 must be `open`")]
+    /// The journal does not start with an `open` or `snapshot` record.
+    #[error("journal record 0 must be `open` or `snapshot`")]
     MissingOpen,
-    /// A second `open` record.
-    #[error("journal record {index}: unexpected `open` (start a new journal instead)")]
+    /// A second `open` (or `snapshot`) record.
+    #[error(
+        "journal record {index}: unexpected `open` or `snapshot` (start a new journal instead)"
+    )]
     UnexpectedOpen {
         /// Record position.
         index: usize,
     },
-    /// The `open` record is unusable.
+    /// The `open` or `snapshot` record is unusable.
     #[error("journal record 0: {0}")]
     BadOpen(Rejection),
     /// A batch produced a different result than when it was recorded.
@@ -330,6 +368,69 @@ impl History {
         }
     }
 
+    /// The record that starts a compacted journal reproducing this whole history (drafts, both
+    /// stacks with their messages, revision and depth); see the module docs.
+    pub fn snapshot_record(&self) -> JournalRecord {
+        let mut past = Vec::with_capacity(self.past.len());
+        let mut base = &self.present;
+        for entry in self.past.iter().rev() {
+            past.push(PatchedEntry {
+                message: entry.message.clone(),
+                draft: DraftPatch::between(base, &entry.draft),
+            });
+            base = &entry.draft;
+        }
+        past.reverse();
+        let mut future = Vec::with_capacity(self.future.len());
+        let mut base = &self.present;
+        for entry in self.future.iter().rev() {
+            future.push(PatchedEntry {
+                message: entry.message.clone(),
+                draft: DraftPatch::between(base, &entry.draft),
+            });
+            base = &entry.draft;
+        }
+        future.reverse();
+        JournalRecord::Snapshot {
+            limit: self.limit,
+            revision: self.revision,
+            present: self.present.clone(),
+            past,
+            future,
+        }
+    }
+
+    /// Rebuilds the history a snapshot record describes.
+    fn from_snapshot_record(
+        limit: usize,
+        revision: u64,
+        present: &Draft,
+        past: &[PatchedEntry],
+        future: &[PatchedEntry],
+    ) -> Result<History, Rejection> {
+        let unpatch = |entries: &[PatchedEntry], field: &str| {
+            let mut drafts = Vec::with_capacity(entries.len());
+            let mut base = present.clone();
+            for (i, entry) in entries.iter().enumerate().rev() {
+                let draft = entry.draft.apply(&base, &format!("{field}[{i}].draft"))?;
+                drafts.push(HistoryEntry {
+                    draft: draft.clone(),
+                    message: entry.message.clone(),
+                });
+                base = draft;
+            }
+            drafts.reverse();
+            Ok::<_, Rejection>(drafts)
+        };
+        History::from_snapshot(HistorySnapshot {
+            limit,
+            revision,
+            past: unpatch(past, "past")?,
+            present: present.clone(),
+            future: unpatch(future, "future")?,
+        })
+    }
+
     /// Rebuilds a history by re-running a journal, checking every recorded result.
     pub fn replay<'a>(
         records: impl IntoIterator<Item = &'a JournalRecord>,
@@ -339,11 +440,24 @@ impl History {
             Some((_, JournalRecord::Open { draft, limit })) => {
                 History::with_limit(draft.clone(), *limit).map_err(ReplayError::BadOpen)?
             }
+            Some((
+                _,
+                JournalRecord::Snapshot {
+                    limit,
+                    revision,
+                    present,
+                    past,
+                    future,
+                },
+            )) => History::from_snapshot_record(*limit, *revision, present, past, future)
+                .map_err(ReplayError::BadOpen)?,
             _ => return Err(ReplayError::MissingOpen),
         };
         for (index, record) in records {
             let expected_revision = match record {
-                JournalRecord::Open { .. } => return Err(ReplayError::UnexpectedOpen { index }),
+                JournalRecord::Open { .. } | JournalRecord::Snapshot { .. } => {
+                    return Err(ReplayError::UnexpectedOpen { index });
+                }
                 JournalRecord::Batch {
                     revision,
                     actions,
@@ -549,6 +663,57 @@ mod tests {
             serde_json::to_string(replayed.draft()).ok(),
             serde_json::to_string(history.draft()).ok()
         );
+    }
+
+    #[test]
+    fn a_snapshot_record_reproduces_the_whole_history_and_the_journal_goes_on() {
+        let (mut history, _) = journaled_session();
+        assert!(history.undo(), "leave something to redo");
+        let record = history.snapshot_record();
+        let line = serde_json::to_string(&record).expect("serialises");
+        let back: JournalRecord = serde_json::from_str(&line).expect("parses");
+        assert_eq!(back, record);
+        let replayed = History::replay([&back]).expect("replays");
+        assert_eq!(replayed.snapshot(), history.snapshot());
+        assert_eq!(replayed.revision(), history.revision());
+        assert_eq!(replayed.redo_message(), history.redo_message());
+        // A compacted journal keeps growing like any other.
+        let mut journal = vec![back];
+        let turn = rename("Later");
+        let report = history.apply(&turn);
+        journal.extend(history.record_for(&turn, &report));
+        history.undo();
+        journal.push(JournalRecord::Undo {
+            revision: history.revision(),
+        });
+        let replayed = History::replay(&journal).expect("replays");
+        assert_eq!(replayed.snapshot(), history.snapshot());
+    }
+
+    #[test]
+    fn a_snapshot_record_after_the_first_record_is_refused() {
+        let (history, mut journal) = journaled_session();
+        journal.push(history.snapshot_record());
+        assert!(matches!(
+            History::replay(&journal),
+            Err(ReplayError::UnexpectedOpen { .. })
+        ));
+    }
+
+    #[test]
+    fn a_snapshot_record_with_a_broken_patch_is_refused() {
+        let (history, _) = journaled_session();
+        let mut record = history.snapshot_record();
+        if let JournalRecord::Snapshot { past, .. } = &mut record {
+            past[0]
+                .draft
+                .edges
+                .push(crate::patch::Piece::New(crate::model::Edge::new(
+                    "n1", "ghost",
+                )));
+        }
+        let err = History::replay([&record]).expect_err("refused");
+        assert!(err.to_string().contains("past[0].draft"), "{err}");
     }
 
     #[test]

@@ -345,7 +345,8 @@ pub(crate) fn check_parts(
     graph_rules(nodes.iter().copied(), edges.iter().copied())
 }
 
-fn graph_rules<'a>(
+/// Unique ids and edges between existing nodes, one per pair (the rules that need the whole draft).
+pub(crate) fn graph_rules<'a>(
     nodes: impl Iterator<Item = &'a Node>,
     edges: impl Iterator<Item = &'a Edge>,
 ) -> Checked {

@@ -29,6 +29,9 @@ pub struct Loaded {
     pub unreadable: Vec<Unreadable>,
     /// Which edge-params folder was used (`graph/edge_params` or `graph/edges`), if any.
     pub edge_params_dir: Option<String>,
+    /// Saved workbench blueprints (`blueprints/*.json`), checked by `gen validate` with the
+    /// workbench's strict parser ([`crate::drafts::blueprints::check_blueprints`]).
+    pub blueprints: Vec<SourceFile>,
 }
 
 struct Reader<'a> {
@@ -174,6 +177,13 @@ pub fn load_workspace(ws_dir: &Path) -> Loaded {
         extra_files.extend(r.file(&p));
     }
     r.loaded.set.extra_yaml = extra_files;
+    let (blueprints, unreadable) = crate::drafts::blueprints::load_sources(ws_dir);
+    r.loaded.blueprints = blueprints;
+    r.loaded.unreadable.extend(
+        unreadable
+            .into_iter()
+            .map(|(path, reason)| Unreadable { path, reason }),
+    );
     r.loaded
 }
 

@@ -1,5 +1,6 @@
 //! One module per command; each returns the exit code or a diagnostic for the user.
 
+mod draft;
 mod event_emit;
 mod event_log;
 mod features;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate(args) => validate::run(explicit, &args, json),
         Command::Status(args) => status::run(&open(explicit)?, &args, json),
         Command::Features(args) => features::run(&open(explicit)?, &args, json),
+        Command::Draft(command) => draft::run(&open(explicit)?, &command, json),
     }
 }
 

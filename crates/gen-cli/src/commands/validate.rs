@@ -4,6 +4,7 @@ use super::print_json;
 use crate::cli::ValidateArgs;
 use gen_core::config::{ConfigSet, Diagnostic, Severity, validate};
 use gen_workspace::config::{Loaded, is_config_dir, load_config_dir, load_workspace};
+use gen_workspace::drafts::blueprints::check_blueprints;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Result};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<E
         }
     };
     let mut report = validate(&loaded.set);
+    report.errors.extend(check_blueprints(&loaded.blueprints));
     for u in &loaded.unreadable {
         report.errors.push(
             Diagnostic::error(&u.path, None, format!("cannot read file: {}", u.reason))
@@ -36,9 +38,9 @@ pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<E
         }))?;
     } else {
         for d in report.errors.iter().chain(report.warnings.iter()) {
-            eprintln!("{}", render(d, &loaded.set, &base));
+            eprintln!("{}", render(d, &loaded, &base));
         }
-        let files = count_files(&loaded.set);
+        let files = count_files(&loaded.set) + loaded.blueprints.len();
         if report.errors.is_empty() {
             println!(
                 "ok: {files} config files checked in {}, {} warning(s)",
@@ -102,7 +104,8 @@ impl miette::Diagnostic for Located {
     }
 }
 
-fn source_text<'a>(set: &'a ConfigSet, file: &str) -> Option<&'a str> {
+fn source_text<'a>(loaded: &'a Loaded, file: &str) -> Option<&'a str> {
+    let set = &loaded.set;
     set.topology
         .iter()
         .chain(set.constraints.iter())
@@ -111,14 +114,15 @@ fn source_text<'a>(set: &'a ConfigSet, file: &str) -> Option<&'a str> {
         .chain(set.profiles.iter())
         .chain(set.features.iter())
         .chain(set.extra_yaml.iter())
+        .chain(loaded.blueprints.iter())
         .find(|f| f.path == file)
         .map(|f| f.text.as_str())
 }
 
 /// `file:line:col: error: message`, then a source snippet when the position is known.
-fn render(d: &Diagnostic, set: &ConfigSet, base: &Path) -> String {
+fn render(d: &Diagnostic, loaded: &Loaded, base: &Path) -> String {
     let head = d.to_string();
-    let (Some(line), Some(text)) = (d.line, source_text(set, &d.file)) else {
+    let (Some(line), Some(text)) = (d.line, source_text(loaded, &d.file)) else {
         return head;
     };
     let offset = offset_of(text, line, d.column.unwrap_or(1));

@@ -1,0 +1,154 @@
+//! `gen draft apply`: one turn or gesture from a file or stdin, through the reducer, journaled and
+//! durable before the report is printed. The report is the reducer's: its line
+//! (`BatchReport::message()`) and one line per action saying what it did or why it failed.
+
+use super::{draft_name, fail, report_change, state_line};
+use crate::cli::DraftApplyArgs;
+use crate::commands::{UserError, print_json};
+use gen_workbench::limits::MAX_INPUT_BYTES;
+use gen_workbench::{BatchReport, Rejection, parse_canvas_input};
+use gen_workspace::drafts::{DraftError, Drafts};
+use miette::Result;
+use serde_json::{Value, json};
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Runs the command.
+pub fn run(drafts: &Drafts, args: &DraftApplyArgs, json: bool) -> Result<ExitCode> {
+    let name = draft_name(&args.draft.name)?;
+    if !drafts.exists(&name) {
+        return Err(fail(DraftError::NotFound {
+            name: name.to_string(),
+            dir: drafts.dir().to_path_buf(),
+        }));
+    }
+    let (source, bytes) = read_input(&args.input)?;
+    let actions = match parse_canvas_input(&bytes) {
+        Ok(actions) => actions,
+        Err(rejection) => {
+            print_rejected(&source, &rejection, json)?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let applied = drafts.apply(&name, &actions).map_err(fail)?;
+    report_change(&applied.changed);
+    let history = &applied.changed.session.history;
+    let report = &applied.report;
+    if json {
+        print_json(&json!({
+            "changed": report.changed(),
+            "message": report.message(),
+            "applied": report.applied.iter().map(|a| json!({
+                "index": a.index,
+                "summary": a.change.summary(),
+                "change": a.change,
+            })).collect::<Vec<_>>(),
+            "unchanged": report.unchanged,
+            "failed": report.failed.iter().map(|f| failure_json(f.index, &f.rejection)).collect::<Vec<_>>(),
+            "revision": history.revision(),
+            "undo": history.undo_len(),
+            "redo": history.redo_len(),
+            "compacted": applied.changed.compacted,
+        }))?;
+    } else {
+        println!("{}", report.message());
+        for line in action_lines(report) {
+            println!("  {line}");
+        }
+        if report.changed() {
+            println!("Draft `{name}`: {}", state_line(history));
+        } else {
+            println!(
+                "Nothing was applied; draft `{name}` is unchanged ({}).",
+                state_line(history)
+            );
+        }
+    }
+    Ok(if report.changed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Reads the input (a file, or stdin for `-`), at most one byte past the per-turn cap so an
+/// oversized payload is refused by the parser without being read whole.
+fn read_input(input: &Path) -> Result<(String, Vec<u8>)> {
+    let limit = MAX_INPUT_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    if input == Path::new("-") {
+        std::io::stdin()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| {
+                UserError::new(
+                    format!("cannot read stdin: {e}"),
+                    "pipe the JSON in, or pass a file",
+                )
+            })?;
+        return Ok(("stdin".to_string(), bytes));
+    }
+    std::fs::File::open(input)
+        .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        .map_err(|e| {
+            UserError::new(
+                format!("cannot read {}: {e}", input.display()),
+                "pass a JSON file with one intent, an array of intents/actions, or {\"draft\": {...}}; `-` reads stdin",
+            )
+        })?;
+    Ok((input.display().to_string(), bytes))
+}
+
+fn failure_json(index: Option<usize>, rejection: &Rejection) -> Value {
+    json!({
+        "index": index,
+        "message": rejection.user_text(),
+        "at": rejection.at,
+        "problem": rejection.problem.to_string(),
+    })
+}
+
+/// One line per action of the batch, in input order.
+fn action_lines(report: &BatchReport) -> Vec<String> {
+    let mut lines: Vec<(Option<usize>, String)> = Vec::new();
+    for a in &report.applied {
+        lines.push((
+            Some(a.index),
+            format!("[{}] applied: {}", a.index, a.change.summary()),
+        ));
+    }
+    for i in &report.unchanged {
+        lines.push((
+            Some(*i),
+            format!("[{i}] unchanged: the workflow already looks like that"),
+        ));
+    }
+    for f in &report.failed {
+        let detail = format!("{} ({})", f.rejection.user_text(), f.rejection);
+        lines.push(match f.index {
+            Some(i) => (Some(i), format!("[{i}] failed: {detail}")),
+            None => (None, format!("[batch] reverted: {detail}")),
+        });
+    }
+    lines.sort_by_key(|(index, _)| index.map_or(0, |i| i + 1));
+    lines.into_iter().map(|(_, line)| line).collect()
+}
+
+/// The report of an input refused whole (malformed, over a cap, not the contract's shape).
+fn print_rejected(source: &str, rejection: &Rejection, json: bool) -> Result<()> {
+    if json {
+        return print_json(&json!({
+            "changed": false,
+            "message": rejection.user_text(),
+            "applied": [],
+            "unchanged": [],
+            "failed": [failure_json(None, rejection)],
+            "input": source,
+        }));
+    }
+    println!("{}", rejection.user_text());
+    println!("  rejected: {source}: {rejection}");
+    println!("Nothing was applied; the draft is unchanged.");
+    Ok(())
+}

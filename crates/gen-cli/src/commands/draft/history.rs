@@ -1,0 +1,67 @@
+//! `gen draft history`: the undo stack (most recent first, with the line of each edit) and the
+//! redo stack (next first).
+
+use super::{draft_name, fail, report_torn, state_line};
+use crate::cli::DraftNameArg;
+use crate::commands::print_json;
+use gen_workspace::drafts::Drafts;
+use miette::Result;
+use serde_json::json;
+use std::process::ExitCode;
+
+/// Runs the command.
+pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<ExitCode> {
+    let name = draft_name(&args.name)?;
+    let session = drafts.load(&name).map_err(fail)?;
+    report_torn(&session);
+    let history = &session.history;
+    let snapshot = history.snapshot();
+    let undo: Vec<&str> = snapshot
+        .past
+        .iter()
+        .rev()
+        .map(|e| e.message.as_str())
+        .collect();
+    let redo: Vec<&str> = snapshot
+        .future
+        .iter()
+        .rev()
+        .map(|e| e.message.as_str())
+        .collect();
+    if json {
+        print_json(&json!({
+            "name": name.as_str(),
+            "title": history.draft().title(),
+            "revision": history.revision(),
+            "limit": history.limit(),
+            "undo": undo.iter().map(|m| json!({"message": m})).collect::<Vec<_>>(),
+            "redo": redo.iter().map(|m| json!({"message": m})).collect::<Vec<_>>(),
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} — draft `{name}`, {} (keeps {} undo steps)",
+        history.draft().title(),
+        state_line(history),
+        history.limit()
+    );
+    for (title, entries, next) in [
+        ("Undo", &undo, "gen draft undo"),
+        ("Redo", &redo, "gen draft redo"),
+    ] {
+        if entries.is_empty() {
+            println!("{title}: nothing");
+            continue;
+        }
+        println!("{title} (next first):");
+        for (i, message) in entries.iter().enumerate() {
+            let marker = if i == 0 {
+                format!("   ← `{next}`")
+            } else {
+                String::new()
+            };
+            println!("  {}. {message}{marker}", i + 1);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

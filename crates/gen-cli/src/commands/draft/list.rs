@@ -1,0 +1,68 @@
+//! `gen draft list`: every draft with its title, size, history state and last change.
+
+use super::{fail, timestamp};
+use crate::commands::print_json;
+use gen_workspace::drafts::Drafts;
+use miette::Result;
+use serde_json::json;
+use std::process::ExitCode;
+
+/// Runs the command.
+pub fn run(drafts: &Drafts, json: bool) -> Result<ExitCode> {
+    let list = drafts.list().map_err(fail)?;
+    if json {
+        let items: Vec<_> = list
+            .iter()
+            .map(|d| match &d.session {
+                Ok(s) => json!({
+                    "name": d.name,
+                    "title": s.history.draft().title(),
+                    "nodes": s.history.draft().node_count(),
+                    "edges": s.history.draft().edge_count(),
+                    "revision": s.history.revision(),
+                    "undo": s.history.undo_len(),
+                    "redo": s.history.redo_len(),
+                    "modified": timestamp(s.modified),
+                    "error": null,
+                }),
+                Err(e) => json!({"name": d.name, "error": e}),
+            })
+            .collect();
+        print_json(&items)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if list.is_empty() {
+        println!("No drafts yet; start one with `gen draft new --name NAME --title TITLE`.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let width = list
+        .iter()
+        .map(|d| d.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "{:width$}  {:>5}  {:>5}  {:>4}  {:>4}  {:>4}  {:20}  TITLE",
+        "NAME", "STEPS", "CONN", "REV", "UNDO", "REDO", "MODIFIED"
+    );
+    for d in &list {
+        match &d.session {
+            Ok(s) => {
+                let h = &s.history;
+                println!(
+                    "{:width$}  {:>5}  {:>5}  {:>4}  {:>4}  {:>4}  {:20}  {}",
+                    d.name,
+                    h.draft().node_count(),
+                    h.draft().edge_count(),
+                    h.revision(),
+                    h.undo_len(),
+                    h.redo_len(),
+                    timestamp(s.modified).unwrap_or_default(),
+                    h.draft().title()
+                );
+            }
+            Err(e) => println!("{:width$}  cannot be opened: {e}", d.name),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,181 @@
+//! `gen draft ...`: workbench drafts from the command line, one file per subcommand.
+//!
+//! Every line these commands print about an edit comes from the reducer's report
+//! (`BatchReport::message()` and its per-action changes), never from the input: a script or an
+//! agent learns exactly what was applied. Exit codes: 0 when the command did what was asked, 1 when
+//! it was refused or changed nothing (nothing applied, nothing to undo, a topology save that would
+//! not validate) — the draft is untouched then — and 2 when it could not run at all.
+//!
+//! `GEN_DRAFT_COMPACT_AFTER=N` (records, or `never`) overrides when journals are compacted; tests
+//! and benchmarks use it, users have no reason to.
+
+mod apply;
+mod export;
+mod history;
+mod list;
+mod new;
+mod open;
+mod redo;
+mod save;
+mod show;
+mod undo;
+
+use super::UserError;
+use crate::cli::DraftCommand;
+use gen_workbench::History;
+use gen_workspace::Workspace;
+use gen_workspace::drafts::{
+    BlueprintName, Changed, Compaction, DraftError, DraftName, Drafts, Session,
+};
+use miette::Result;
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+/// Runs one `gen draft` subcommand.
+pub fn run(ws: &Workspace, command: &DraftCommand, json: bool) -> Result<ExitCode> {
+    let drafts = store(ws)?;
+    match command {
+        DraftCommand::New(args) => new::run(&drafts, args, json),
+        DraftCommand::Open(args) => open::run(ws, &drafts, args, json),
+        DraftCommand::List => list::run(&drafts, json),
+        DraftCommand::Show(args) => show::run(&drafts, args, json),
+        DraftCommand::Apply(args) => apply::run(&drafts, args, json),
+        DraftCommand::Undo(args) => undo::run(&drafts, args, json),
+        DraftCommand::Redo(args) => redo::run(&drafts, args, json),
+        DraftCommand::History(args) => history::run(&drafts, args, json),
+        DraftCommand::Save(args) => save::run(ws, &drafts, args, json),
+        DraftCommand::Export(args) => export::run(&drafts, args),
+    }
+}
+
+/// The workspace's drafts, with the compaction policy from the environment.
+fn store(ws: &Workspace) -> Result<Drafts> {
+    let drafts = Drafts::new(&ws.dir);
+    let Ok(value) = std::env::var("GEN_DRAFT_COMPACT_AFTER") else {
+        return Ok(drafts);
+    };
+    let compaction = match value.trim() {
+        "never" => Compaction::NEVER,
+        n => Compaction {
+            max_records: Some(n.parse().map_err(|_| {
+                UserError::new(
+                    format!("GEN_DRAFT_COMPACT_AFTER={value:?} is not a number of records"),
+                    "set it to a positive number, `never`, or unset it",
+                )
+            })?),
+            ..Compaction::default()
+        },
+    };
+    Ok(drafts.with_compaction(compaction))
+}
+
+/// Checks a draft name from the command line.
+fn draft_name(name: &str) -> Result<DraftName> {
+    DraftName::parse(name).map_err(|e| fail(e.into()))
+}
+
+/// Checks a blueprint name from the command line.
+fn blueprint_name(name: &str) -> Result<BlueprintName> {
+    BlueprintName::parse(name).map_err(|e| fail(e.into()))
+}
+
+/// A draft error as a user-facing diagnostic with its hint.
+fn fail(error: DraftError) -> miette::Report {
+    UserError {
+        help: error.hint(),
+        message: error.to_string(),
+    }
+    .into()
+}
+
+/// Tells the user about a torn journal tail (an interrupted, never acknowledged write).
+fn report_torn(session: &Session) {
+    if let Some(torn) = &session.torn {
+        let what = match &torn.saved_to {
+            Some(path) => format!("moved aside to {}", path.display()),
+            None => "it will be moved aside by the next change".to_string(),
+        };
+        eprintln!(
+            "note: line {} of draft `{}`'s journal ({} bytes) was cut off by an interrupted write that was never \
+             acknowledged; {what}",
+            torn.line, session.name, torn.bytes
+        );
+    }
+}
+
+/// Reports what a change did to the journal besides the change itself.
+fn report_change(changed: &Changed) {
+    report_torn(&changed.session);
+    if let Some(error) = &changed.compaction_error {
+        eprintln!(
+            "warning: the change is saved, but compacting the journal failed ({error}); it will be retried"
+        );
+    }
+}
+
+/// "revision 3 · undo 2 · redo 0": where the history stands.
+fn state_line(history: &History) -> String {
+    format!(
+        "revision {} · undo {} · redo {}",
+        history.revision(),
+        history.undo_len(),
+        history.redo_len()
+    )
+}
+
+/// A file time as an RFC 3339 UTC timestamp (seconds).
+fn timestamp(time: Option<SystemTime>) -> Option<String> {
+    let ts = jiff::Timestamp::try_from(time?).ok()?;
+    jiff::Timestamp::from_second(ts.as_second())
+        .ok()
+        .map(|t| t.to_string())
+}
+
+/// "3 steps", "1 connection": counts in words.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Which way `undo` / `redo` walks the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Undo,
+    Redo,
+}
+
+/// Undo or redo one step and report it; exit 1 (nothing written) when there is none.
+fn walk(drafts: &Drafts, name: &DraftName, direction: Direction, json: bool) -> Result<ExitCode> {
+    let (message, changed) = match direction {
+        Direction::Undo => drafts.undo(name),
+        Direction::Redo => drafts.redo(name),
+    }
+    .map_err(fail)?;
+    report_change(&changed);
+    let history = &changed.session.history;
+    let (verb, noun) = match direction {
+        Direction::Undo => ("Undid", "undo"),
+        Direction::Redo => ("Redid", "redo"),
+    };
+    if json {
+        super::print_json(&serde_json::json!({
+            "changed": message.is_some(),
+            "message": message,
+            "revision": history.revision(),
+            "undo": history.undo_len(),
+            "redo": history.redo_len(),
+        }))?;
+    } else {
+        match &message {
+            Some(message) => println!("{verb}: {message}\nDraft `{name}`: {}", state_line(history)),
+            None => println!(
+                "Nothing to {noun}: draft `{name}` is unchanged ({}).",
+                state_line(history)
+            ),
+        }
+    }
+    Ok(if message.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

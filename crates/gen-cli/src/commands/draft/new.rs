@@ -1,0 +1,41 @@
+//! `gen draft new`: start an empty draft; durable before it is reported.
+
+use super::{count, draft_name, fail, report_torn};
+use crate::cli::DraftNewArgs;
+use crate::commands::{UserError, print_json};
+use gen_workbench::{Draft, Layout};
+use gen_workspace::drafts::Drafts;
+use miette::Result;
+use serde_json::json;
+use std::process::ExitCode;
+
+/// Runs the command.
+pub fn run(drafts: &Drafts, args: &DraftNewArgs, json: bool) -> Result<ExitCode> {
+    let name = draft_name(&args.draft.name)?;
+    let title = args.title.as_deref().unwrap_or(name.as_str());
+    let draft = Draft::new(title, &args.summary).map_err(|r| {
+        UserError::new(
+            format!("cannot start the draft: {r}"),
+            "give a --title with at least one visible character (at most 200) and a --summary of at most 4000",
+        )
+    })?;
+    let session = drafts
+        .create(&name, draft, &Layout::default())
+        .map_err(fail)?;
+    report_torn(&session);
+    if json {
+        print_json(&json!({
+            "name": name.as_str(),
+            "created": true,
+            "title": session.history.draft().title(),
+            "revision": session.history.revision(),
+        }))?;
+    } else {
+        println!(
+            "Started draft `{name}`: {} ({}); add steps with `gen draft apply --name {name} FILE`",
+            session.history.draft().title(),
+            count(0, "step", "steps")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

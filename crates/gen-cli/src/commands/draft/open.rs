@@ -1,0 +1,70 @@
+//! `gen draft open`: load a saved blueprint (with its positions) or the workspace topology into a
+//! draft — a new draft when the name is free, otherwise one undoable "replace" edit.
+
+use super::{blueprint_name, count, draft_name, fail, report_change, state_line};
+use crate::cli::DraftOpenArgs;
+use crate::commands::print_json;
+use gen_workbench::Layout;
+use gen_workspace::Workspace;
+use gen_workspace::drafts::{Drafts, blueprints, topology};
+use miette::Result;
+use serde_json::json;
+use std::process::ExitCode;
+
+/// Runs the command.
+pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) -> Result<ExitCode> {
+    let name = draft_name(&args.draft.name)?;
+    let (source, draft, layout) = match &args.from.blueprint {
+        Some(blueprint) => {
+            let blueprint = blueprint_name(blueprint)?;
+            let file = blueprints::open(&ws.dir, &blueprint).map_err(fail)?;
+            (format!("blueprint `{blueprint}`"), file.draft, file.layout)
+        }
+        None => {
+            let draft = topology::open(&ws.dir).map_err(fail)?;
+            (
+                format!("the topology ({})", topology::TOPOLOGY),
+                draft,
+                Layout::default(),
+            )
+        }
+    };
+    let opened = drafts.open(&name, draft, &layout).map_err(fail)?;
+    report_change(&opened.changed);
+    let history = &opened.changed.session.history;
+    let message = opened.report.as_ref().map(|r| r.message());
+    if json {
+        print_json(&json!({
+            "name": name.as_str(),
+            "created": opened.created,
+            "message": message,
+            "title": history.draft().title(),
+            "nodes": history.draft().node_count(),
+            "edges": history.draft().edge_count(),
+            "revision": history.revision(),
+        }))?;
+    } else {
+        let shape = format!(
+            "{}, {}",
+            count(history.draft().node_count(), "step", "steps"),
+            count(history.draft().edge_count(), "connection", "connections")
+        );
+        match message {
+            None => println!(
+                "Opened {source} as new draft `{name}`: {} ({shape})",
+                history.draft().title()
+            ),
+            Some(message) => {
+                println!("{message}");
+                println!(
+                    "Opened {source} into draft `{name}` ({shape}; {})",
+                    state_line(history)
+                );
+                if opened.report.as_ref().is_some_and(|r| r.changed()) {
+                    println!("Undo with `gen draft undo --name {name}`.");
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

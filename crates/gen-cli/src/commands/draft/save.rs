@@ -1,0 +1,99 @@
+//! `gen draft save`: a draft as a blueprint (`.ai-workspace/blueprints/NAME.json`, with its
+//! positions), or as the workspace topology — written only when the whole config set still
+//! validates, after backing up the previous file.
+
+use super::{blueprint_name, count, draft_name, fail, report_torn};
+use crate::cli::DraftSaveArgs;
+use crate::commands::{UserError, print_json};
+use gen_workspace::Workspace;
+use gen_workspace::drafts::topology::TopologyProblem;
+use gen_workspace::drafts::{DraftError, Drafts, blueprints, topology};
+use miette::Result;
+use serde_json::json;
+use std::process::ExitCode;
+
+/// Runs the command.
+pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) -> Result<ExitCode> {
+    let name = draft_name(&args.draft.name)?;
+    let session = drafts.load(&name).map_err(fail)?;
+    report_torn(&session);
+    let draft = session.history.draft();
+    if let Some(blueprint) = &args.to.blueprint {
+        let blueprint = blueprint_name(blueprint)?;
+        let path = blueprints::save(&ws.dir, &blueprint, draft, &session.layout).map_err(fail)?;
+        if json {
+            print_json(
+                &json!({"saved": "blueprint", "name": blueprint.as_str(), "path": ws.relative(&path)}),
+            )?;
+        } else {
+            println!(
+                "Saved draft `{name}` as blueprint `{blueprint}` ({}): {}, {}",
+                ws.relative(&path),
+                count(draft.node_count(), "step", "steps"),
+                count(draft.edge_count(), "connection", "connections")
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let saved = match topology::save(&ws.dir, draft, jiff::Timestamp::now()) {
+        Ok(saved) => saved,
+        Err(DraftError::Topology(problem)) => {
+            let TopologyProblem::Invalid { errors } = *problem else {
+                return Err(fail(DraftError::Topology(problem)));
+            };
+            if json {
+                print_json(&json!({
+                    "saved": null,
+                    "errors": errors.iter().map(|d| json!({"file": d.file, "line": d.line, "column": d.column, "message": d.message, "hint": d.hint})).collect::<Vec<_>>(),
+                }))?;
+            }
+            eprintln!(
+                "The topology was not saved: with this draft the configs would have these errors \
+                 (lines refer to the topology as it would have been written):"
+            );
+            for d in &errors {
+                eprintln!("{d}");
+            }
+            let problem = TopologyProblem::Invalid { errors };
+            eprintln!(
+                "{:?}",
+                miette::Report::new(UserError {
+                    message: problem.to_string(),
+                    help: problem.hint()
+                })
+            );
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(fail(e)),
+    };
+    if json {
+        print_json(&json!({
+            "saved": "topology",
+            "path": ws.relative(&saved.path),
+            "unchanged": saved.unchanged,
+            "backup": saved.backup.as_ref().map(|b| ws.relative(b)),
+            "notes": saved.notes,
+            "warnings": saved.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }))?;
+    } else {
+        if saved.unchanged {
+            println!("The topology already says exactly this; nothing was written.");
+        } else {
+            println!(
+                "Saved draft `{name}` as the topology ({}); previous version kept at {}",
+                ws.relative(&saved.path),
+                saved
+                    .backup
+                    .as_ref()
+                    .map_or_else(|| "(none: new file)".into(), |b| ws.relative(b))
+            );
+        }
+        for note in &saved.notes {
+            println!("  note: {note}");
+        }
+        for warning in &saved.warnings {
+            eprintln!("{warning}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,52 @@
+//! `gen draft show`: the draft as people read it, or with `--json` the BlueprintDraft exactly.
+
+use super::{count, draft_name, fail, report_torn, state_line};
+use crate::cli::DraftNameArg;
+use gen_workspace::drafts::Drafts;
+use miette::{IntoDiagnostic, Result};
+use std::process::ExitCode;
+
+/// Runs the command.
+pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<ExitCode> {
+    let name = draft_name(&args.name)?;
+    let session = drafts.load(&name).map_err(fail)?;
+    report_torn(&session);
+    let draft = session.history.draft();
+    if json {
+        println!("{}", serde_json::to_string(draft).into_diagnostic()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} — draft `{name}`, {}",
+        draft.title(),
+        state_line(&session.history)
+    );
+    if !draft.summary().is_empty() {
+        println!("{}", draft.summary());
+    }
+    println!("{}:", count(draft.node_count(), "step", "steps"));
+    let width = draft
+        .nodes()
+        .map(|n| n.id.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for node in draft.nodes() {
+        println!(
+            "  {:width$}  {}  ({})",
+            node.id.as_str(),
+            node.label,
+            node.kind
+        );
+    }
+    println!(
+        "{}:",
+        count(draft.edge_count(), "connection", "connections")
+    );
+    for edge in draft.edges() {
+        match &edge.label {
+            Some(label) => println!("  {} → {}  [{label}]", edge.source, edge.target),
+            None => println!("  {} → {}", edge.source, edge.target),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
