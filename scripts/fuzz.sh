@@ -19,7 +19,7 @@ else
 fi
 
 cd fuzz
-for target in event_line config_yaml workbench_input; do
+for target in event_line config_yaml workbench_input draft_files; do
   mkdir -p "corpus/$target"
   cp -n seeds/"$target"/* "corpus/$target/" 2>/dev/null || true
   echo "fuzzing $target for ${seconds}s"

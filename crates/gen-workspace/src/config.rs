@@ -101,33 +101,16 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 
 /// The constraints file in force: the first tenant `context/` that has one, else `context/`.
 pub fn constraints_path(ws_dir: &Path) -> Option<PathBuf> {
-    TENANTS
-        .iter()
-        .map(|t| {
-            ws_dir
-                .join(t)
-                .join("context")
-                .join("project_constraints.yml")
-        })
-        .chain(std::iter::once(
-            ws_dir.join("context").join("project_constraints.yml"),
-        ))
-        .find(|p| p.is_file())
+    constraints_candidates(ws_dir).into_iter().next()
 }
 
 /// Every `project_constraints.yml` candidate that exists, in lookup order.
 pub fn constraints_candidates(ws_dir: &Path) -> Vec<PathBuf> {
     TENANTS
         .iter()
-        .map(|t| {
-            ws_dir
-                .join(t)
-                .join("context")
-                .join("project_constraints.yml")
-        })
-        .chain(std::iter::once(
-            ws_dir.join("context").join("project_constraints.yml"),
-        ))
+        .map(|t| ws_dir.join(t).join("context"))
+        .chain(std::iter::once(ws_dir.join("context")))
+        .map(|dir| dir.join("project_constraints.yml"))
         .filter(|p| p.is_file())
         .collect()
 }

@@ -217,8 +217,13 @@ impl LockedLog {
             .unwrap_or_else(|| Path::new("."))
             .join("torn");
         std::fs::create_dir_all(&dir).map_err(io("cannot create", &dir))?;
+        // Named after the log it was cut from (events.jsonl, a draft journal, ...).
+        let stem = self
+            .path
+            .file_stem()
+            .map_or_else(|| "log".into(), |s| s.to_string_lossy().into_owned());
         let name = format!(
-            "events-torn-at-byte-{offset}-{}.fragment",
+            "{stem}-torn-at-byte-{offset}-{}.fragment",
             std::process::id()
         );
         let dest = dir.join(name);

@@ -119,7 +119,7 @@ fn source_text<'a>(loaded: &'a Loaded, file: &str) -> Option<&'a str> {
         .map(|f| f.text.as_str())
 }
 
-/// `file:line:col: error: message`, then a source snippet when the position is known.
+/// A source snippet headed by `path:line:col` when the position is known, else `file:line:col: error: message`.
 fn render(d: &Diagnostic, loaded: &Loaded, base: &Path) -> String {
     let head = d.to_string();
     let (Some(line), Some(text)) = (d.line, source_text(loaded, &d.file)) else {
@@ -138,7 +138,7 @@ fn render(d: &Diagnostic, loaded: &Loaded, base: &Path) -> String {
     if handler.render_report(&mut out, &located).is_err() {
         return head;
     }
-    format!("{head}\n{out}")
+    out
 }
 
 fn offset_of(text: &str, line: u32, column: u32) -> usize {
