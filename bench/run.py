@@ -49,10 +49,14 @@ def peak_rss_mb(cmd, cwd=None):
 def workspace(name, lines):
     ws = OUT / name
     events = ws / ".ai-workspace" / "events" / "events.jsonl"
-    if not events.exists():
+    size_file = ws / "generated-size"
+    if not events.exists() or not size_file.exists():
         events.parent.mkdir(parents=True, exist_ok=True)
         with open(events, "w") as f:
             sh([sys.executable, str(ROOT / "bench" / "gen_events.py"), "--lines", str(lines), "--seed", "1"], stdout=f)
+        size_file.write_text(str(events.stat().st_size))
+    # Drop what earlier runs appended, so every run measures the same generated log.
+    os.truncate(events, int(size_file.read_text()))
     shutil.rmtree(ws / ".ai-workspace" / ".gen", ignore_errors=True)
     return ws
 
