@@ -217,6 +217,10 @@ pub struct DraftSaveArgs {
     /// Where to save it.
     #[command(flatten)]
     pub to: DraftPlace,
+    /// With --topology: overwrite the topology even if it changed since this draft opened it (or the
+    /// draft never came from it). The previous file is still backed up.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `gen draft apply`

@@ -653,3 +653,63 @@ fn a_write_cut_off_by_a_crash_is_reported_then_moved_aside() {
         .collect();
     assert_eq!(fragments.len(), 1);
 }
+
+#[test]
+fn a_topology_edited_by_someone_else_is_not_overwritten_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    gen_ok(root, &["init", "--project", "graph"]);
+    gen_ok(root, &["draft", "open", "--name", "graph", "--topology"]);
+    let edited = apply(
+        root,
+        "graph",
+        &json!({"action": "setNodeDescription", "nodeId": "code", "description": "All our source"}),
+    );
+    assert_eq!(code(&edited), 0, "{}", stderr(&edited));
+
+    // A teammate changes the topology by hand after the draft was opened.
+    let path = root.join(".ai-workspace/graph/graph_topology.yml");
+    let theirs = std::fs::read_to_string(&path).unwrap() + "\n# reviewed by kim\n";
+    std::fs::write(&path, &theirs).unwrap();
+    let refused = gen_in(root, &["draft", "save", "--name", "graph", "--topology"]);
+    assert_eq!(code(&refused), 1);
+    assert!(
+        stderr(&refused).contains("changed since draft `graph` was opened"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        theirs,
+        "their change is intact"
+    );
+
+    // Re-opening picks up their change (one undoable step); the edit is redone and the save goes through.
+    gen_ok(root, &["draft", "open", "--name", "graph", "--topology"]);
+    let again = apply(
+        root,
+        "graph",
+        &json!({"action": "setNodeDescription", "nodeId": "code", "description": "All our source"}),
+    );
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    gen_ok(root, &["draft", "save", "--name", "graph", "--topology"]);
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        saved.contains("All our source") && saved.contains("# reviewed by kim"),
+        "{saved}"
+    );
+
+    // A draft that never came from the topology needs --force to replace it.
+    gen_ok(
+        root,
+        &["draft", "new", "--name", "other", "--title", "Other"],
+    );
+    let refused = gen_in(root, &["draft", "save", "--name", "other", "--topology"]);
+    assert_eq!(code(&refused), 1);
+    assert!(
+        stderr(&refused).contains("was not opened from the topology"),
+        "{}",
+        stderr(&refused)
+    );
+}

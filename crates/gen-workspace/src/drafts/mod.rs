@@ -11,6 +11,7 @@
 //! .ai-workspace/workbench/drafts/<name>/journal.jsonl   the session journal (JSON Lines)
 //! .ai-workspace/workbench/drafts/<name>/lock            lock file (never replaced, never written)
 //! .ai-workspace/workbench/drafts/<name>/layout.json     node positions: view state, not history
+//! .ai-workspace/workbench/drafts/<name>/topology-base   fingerprint of the topology it was opened from
 //! .ai-workspace/workbench/drafts/<name>/torn/           torn journal tails moved aside on repair
 //! .ai-workspace/workbench/backups/graph_topology-<UTC>.yml   topology before each save
 //! .ai-workspace/blueprints/<name>.json                  saved blueprints (configs, see blueprints)
@@ -599,6 +600,23 @@ impl Drafts {
         }
         let _lock = DraftLock::take(&self.folder(name).join("lock"), true)?;
         self.write_layout(name, layout)
+    }
+
+    /// Fingerprint of the topology text this draft was last opened from or saved to, if any.
+    pub fn topology_base(&self, name: &DraftName) -> Option<String> {
+        std::fs::read_to_string(self.folder(name).join("topology-base"))
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Records the topology fingerprint a later `save --topology` must find unchanged.
+    pub fn set_topology_base(&self, name: &DraftName, fingerprint: &str) -> Result<(), DraftError> {
+        write_atomic(
+            &self.folder(name).join("topology-base"),
+            format!("{fingerprint}\n").as_bytes(),
+        )?;
+        Ok(())
     }
 
     fn write_layout(&self, name: &DraftName, layout: &Layout) -> Result<(), DraftError> {

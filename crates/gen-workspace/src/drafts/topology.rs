@@ -49,6 +49,18 @@ pub enum TopologyProblem {
     /// The text could not be produced.
     #[error("{0}")]
     Splice(#[from] SpliceError),
+    /// The topology file changed after the draft was opened from it; saving would discard that change.
+    #[error("{TOPOLOGY} changed since draft `{draft}` was opened from it; nothing was written")]
+    ChangedSinceOpen {
+        /// The draft being saved.
+        draft: String,
+    },
+    /// The draft never came from the topology, so saving would replace the file wholesale.
+    #[error("draft `{draft}` was not opened from the topology; nothing was written")]
+    NotFromTopology {
+        /// The draft being saved.
+        draft: String,
+    },
     /// The saved topology would not validate; nothing was written.
     #[error("the saved topology would leave {} config error(s); nothing was written", .errors.len())]
     Invalid {
@@ -65,6 +77,14 @@ impl TopologyProblem {
                 "run `gen init` to create the default graph, or open a blueprint instead".into()
             }
             TopologyProblem::Unparsable(_) => "fix the YAML first (`gen validate` shows where)".into(),
+            TopologyProblem::ChangedSinceOpen { draft } => format!(
+                "open it again (`gen draft open --name {draft} --topology`, one undoable step) and redo your \
+                 edits, or pass --force to overwrite the other change (a backup is kept)"
+            ),
+            TopologyProblem::NotFromTopology { draft } => format!(
+                "open the topology into a draft first (`gen draft open --name {draft} --topology`), or pass \
+                 --force to replace the file with this draft (a backup is kept)"
+            ),
             TopologyProblem::Convert { file, .. } if file == TOPOLOGY => {
                 "fix the topology first (`gen validate`), then open it again".into()
             }
@@ -103,8 +123,25 @@ fn locate(root: &Node, at: &str) -> Option<Pos> {
     pos
 }
 
-/// Reads the topology and opens it as a draft.
-pub fn open(ws_dir: &Path) -> Result<Draft, DraftError> {
+/// A fingerprint of the topology text, recorded when a draft opens it so a later save can tell whether
+/// someone else changed the file in between.
+pub fn fingerprint(text: &str) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+}
+
+/// How a save may treat the file on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard<'a> {
+    /// Only if the file still has this fingerprint (recorded when the draft opened it).
+    Unchanged(&'a str),
+    /// The draft was not opened from the topology: refuse.
+    NotOpened,
+    /// Overwrite whatever is there (`--force`); a backup is still kept.
+    Overwrite,
+}
+
+/// Reads the topology and opens it as a draft; also returns the fingerprint of the text read.
+pub fn open(ws_dir: &Path) -> Result<(Draft, String), DraftError> {
     let path = ws_dir.join(TOPOLOGY);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -117,7 +154,8 @@ pub fn open(ws_dir: &Path) -> Result<Draft, DraftError> {
     let root = yaml::load_mapping(&file)
         .map_err(|d| problem(TopologyProblem::Unparsable(d)))?
         .root;
-    draft_from_topology(&root.to_json()).map_err(|error| {
+    let base = fingerprint(&file.text);
+    let draft = draft_from_topology(&root.to_json()).map_err(|error| {
         let at = match &error {
             TopologyError::Shape { at, .. }
             | TopologyError::UnknownAssetType { at, .. }
@@ -131,7 +169,8 @@ pub fn open(ws_dir: &Path) -> Result<Draft, DraftError> {
             pos: locate(&root, &at),
             error,
         })
-    })
+    })?;
+    Ok((draft, base))
 }
 
 /// What a topology save did.
@@ -147,13 +186,18 @@ pub struct TopologySaved {
     pub notes: Vec<String>,
     /// Validation warnings about the saved topology.
     pub warnings: Vec<Diagnostic>,
+    /// Fingerprint of the file as it now is (the new base for later saves).
+    pub fingerprint: String,
 }
 
-/// Saves a draft as the workspace topology; see the module docs. `now` names the backup.
+/// Saves a draft as the workspace topology; see the module docs. `now` names the backup; `guard`
+/// protects changes made to the file by someone else since the draft opened it.
 pub fn save(
     ws_dir: &Path,
+    name: &str,
     draft: &Draft,
     now: jiff::Timestamp,
+    guard: Guard<'_>,
 ) -> Result<TopologySaved, DraftError> {
     let graph = topology_from_draft(draft).map_err(|error| {
         problem(TopologyProblem::Convert {
@@ -182,7 +226,22 @@ pub fn save(
             unchanged: true,
             notes: graph.notes,
             warnings: Vec::new(),
+            fingerprint: fingerprint(&text),
         });
+    }
+    match (guard, &original) {
+        (Guard::Overwrite, _) | (_, None) => {}
+        (Guard::NotOpened, Some(_)) => {
+            return Err(problem(TopologyProblem::NotFromTopology {
+                draft: name.to_string(),
+            }));
+        }
+        (Guard::Unchanged(base), Some(current)) if fingerprint(current) != base => {
+            return Err(problem(TopologyProblem::ChangedSinceOpen {
+                draft: name.to_string(),
+            }));
+        }
+        (Guard::Unchanged(_), Some(_)) => {}
     }
     let mut loaded = crate::config::load_workspace(ws_dir);
     loaded.set.topology = Some(SourceFile::new(TOPOLOGY, text.clone()));
@@ -201,6 +260,7 @@ pub fn save(
         path: target,
         backup,
         unchanged: false,
+        fingerprint: fingerprint(&text),
         notes: graph.notes,
         warnings: report
             .warnings
@@ -293,9 +353,9 @@ graph_properties:
     #[test]
     fn open_then_save_without_edits_writes_nothing() {
         let ws = workspace(TOPOLOGY_TEXT);
-        let draft = open(ws.path()).unwrap();
+        let (draft, _base) = open(ws.path()).unwrap();
         assert_eq!(draft.node_count(), 3);
-        let saved = save(ws.path(), &draft, now()).unwrap();
+        let saved = save(ws.path(), "t", &draft, now(), Guard::Overwrite).unwrap();
         assert!(saved.unchanged && saved.backup.is_none());
         assert_eq!(
             std::fs::read_to_string(ws.path().join(TOPOLOGY)).unwrap(),
@@ -307,12 +367,12 @@ graph_properties:
     fn an_edit_is_validated_backed_up_and_written_keeping_comments() {
         let ws = workspace(TOPOLOGY_TEXT);
         let draft = edit(
-            &open(ws.path()).unwrap(),
+            &open(ws.path()).unwrap().0,
             json!([{"intent": "add", "node": {"id": "test_cases", "label": "Test Cases", "type": "asset_type",
                      "description": "Integration tests", "properties": {"schema": {"files": "list"}, "markov_criteria": ["all_pass"]}}},
                    {"intent": "connect", "source": "design", "target": "test_cases"}]),
         );
-        let saved = save(ws.path(), &draft, now()).unwrap();
+        let saved = save(ws.path(), "t", &draft, now(), Guard::Overwrite).unwrap();
         let backup = saved.backup.expect("backup");
         assert_eq!(
             backup,
@@ -350,9 +410,13 @@ graph_properties:
             saved.notes
         );
         // A second save of the same draft is a no-op; a third with another edit gets its own backup.
-        assert!(save(ws.path(), &draft, now()).unwrap().unchanged);
+        assert!(
+            save(ws.path(), "t", &draft, now(), Guard::Overwrite)
+                .unwrap()
+                .unchanged
+        );
         let again = edit(&draft, json!({"intent": "remove", "nodeId": "test_cases"}));
-        let third = save(ws.path(), &again, now()).unwrap();
+        let third = save(ws.path(), "t", &again, now(), Guard::Overwrite).unwrap();
         assert!(
             third
                 .backup
@@ -369,12 +433,12 @@ graph_properties:
     fn an_invalid_result_is_refused_and_nothing_is_written() {
         let ws = workspace(TOPOLOGY_TEXT);
         let draft = edit(
-            &open(ws.path()).unwrap(),
+            &open(ws.path()).unwrap().0,
             json!({"intent": "configure", "nodeId": "design", "properties": {
                 "$transitions": [{"name": "Design → Code", "source": "design", "target": "code",
                                   "edge_type": "sideways", "evaluators": ["oracle"], "constructor": "agent"}]}}),
         );
-        let err = save(ws.path(), &draft, now()).expect_err("refused");
+        let err = save(ws.path(), "t", &draft, now(), Guard::Overwrite).expect_err("refused");
         let DraftError::Topology(problem) = err else {
             panic!("{err:?}")
         };
@@ -423,10 +487,10 @@ graph_properties:
         std::fs::remove_file(&link).unwrap();
         std::os::unix::fs::symlink(&real, &link).unwrap();
         let draft = edit(
-            &open(ws.path()).unwrap(),
+            &open(ws.path()).unwrap().0,
             json!({"intent": "remove", "nodeId": "unit_tests"}),
         );
-        save(ws.path(), &draft, now()).unwrap();
+        save(ws.path(), "t", &draft, now(), Guard::Overwrite).unwrap();
         assert!(
             std::fs::symlink_metadata(&link)
                 .unwrap()
@@ -454,7 +518,7 @@ graph_properties:
             return;
         };
         let ws = workspace(&text);
-        let draft = open(ws.path()).unwrap();
+        let (draft, _base) = open(ws.path()).unwrap();
         assert_eq!((draft.node_count(), draft.edge_count()), (18, 21));
         let intent = draft.node("intent").unwrap();
         let kept = intent.properties.as_ref().unwrap().as_map()["$transitions"]
@@ -479,7 +543,11 @@ graph_properties:
         );
         assert!(graph.notes.is_empty(), "{:?}", graph.notes);
         // No edit: byte-identical, nothing written, and the config set validates.
-        assert!(save(ws.path(), &draft, now()).unwrap().unchanged);
+        assert!(
+            save(ws.path(), "t", &draft, now(), Guard::Overwrite)
+                .unwrap()
+                .unchanged
+        );
         let loaded = crate::config::load_workspace(ws.path());
         let report = validate(&loaded.set);
         assert!(report.errors.is_empty(), "{:?}", report.errors);
@@ -488,7 +556,7 @@ graph_properties:
             &draft,
             json!({"intent": "configure", "nodeId": "telemetry", "properties": {"owner": "sre"}}),
         );
-        let saved = save(ws.path(), &edited, now()).unwrap();
+        let saved = save(ws.path(), "t", &edited, now(), Guard::Overwrite).unwrap();
         assert!(!saved.unchanged);
         let after = topology_json(&std::fs::read_to_string(ws.path().join(TOPOLOGY)).unwrap());
         assert_eq!(after["transitions"], before["transitions"]);
@@ -498,5 +566,47 @@ graph_properties:
         );
         assert_eq!(after["asset_types"]["telemetry"]["owner"], "sre");
         assert_eq!(after["asset_types"].as_object().unwrap().len(), 18);
+    }
+
+    #[test]
+    fn a_topology_changed_since_open_is_not_overwritten() {
+        let ws = workspace(TOPOLOGY_TEXT);
+        let (draft, base) = open(ws.path()).unwrap();
+        let edited = edit(
+            &draft,
+            json!({"action": "setNodeDescription", "nodeId": "code", "description": "All the source"}),
+        );
+        // Someone else edits the file meanwhile.
+        let theirs = TOPOLOGY_TEXT.replace("Tech design", "Technical design");
+        std::fs::write(ws.path().join(TOPOLOGY), &theirs).unwrap();
+        let err = save(ws.path(), "t", &edited, now(), Guard::Unchanged(&base)).unwrap_err();
+        assert!(err.to_string().contains("changed since draft `t`"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(ws.path().join(TOPOLOGY)).unwrap(),
+            theirs
+        );
+        // Unchanged file: the same guard lets the save through, and the new fingerprint is returned.
+        std::fs::write(ws.path().join(TOPOLOGY), TOPOLOGY_TEXT).unwrap();
+        let saved = save(ws.path(), "t", &edited, now(), Guard::Unchanged(&base)).unwrap();
+        let on_disk = std::fs::read_to_string(ws.path().join(TOPOLOGY)).unwrap();
+        assert_eq!(saved.fingerprint, fingerprint(&on_disk));
+        assert!(on_disk.contains("All the source"));
+    }
+
+    #[test]
+    fn a_draft_not_opened_from_the_topology_needs_force() {
+        let ws = workspace(TOPOLOGY_TEXT);
+        let (draft, _) = open(ws.path()).unwrap();
+        let edited = edit(&draft, json!({"action": "setTitle", "title": "Other"}));
+        let edited = edit(
+            &edited,
+            json!({"action": "setNodeDescription", "nodeId": "code", "description": "x"}),
+        );
+        let err = save(ws.path(), "t", &edited, now(), Guard::NotOpened).unwrap_err();
+        assert!(
+            err.to_string().contains("was not opened from the topology"),
+            "{err}"
+        );
+        assert!(save(ws.path(), "t", &edited, now(), Guard::Overwrite).is_ok());
     }
 }

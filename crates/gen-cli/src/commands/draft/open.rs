@@ -14,22 +14,32 @@ use std::process::ExitCode;
 /// Runs the command.
 pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) -> Result<ExitCode> {
     let name = draft_name(&args.draft.name)?;
-    let (source, draft, layout) = match &args.from.blueprint {
+    let (source, draft, layout, base) = match &args.from.blueprint {
         Some(blueprint) => {
             let blueprint = blueprint_name(blueprint)?;
             let file = blueprints::open(&ws.dir, &blueprint).map_err(fail)?;
-            (format!("blueprint `{blueprint}`"), file.draft, file.layout)
+            (
+                format!("blueprint `{blueprint}`"),
+                file.draft,
+                file.layout,
+                None,
+            )
         }
         None => {
-            let draft = topology::open(&ws.dir).map_err(fail)?;
+            let (draft, base) = topology::open(&ws.dir).map_err(fail)?;
             (
                 format!("the topology ({})", topology::TOPOLOGY),
                 draft,
                 Layout::default(),
+                Some(base),
             )
         }
     };
     let opened = drafts.open(&name, draft, &layout).map_err(fail)?;
+    if let Some(base) = base {
+        // A later `save --topology` refuses to overwrite changes made to the file after this point.
+        drafts.set_topology_base(&name, &base).map_err(fail)?;
+    }
     report_change(&opened.changed);
     let history = &opened.changed.session.history;
     let message = opened.report.as_ref().map(|r| r.message());

@@ -6,7 +6,7 @@ use super::{blueprint_name, count, draft_name, fail, report_torn};
 use crate::cli::DraftSaveArgs;
 use crate::commands::{UserError, print_json};
 use gen_workspace::Workspace;
-use gen_workspace::drafts::topology::TopologyProblem;
+use gen_workspace::drafts::topology::{Guard, TopologyProblem};
 use gen_workspace::drafts::{DraftError, Drafts, blueprints, topology};
 use miette::Result;
 use serde_json::json;
@@ -35,8 +35,30 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let saved = match topology::save(&ws.dir, draft, jiff::Timestamp::now()) {
+    let base = drafts.topology_base(&name);
+    let guard = match (&base, args.force) {
+        (_, true) => Guard::Overwrite,
+        (Some(base), false) => Guard::Unchanged(base),
+        (None, false) => Guard::NotOpened,
+    };
+    let saved = match topology::save(&ws.dir, name.as_str(), draft, jiff::Timestamp::now(), guard) {
         Ok(saved) => saved,
+        Err(DraftError::Topology(problem))
+            if matches!(
+                *problem,
+                TopologyProblem::ChangedSinceOpen { .. } | TopologyProblem::NotFromTopology { .. }
+            ) =>
+        {
+            // Refused, not failed: like an invalid save, nothing was written and the draft is intact.
+            eprintln!(
+                "{:?}",
+                miette::Report::new(UserError {
+                    message: problem.to_string(),
+                    help: problem.hint()
+                })
+            );
+            return Ok(ExitCode::from(1));
+        }
         Err(DraftError::Topology(problem)) => {
             let TopologyProblem::Invalid { errors } = *problem else {
                 return Err(fail(DraftError::Topology(problem)));
@@ -66,6 +88,9 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
         }
         Err(e) => return Err(fail(e)),
     };
+    drafts
+        .set_topology_base(&name, &saved.fingerprint)
+        .map_err(fail)?;
     if json {
         print_json(&json!({
             "saved": "topology",
