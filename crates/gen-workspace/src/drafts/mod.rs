@@ -256,6 +256,8 @@ pub struct Session {
     pub records: usize,
     /// A torn tail found (and, on changes, repaired).
     pub torn: Option<TornJournal>,
+    /// Why `layout.json` could not be used (positions are then reset; the draft is unaffected).
+    pub layout_problem: Option<String>,
 }
 
 /// What a change did.
@@ -419,6 +421,7 @@ impl Drafts {
             modified: modified(&path),
             records: 1,
             torn: torn.map(TornJournal::from),
+            layout_problem: None,
         })
     }
 
@@ -431,9 +434,11 @@ impl Drafts {
         let path = self.journal_path(name);
         let journal = read_journal(&path)?;
         let history = replay(&path, &journal.records)?;
+        let (layout, layout_problem) = self.read_layout(name, history.draft())?;
         Ok(Session {
             name: name.clone(),
-            layout: self.read_layout(name, history.draft())?,
+            layout,
+            layout_problem,
             history,
             modified: modified(&path),
             records: journal.records.len(),
@@ -482,9 +487,11 @@ impl Drafts {
                 Err(e) => compaction_error = Some(e.to_string()),
             }
         }
+        let (layout, layout_problem) = self.read_layout(name, history.draft())?;
         let session = Session {
             name: name.clone(),
-            layout: self.read_layout(name, history.draft())?,
+            layout,
+            layout_problem,
             history,
             modified: modified(&path),
             records,
@@ -637,15 +644,29 @@ impl Drafts {
 
     /// The stored positions of steps the draft has (a missing or unreadable file is no positions:
     /// view state is never worth failing a command over).
-    fn read_layout(&self, name: &DraftName, draft: &Draft) -> Result<Layout, DraftError> {
+    /// Positions are view state: an unreadable file costs the layout, never the draft, and is reported.
+    fn read_layout(
+        &self,
+        name: &DraftName,
+        draft: &Draft,
+    ) -> Result<(Layout, Option<String>), DraftError> {
         let path = self.layout_path(name);
-        let mut layout = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice::<Layout>(&bytes).unwrap_or_default(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Layout::default(),
+        let (mut layout, problem) = match std::fs::read(&path) {
+            Ok(bytes) => match serde_json::from_slice::<Layout>(&bytes) {
+                Ok(layout) => (layout, None),
+                Err(e) => (
+                    Layout::default(),
+                    Some(format!(
+                        "{} is not a valid layout ({e}); node positions were reset",
+                        path.display()
+                    )),
+                ),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Layout::default(), None),
             Err(e) => return Err(io("cannot read", &path)(e)),
         };
         layout.retain_nodes(draft);
-        Ok(layout)
+        Ok((layout, problem))
     }
 
     /// Every draft, sorted by name; a draft that cannot be replayed is listed with the reason.
@@ -787,6 +808,26 @@ mod tests {
 
     fn add(id: &str) -> Vec<Action> {
         actions(json!({"intent": "add", "node": {"id": id, "label": id, "type": "action"}}))
+    }
+
+    #[test]
+    fn an_unreadable_layout_resets_positions_and_says_so() {
+        let (_tmp, drafts) = store();
+        let n = name("default");
+        drafts.create(&n, start(), &Layout::default()).unwrap();
+        std::fs::write(drafts.layout_path(&n), b"{not json").unwrap();
+        let session = drafts.load(&n).unwrap();
+        assert!(session.layout.positions.is_empty());
+        let problem = session.layout_problem.expect("reported");
+        assert!(
+            problem.contains("layout.json") && problem.contains("reset"),
+            "{problem}"
+        );
+        assert_eq!(
+            session.history.draft().node_count(),
+            2,
+            "the draft is unaffected"
+        );
     }
 
     #[test]

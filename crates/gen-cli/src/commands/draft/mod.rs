@@ -88,8 +88,12 @@ fn fail(error: DraftError) -> miette::Report {
     .into()
 }
 
-/// Tells the user about a torn journal tail (an interrupted, never acknowledged write).
+/// Tells the user about a torn journal tail (an interrupted, never acknowledged write) or an
+/// unreadable layout file.
 fn report_torn(session: &Session) {
+    if let Some(problem) = &session.layout_problem {
+        eprintln!("warning: {problem}");
+    }
     if let Some(torn) = &session.torn {
         let what = match &torn.saved_to {
             Some(path) => format!("moved aside to {}", path.display()),
