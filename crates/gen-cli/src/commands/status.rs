@@ -3,7 +3,7 @@
 use super::{UserError, print_json};
 use crate::cli::StatusArgs;
 use gen_core::projection::StatusReport;
-use gen_core::projection::status::FeatureStatus;
+use gen_core::projection::status::{FeatureStatus, Location};
 use gen_workspace::Workspace;
 use miette::Result;
 use std::fmt::Write as _;
@@ -203,13 +203,26 @@ fn render_feature(f: &FeatureStatus) -> String {
             .map(|t| format!(" — {t}"))
             .unwrap_or_default()
     );
+    let vector = match f.location {
+        Location::EventsOnly => "no vector file".to_string(),
+        Location::Active => format!(
+            "vector in features/active/ says {}",
+            f.vector_status.as_deref().unwrap_or("no status")
+        ),
+        Location::Completed => format!(
+            "vector in features/completed/ says {}",
+            f.vector_status.as_deref().unwrap_or("no status")
+        ),
+        Location::Archived => format!(
+            "vector in features/archived/ says {}",
+            f.vector_status.as_deref().unwrap_or("no status")
+        ),
+    };
     let _ = writeln!(
         o,
-        "Status: {} (vector says {}), profile {}, vector in {:?}",
+        "Status: {} from events ({vector}); profile {}",
         f.status,
-        f.vector_status.as_deref().unwrap_or("nothing"),
         f.profile.as_deref().unwrap_or("(none)"),
-        f.location
     );
     let _ = writeln!(o, "T={}  V={}  H={}   {}", f.t, f.v, f.h, you_are_here(f));
     let _ = writeln!(o, "\nTrajectory:");
