@@ -104,6 +104,7 @@ pub fn load(ws: &Workspace, no_cache: bool) -> Result<Loaded> {
     inputs.lines = log.lines;
     inputs.malformed = log.malformed.len() as u64;
     inputs.untimed = log.untimed.len() as u64;
+    inputs.duplicates = log.duplicates.len() as u64;
     let report = project_status(&log.fold, &log.symbols, &inputs);
     Ok(Loaded {
         report,

@@ -2,6 +2,7 @@
 
 use crate::log::LogError;
 use gen_core::event::{Event, LineError, parse_line, parse_line_for_projection};
+use gen_core::projection::record::{drop_repeated_ids, total_cmp};
 use gen_core::projection::{Record, Symbols};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -51,6 +52,8 @@ pub struct LogScan {
     pub complete_lines: u64,
     /// Content hashes of events without their own id, in file order (for occurrence numbers).
     pub hashes: Vec<u128>,
+    /// Lines whose `event_id` repeats one already read; dropped from `records`.
+    pub duplicates: Vec<u64>,
 }
 
 /// One event with its place in the file, for `gen event log`.
@@ -341,8 +344,10 @@ pub fn scan_from(
     }
     scan.bytes = bytes;
     // The same order as `gen_core::projection::sort_records`, on both cores.
+    let symbols = &scan.symbols;
     scan.records
-        .par_sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
+        .par_sort_unstable_by(|a, b| total_cmp(a, b, symbols));
+    scan.duplicates = drop_repeated_ids(&mut scan.records);
     Ok(scan)
 }
 

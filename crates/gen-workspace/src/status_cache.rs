@@ -14,13 +14,14 @@ use crate::atomic::{replace_derived, replace_derived_with};
 use crate::log::{LogError, io};
 use crate::scan::{Malformed, Occurrences, Untimed, scan_from};
 use gen_core::projection::fold::{Fold, Kinds, placeholder_syms};
+use gen_core::projection::record::{drop_repeated_ids, total_cmp};
 use gen_core::projection::{Record, Symbols};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const EDGE: u64 = 1 << 20;
 const SAMPLES: u64 = 64;
 const SAMPLE_LEN: u64 = 4096;
@@ -38,6 +39,8 @@ pub struct FoldedLog {
     pub malformed: Vec<Malformed>,
     /// Events without a usable timestamp.
     pub untimed: Vec<Untimed>,
+    /// Lines repeating an `event_id` already in the log (each event is folded once).
+    pub duplicates: Vec<u64>,
     /// How the answer was computed.
     pub source: Source,
 }
@@ -72,6 +75,7 @@ struct Meta {
     symbols: Symbols,
     malformed: Vec<Malformed>,
     untimed: Vec<Untimed>,
+    duplicates: Vec<u64>,
 }
 
 #[cfg(unix)]
@@ -219,7 +223,11 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
     }
     let mut untimed_records = meta.untimed_records;
     untimed_records.extend(tail.records[split..].iter().cloned());
-    untimed_records.sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
+    untimed_records.sort_unstable_by(|a, b| total_cmp(a, b, &symbols));
+    let mut duplicates = meta.duplicates;
+    duplicates.extend(tail.duplicates.iter().copied());
+    duplicates.extend(drop_repeated_ids(&mut untimed_records));
+    duplicates.sort_unstable();
     let state = finish(&timed, &untimed_records, &kinds, &placeholders);
     let tail_lines = tail.lines;
     let mut malformed = meta.malformed;
@@ -233,6 +241,7 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
         lines: meta.lines + tail.lines,
         malformed,
         untimed,
+        duplicates,
         source: Source::Cached { tail_lines },
     };
     if folded_tail_complete && tail.complete_bytes == tail.bytes + meta.covered {
@@ -291,6 +300,7 @@ fn full(events: &Path, dir: Option<&Path>, reason: String) -> Result<FoldedLog, 
         lines: scan.lines,
         malformed: scan.malformed.clone(),
         untimed: scan.untimed.clone(),
+        duplicates: scan.duplicates.clone(),
         source: Source::Full(reason),
     };
     // Only a log whose every line is complete can be cached: a torn tail will still change.
@@ -344,6 +354,7 @@ fn store(
         symbols: folded.symbols.clone(),
         malformed: folded.malformed.clone(),
         untimed: folded.untimed.clone(),
+        duplicates: folded.duplicates.clone(),
     };
     // Two atomic writes; the meta carries a digest of the hashes, so a crash between them is detected.
     let write = |name: &str, bytes: &[u8]| {

@@ -449,12 +449,21 @@ impl Event {
     }
 }
 
+/// Integers beyond ±2^53 or with a fraction are not counts of failing checks; they are ignored rather
+/// than saturated into nonsense.
+const MAX_COUNT: i64 = 1 << 53;
+
 fn payload_int(payload: &Map<String, Value>, key: &str) -> Option<i64> {
-    match payload.get(key)? {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+    let n = match payload.get(key)? {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() <= MAX_COUNT as f64)
+                .map(|f| f as i64)
+        }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
-    }
+    }?;
+    (n.abs() <= MAX_COUNT).then_some(n)
 }
 
 /// Gives every event of a log its final id: explicit ids stay, derived ids get their occurrence number.

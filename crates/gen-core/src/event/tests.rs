@@ -220,3 +220,37 @@ fn ol_instance_id_naming_the_project_is_not_a_feature() {
     assert_eq!(e.feature, None);
     assert_eq!(e.agent.as_deref(), Some("genesis-cli"));
 }
+
+#[test]
+fn absurd_deltas_are_ignored_not_saturated() {
+    for delta in [
+        "1e300",
+        "2.5",
+        "-1e300",
+        "9223372036854775807",
+        "\"99999999999999999999\"",
+    ] {
+        let line = format!(
+            r#"{{"event_type":"iteration_completed","timestamp":"2026-01-01T00:00:00Z","delta":{delta}}}"#
+        );
+        assert_eq!(parse_line(&line).unwrap().delta(), None, "{delta}");
+    }
+    let ok =
+        parse_line(r#"{"event_type":"x","timestamp":"2026-01-01T00:00:00Z","delta":3.0}"#).unwrap();
+    assert_eq!(ok.delta(), Some(3));
+}
+
+#[test]
+fn equal_timestamps_are_ordered_by_id() {
+    let a =
+        parse_line(r#"{"event_type":"b","timestamp":"2026-01-01T00:00:00Z","event_id":"id-2"}"#)
+            .unwrap();
+    let b = parse_line(
+        r#"{"event_type":"a","timestamp":"2026-01-01T00:00:00+00:00","event_id":"id-1"}"#,
+    )
+    .unwrap();
+    let mut evs = [a, b];
+    evs.sort_by(|x, y| order_key(x).cmp(&order_key(y)));
+    assert_eq!(evs[0].id, "id-1");
+    assert_eq!(evs[1].id, "id-2");
+}

@@ -22,7 +22,7 @@ pub struct EdgeAcc {
     pub started_at: Option<Timestamp>,
     /// Time of the latest `edge_converged`.
     pub converged_at: Option<Timestamp>,
-    /// True while the latest lifecycle event is a convergence.
+    /// True from a convergence until the edge is started again or an iteration reports failing checks.
     pub converged: bool,
     /// Ever converged (the reference's `get_converged_edges`).
     pub ever_converged: bool,
@@ -224,6 +224,10 @@ impl Fold {
             e.iterations += 1;
             if let Some(d) = r.delta {
                 e.delta = Some(d);
+                // Failing checks after a convergence mean the edge is being worked on again.
+                if d > 0 {
+                    e.converged = false;
+                }
                 if e.recent.len() == 3 {
                     e.recent.remove(0);
                 }

@@ -110,7 +110,52 @@ impl Record {
     }
 }
 
-/// Sorts records into the one order every projection uses, whatever order the file holds them in.
-pub fn sort_records(records: &mut [Record]) {
-    records.sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
+/// The total order: (timestamp, id), then the event's content, so that even two lines repeating one
+/// `event_id` sort the same way whatever the file order (symbols are compared by name, not number,
+/// because numbering follows file order).
+pub fn total_cmp(a: &Record, b: &Record, symbols: &Symbols) -> std::cmp::Ordering {
+    a.order_key().cmp(&b.order_key()).then_with(|| {
+        let content = |r: &Record| {
+            (
+                symbols.name(r.kind),
+                symbols.name(r.feature),
+                symbols.name(r.edge),
+                r.delta,
+                symbols.name(r.intent),
+            )
+        };
+        content(a).cmp(&content(b))
+    })
+}
+
+/// Removes repeated event ids from records already in [`total_cmp`] order, keeping the first of each
+/// run; returns the lines of the removed ones.
+///
+/// Derived ids never repeat (identical content gets occurrence numbers), so a repeat is a line that
+/// carries an `event_id` already in the log: the same event recorded twice, counted once.
+pub fn drop_repeated_ids(records: &mut Vec<Record>) -> Vec<u64> {
+    let mut removed = Vec::new();
+    let mut keep = 0;
+    for i in 0..records.len() {
+        let repeat = keep > 0 && {
+            let prev = &records[keep - 1];
+            prev.timestamp == records[i].timestamp && prev.id == records[i].id
+        };
+        if repeat {
+            removed.push(records[i].line);
+        } else {
+            records.swap(keep, i);
+            keep += 1;
+        }
+    }
+    records.truncate(keep);
+    removed.sort_unstable();
+    removed
+}
+
+/// Puts records into the one order every projection uses, whatever order the file holds them in, and
+/// drops repeated ids; returns the lines dropped.
+pub fn sort_records(records: &mut Vec<Record>, symbols: &Symbols) -> Vec<u64> {
+    records.sort_unstable_by(|a, b| total_cmp(a, b, symbols));
+    drop_repeated_ids(records)
 }

@@ -64,6 +64,8 @@ pub struct StatusInputs {
     pub malformed: u64,
     /// Events whose timestamp is missing or unusable.
     pub untimed: u64,
+    /// Lines repeating an `event_id` already in the log (counted once).
+    pub duplicates: u64,
 }
 
 /// The project's overall state, derived from events rather than from YAML claims.
@@ -193,6 +195,8 @@ pub struct EventCounts {
     pub malformed: u64,
     /// Events without a usable timestamp (ordered last).
     pub untimed: u64,
+    /// Lines repeating an `event_id` already in the log, counted once.
+    pub duplicates: u64,
     /// Count per canonical type (`(untyped)` for none).
     pub by_type: BTreeMap<String, u64>,
 }
@@ -392,6 +396,7 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
         total: inputs.lines,
         malformed: inputs.malformed,
         untimed: inputs.untimed,
+        duplicates: inputs.duplicates,
         by_type,
     };
     let signals = signals(&features, &events, &stuck, &abandoned, &unactioned_intents);
@@ -538,7 +543,7 @@ fn feature_status(
         status,
         t,
         v,
-        h: i64::from(t) + v,
+        h: i64::from(t).saturating_add(v),
         current_edge: acc
             .filter(|a| a.current_edge != NONE)
             .map(|a| alias(symbols.name(a.current_edge))),
@@ -563,6 +568,12 @@ fn signals(
         out.push(format!(
             "{} malformed line(s) in events.jsonl are kept but not counted (run `gen event log` to see them)",
             events.malformed
+        ));
+    }
+    if events.duplicates > 0 {
+        out.push(format!(
+            "{} line(s) repeat an event_id already in the log; each event is counted once",
+            events.duplicates
         ));
     }
     if events.untimed > 0 {

@@ -31,10 +31,11 @@ fn line() -> impl Strategy<Value = String> {
         0..EDGES.len(),
         -1i64..4,
         0u32..6,
-        0u8..5,
+        0u8..6,
         0u8..4,
+        0u8..3,
     )
-        .prop_map(|(t, f, e, delta, minute, shape, stamp)| {
+        .prop_map(|(t, f, e, delta, minute, shape, stamp, eid)| {
             let ty = TYPES[t];
             let (feature, edge) = (FEATURES[f], EDGES[e]);
             // Equal minutes on purpose: ties are broken by id, not by file position.
@@ -46,6 +47,12 @@ fn line() -> impl Strategy<Value = String> {
             };
             let intent = format!("INT-{}", minute % 3);
             match shape {
+                // Lines carrying their own id, from a tiny pool so the same id repeats (also with
+                // different content): the status must still not depend on file order.
+                5 => format!(
+                    r#"{{"event_type":"{ty}","timestamp":"2026-03-01T10:0{}:00Z","event_id":"id-{eid}","feature":"{feature}","edge":"{edge}","delta":{delta}}}"#,
+                    minute % 2
+                ),
                 0 => format!(
                     r#"{{"event_type":"{ty}","timestamp":"{ts}","feature":"{feature}","edge":"{edge}","delta":{delta},"intent_id":"{intent}"}}"#
                 ),
@@ -82,7 +89,7 @@ fn status_json(lines: &[String]) -> String {
         .enumerate()
         .map(|(i, e)| Record::from_event(e, i as u64 + 1, &mut symbols))
         .collect();
-    sort_records(&mut records);
+    let repeated = sort_records(&mut records, &symbols);
     let state = fold(&records, &mut symbols);
     let mut profiles = std::collections::BTreeMap::new();
     profiles.insert(
@@ -102,6 +109,7 @@ fn status_json(lines: &[String]) -> String {
         profiles,
         default_profile: Some("standard".into()),
         lines: lines.len() as u64,
+        duplicates: repeated.len() as u64,
         ..StatusInputs::default()
     };
     serde_json::to_string(&project_status(&state, &symbols, &inputs)).expect("serialisable")
@@ -121,12 +129,34 @@ proptest! {
     }
 
     #[test]
-    fn repeating_the_log_with_duplicates_never_collapses_events(lines in prop::collection::vec(line(), 1..20)) {
-        let doubled: Vec<String> = lines.iter().chain(lines.iter()).cloned().collect();
+    fn repeated_events_without_their_own_id_never_collapse(lines in prop::collection::vec(line(), 1..20)) {
+        // Lines with an `event_id` are the same event when repeated (counted once, see below); lines
+        // without one get content ids with occurrence numbers, so every repeat stays its own event.
+        let derived: Vec<String> = lines.iter().filter(|l| !l.contains("event_id")).cloned().collect();
+        let doubled: Vec<String> = derived.iter().chain(derived.iter()).cloned().collect();
         let mut events: Vec<_> = doubled.iter().map(|l| parse_line(l).unwrap()).collect();
         assign_ids(events.iter_mut());
         let ids: std::collections::BTreeSet<_> = events.iter().map(|e| e.id.clone()).collect();
         prop_assert_eq!(ids.len(), doubled.len());
+    }
+
+    #[test]
+    fn a_line_repeating_an_event_id_is_counted_once(lines in prop::collection::vec(line(), 1..20)) {
+        let once = status_json(&lines);
+        let with_repeats: Vec<String> = lines
+            .iter()
+            .chain(lines.iter().filter(|l| l.contains("event_id")))
+            .cloned()
+            .collect();
+        let mut a: serde_json::Value = serde_json::from_str(&once).unwrap();
+        let mut b: serde_json::Value = serde_json::from_str(&status_json(&with_repeats)).unwrap();
+        // Only the line counts and the duplicate signal may differ.
+        for v in [&mut a, &mut b] {
+            v["events"]["total"] = serde_json::Value::Null;
+            v["events"]["duplicates"] = serde_json::Value::Null;
+            v["signals"] = serde_json::Value::Null;
+        }
+        prop_assert_eq!(a, b);
     }
 }
 
@@ -191,4 +221,31 @@ fn co_evolution_spelling_is_merged_onto_the_topology_edge() {
     let f = &v["features"][0];
     assert_eq!(f["edges"]["code↔unit_tests"]["iterations"], 2);
     assert!(f["edges"].get("code→unit_tests").is_none());
+}
+
+#[test]
+fn failing_iterations_after_a_convergence_reopen_the_edge() {
+    let ev = |ty: &str, m: u32, delta: i64| {
+        format!(
+            r#"{{"event_type":"{ty}","timestamp":"2026-03-01T10:0{m}:00Z","feature":"F","edge":"intent→requirements","delta":{delta}}}"#
+        )
+    };
+    let s = status_json(&[
+        ev("edge_converged", 1, 0),
+        ev("iteration_completed", 2, 3),
+        ev("iteration_completed", 3, 3),
+        ev("iteration_completed", 4, 3),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    assert_eq!(
+        v["features"][0]["edges"]["intent→requirements"]["status"], "stuck",
+        "{s}"
+    );
+    assert_eq!(v["stuck"][0]["delta"], 3);
+    let passing = status_json(&[ev("edge_converged", 1, 0), ev("iteration_completed", 2, 0)]);
+    let v: serde_json::Value = serde_json::from_str(&passing).unwrap();
+    assert_eq!(
+        v["features"][0]["edges"]["intent→requirements"]["status"],
+        "converged"
+    );
 }
