@@ -105,7 +105,24 @@ pub fn load(ws: &Workspace, no_cache: bool) -> Result<Loaded> {
     inputs.malformed = log.malformed.len() as u64;
     inputs.untimed = log.untimed.len() as u64;
     inputs.duplicates = log.duplicates.len() as u64;
-    let report = project_status(&log.fold, &log.symbols, &inputs);
+    let mut report = project_status(&log.fold, &log.symbols, &inputs);
+    // A vector that cannot be read must not silently turn into "no vector file".
+    for (i, problem) in vectors.problems.iter().enumerate() {
+        report.signals.insert(
+            i,
+            format!(
+                "{}{}: {} — this vector is ignored until fixed (`gen validate` shows where); its feature \
+                 is shown from events only",
+                problem.file,
+                match (problem.line, problem.column) {
+                    (Some(l), Some(c)) => format!(":{l}:{c}"),
+                    (Some(l), None) => format!(":{l}"),
+                    _ => String::new(),
+                },
+                problem.message
+            ),
+        );
+    }
     Ok(Loaded {
         report,
         log,

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod load;
+mod terminal;
 
 use clap::Parser;
 

@@ -153,7 +153,7 @@ impl LockedLog {
     /// Opens (creating if needed) and locks the log exclusively, waiting for other writers.
     pub fn open(path: &Path) -> Result<LockedLog, LogError> {
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io("cannot create", parent))?;
+            crate::atomic::create_dir_all_durable(parent).map_err(io("cannot create", parent))?;
         }
         let file = OpenOptions::new()
             .read(true)

@@ -8,6 +8,7 @@ use miette::{IntoDiagnostic, Result};
 use serde_json::{Map, Value, json};
 use std::process::ExitCode;
 
+/// Keys gen writes itself, or that readers take as the event's identity, feature, edge or agent.
 const RESERVED: &[&str] = &[
     "event_type",
     "timestamp",
@@ -15,7 +16,13 @@ const RESERVED: &[&str] = &[
     "event_id",
     "agent_id",
     "feature",
+    "feature_id",
     "edge",
+    "actor",
+    "eventType",
+    "eventTime",
+    "_metadata",
+    "_v1_compat",
 ];
 
 /// Runs the command.
@@ -36,11 +43,32 @@ pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<ExitCode> {
         None => Map::new(),
         Some(spec) => parse_data(spec)?,
     };
-    for key in data.keys() {
-        if RESERVED.contains(&key.as_str()) {
+    // Readers also take feature/edge/agent from a nested `data` object, so it may not set them either.
+    let nested = data.get("data").and_then(Value::as_object);
+    let keys = data.keys().map(|k| k.to_string()).chain(
+        nested
+            .into_iter()
+            .flat_map(|d| d.keys().map(|k| format!("data.{k}"))),
+    );
+    for key in keys {
+        if RESERVED.contains(&key.trim_start_matches("data.")) {
             return Err(UserError::new(
                 format!("--data sets `{key}`, which gen writes itself"),
                 "use --feature/--edge/--project/--agent for those fields, or rename the key",
+            )
+            .into());
+        }
+    }
+    for (flag, value) in [
+        ("--feature", &args.feature),
+        ("--edge", &args.edge),
+        ("--agent", &args.agent),
+        ("--project", &args.project),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(UserError::new(
+                format!("{flag} is empty"),
+                format!("give {flag} a value, or leave the flag out"),
             )
             .into());
         }

@@ -2,6 +2,7 @@
 
 use super::{UserError, print_json};
 use crate::cli::LogArgs;
+use crate::terminal::safe;
 use gen_core::config::canonical_edge_id;
 use gen_core::event::{order_key, parse_timestamp};
 use gen_workspace::Workspace;
@@ -98,7 +99,7 @@ pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
             } else {
                 ""
             },
-            m.excerpt
+            safe(&m.excerpt)
         ),
     })
     .into_diagnostic()?;
@@ -132,20 +133,20 @@ pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
                 .unwrap_or_else(|| "(no time)          ".into());
             let mut about = String::new();
             if let Some(f) = &ev.feature {
-                about.push_str(f);
+                about.push_str(&safe(f));
             }
             if let Some(x) = &ev.edge {
                 if !about.is_empty() {
                     about.push(' ');
                 }
-                about.push_str(x);
+                about.push_str(&safe(x));
             }
             if let Some(d) = ev.delta() {
                 about.push_str(&format!(" δ={d}"));
             }
             println!(
                 "{when}  {:<22} {:<40} line {}",
-                ev.event_type.as_deref().unwrap_or("(untyped)"),
+                safe(ev.event_type.as_deref().unwrap_or("(untyped)")),
                 about,
                 e.line
             );

@@ -66,6 +66,11 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitC
             kept.push(rel);
             continue;
         }
+        // A symlinked config points at a file gen does not own (e.g. a plugin's topology): leave both.
+        if path.is_symlink() {
+            kept.push(rel);
+            continue;
+        }
         write_atomic(&path, text.as_bytes()).into_diagnostic()?;
         written.push(rel);
     }

@@ -2,6 +2,7 @@
 
 use super::{UserError, print_json};
 use crate::cli::StatusArgs;
+use crate::terminal::{safe, safe_block};
 use gen_core::projection::StatusReport;
 use gen_core::projection::status::{FeatureStatus, Location};
 use gen_workspace::Workspace;
@@ -24,18 +25,19 @@ pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<ExitCode> {
         if json {
             print_json(f)?;
         } else {
-            print!("{}", render_feature(f));
+            print!("{}", safe_block(&render_feature(f)));
         }
         return Ok(ExitCode::SUCCESS);
     }
     if json {
         print_json(report)?;
     } else {
-        print!("{}", render(report));
+        print!("{}", safe_block(&render(report)));
         for u in loaded.log.untimed.iter().take(5) {
             eprintln!(
                 "warning: events.jsonl line {}: {} — the event is ordered after all timed events; give it an RFC 3339 UTC timestamp",
-                u.line, u.reason
+                u.line,
+                safe(&u.reason)
             );
         }
         for m in loaded.log.malformed.iter().take(5) {

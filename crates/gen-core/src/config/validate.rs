@@ -1251,11 +1251,14 @@ impl Validator {
                 "use feature, discovery, spike, poc or hotfix",
             );
         }
+        // An error (issue 2: vectors reference known profiles): the profile decides which edges gate the
+        // feature's convergence, so an unknown one makes its status meaningless. Without any profiles
+        // (older workspaces rely on the plugin's copies) there is nothing to check against.
         if let Some(p) = &feature.profile
             && !profiles.is_empty()
             && !profiles.iter().any(|x| &x.name == p)
         {
-            self.warn(
+            self.error(
                 path,
                 root.get("profile").map_or(root.pos, |n| n.pos),
                 format!(
@@ -1938,19 +1941,23 @@ trajectory:
     }
 
     #[test]
-    fn feature_references_are_warnings() {
+    fn an_unknown_profile_is_an_error_and_an_unknown_trajectory_key_a_warning() {
         let report = with_feature(
             &FEATURE
                 .replace("profile: standard", "profile: turbo")
                 .replace("design_code:", "deploy:"),
         );
-        assert!(report.errors.is_empty(), "{}", show(&report));
-        let messages: Vec<&str> = report.warnings.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(messages.len(), 2, "{}", show(&report));
-        assert!(messages[0].contains("profile `turbo`"));
-        assert!(messages[1].contains("trajectory key `deploy`"));
+        assert_eq!(report.errors.len(), 1, "{}", show(&report));
+        assert!(report.errors[0].message.contains("profile `turbo`"));
         assert_eq!(
-            (report.warnings[1].line, report.warnings[1].column),
+            (report.errors[0].line, report.errors[0].column),
+            (Some(4), Some(10))
+        );
+        let messages: Vec<&str> = report.warnings.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{}", show(&report));
+        assert!(messages[0].contains("trajectory key `deploy`"));
+        assert_eq!(
+            (report.warnings[0].line, report.warnings[0].column),
             (Some(8), Some(3))
         );
     }

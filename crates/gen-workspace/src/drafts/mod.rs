@@ -389,8 +389,7 @@ impl Drafts {
         layout: &Layout,
     ) -> Result<Session, DraftError> {
         let folder = self.folder(name);
-        let fresh_root = !self.dir.is_dir();
-        std::fs::create_dir_all(&folder).map_err(io("cannot create", &folder))?;
+        crate::atomic::create_dir_all_durable(&folder).map_err(io("cannot create", &folder))?;
         let _lock = DraftLock::take(&folder.join("lock"), true)?;
         let path = self.journal_path(name);
         let mut log = LockedLog::open(&path)?;
@@ -405,10 +404,8 @@ impl Drafts {
         log.append(&[record_line(&history.open_record())])?;
         drop(log);
         sync_dir(&folder)?;
-        sync_dir(&self.dir)?;
-        if fresh_root && let Some(parent) = self.dir.parent() {
-            sync_dir(parent)?;
-        }
+        // A reused folder must not keep standing for the topology (see `save --topology`).
+        self.clear_topology_base(name)?;
         let mut layout = layout.clone();
         layout.retain_nodes(history.draft());
         if !layout.positions.is_empty() {
@@ -615,6 +612,17 @@ impl Drafts {
             .ok()
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
+    }
+
+    /// Forgets the topology fingerprint: the draft no longer stands for the topology file.
+    pub fn clear_topology_base(&self, name: &DraftName) -> Result<(), DraftError> {
+        let path = self.folder(name).join("topology-base");
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(io("cannot remove", &path)(e))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Records the topology fingerprint a later `save --topology` must find unchanged.

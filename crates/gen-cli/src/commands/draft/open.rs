@@ -36,9 +36,11 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) ->
         }
     };
     let opened = drafts.open(&name, draft, &layout).map_err(fail)?;
-    if let Some(base) = base {
+    match base {
         // A later `save --topology` refuses to overwrite changes made to the file after this point.
-        drafts.set_topology_base(&name, &base).map_err(fail)?;
+        Some(base) => drafts.set_topology_base(&name, &base).map_err(fail)?,
+        // The draft now holds a blueprint: saving it over the topology needs --force.
+        None => drafts.clear_topology_base(&name).map_err(fail)?,
     }
     report_change(&opened.changed);
     let history = &opened.changed.session.history;
