@@ -418,21 +418,29 @@ mod tests {
         (tmp, events, cache)
     }
 
-    /// The cached answer must equal a full read: same fold, same counts.
+    /// The cached answer must equal a full read: the whole status view and every count.
     fn assert_same_as_full(events: &Path, folded: &FoldedLog) {
         let full = fold_log(events, None).unwrap();
-        assert_eq!(folded.fold.total, full.fold.total);
-        assert_eq!(folded.lines, full.lines);
-        assert_eq!(folded.malformed, full.malformed);
-        let names = |f: &FoldedLog| -> Vec<(String, u32, i64)> {
-            f.fold
-                .features
-                .iter()
-                .map(|a| (f.symbols.name(a.feature).to_string(), a.iterations, a.delta))
-                .collect()
+        let view = |f: &FoldedLog| {
+            let inputs = gen_core::projection::StatusInputs {
+                project: "p".into(),
+                lines: f.lines,
+                malformed: f.malformed.len() as u64,
+                untimed: f.untimed.len() as u64,
+                duplicates: f.duplicates.len() as u64,
+                ..Default::default()
+            };
+            serde_json::to_string_pretty(&gen_core::projection::project_status(
+                &f.fold, &f.symbols, &inputs,
+            ))
+            .unwrap()
         };
-        assert_eq!(names(folded), names(&full));
+        assert_eq!(view(folded), view(&full));
+        assert_eq!(folded.malformed, full.malformed);
+        assert_eq!(folded.untimed, full.untimed);
+        assert_eq!(folded.duplicates, full.duplicates);
         assert_eq!(folded.fold.last_key, full.fold.last_key);
+        assert_eq!(folded.fold.total, full.fold.total);
     }
 
     #[test]
@@ -555,6 +563,18 @@ mod tests {
         // The untimed convergence is still folded last, after the new start.
         let f = &second.fold.features[0];
         assert!(f.edges[0].converged);
+    }
+
+    #[test]
+    fn a_line_repeating_a_cached_event_id_is_counted_once() {
+        let (_tmp, events, cache) = setup();
+        let with_id = r#"{"event_type":"edge_converged","timestamp":"2026-03-04T00:00:00Z","event_id":"e-1","feature":"F-1","edge":"a→b"}"#;
+        append(&events, &format!("{with_id}\n"));
+        fold_log(&events, Some(&cache)).unwrap();
+        append(&events, &format!("{with_id}\n"));
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert_eq!(folded.duplicates, vec![52]);
+        assert_same_as_full(&events, &folded);
     }
 
     #[test]
