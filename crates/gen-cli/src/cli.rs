@@ -131,9 +131,12 @@ pub struct StatusArgs {
 /// `gen features`
 #[derive(Debug, Args)]
 pub struct FeaturesArgs {
-    /// Rewrite the event-derived fields (status, trajectory progress) of vector files; authored fields are kept.
+    /// Write the event-derived fields (status, trajectory progress) into vector files; only those values change.
     #[arg(long)]
     pub write: bool,
+    /// Include completed/ and archived/ vectors (history); an authored `converged` is never lowered.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `gen draft ...`: every change is journaled in `.ai-workspace/workbench/drafts/NAME/` and durable

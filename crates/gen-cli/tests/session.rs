@@ -370,41 +370,163 @@ fn features_write_refreshes_derived_fields_and_keeps_authored_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     gen_ok(root, &["init"]);
-    let vector = root.join(".ai-workspace/features/active/REQ-F-V-001.yml");
-    let authored = "feature: REQ-F-V-001\ntitle: Vectors\nowner: kim\nprofile: standard\nstatus: pending\ntrajectory:\n  requirements:\n    status: pending\n    notes: keep me\n";
+    let features = root.join(".ai-workspace/features");
+    let vector = features.join("active/REQ-F-V-001.yml");
+    let authored = "\
+# Owned by kim; gen refreshes status and trajectory progress only
+feature: REQ-F-V-001
+title: Vectors
+owner: kim
+profile: standard
+status: pending   # refreshed by gen
+estimate: 12345678901234567890123
+priority: 007
+ratio: .inf
+due: 2026-03-01
+quote: 'it''s'
+trajectory:
+  requirements:
+    status: pending
+    notes: keep me
+";
     std::fs::write(&vector, authored).unwrap();
-    gen_ok(
-        root,
-        &[
-            "event",
-            "emit",
-            "edge_converged",
-            "--feature",
-            "REQ-F-V-001",
-            "--edge",
-            "intent→requirements",
-        ],
-    );
+    // History: converged before the log existed; the log knows only a late iteration.
+    let completed = features.join("completed/REQ-F-OLD-001.yml");
+    let history = "feature: REQ-F-OLD-001\nstatus: converged\ntrajectory:\n  requirements:\n    status: converged\n    converged_at: '2025-12-01T00:00:00Z'\n";
+    std::fs::create_dir_all(completed.parent().unwrap()).unwrap();
+    std::fs::write(&completed, history).unwrap();
+    let placeholder = features.join("archived/unknown.yml");
+    std::fs::create_dir_all(placeholder.parent().unwrap()).unwrap();
+    std::fs::write(
+        &placeholder,
+        "# events without a feature\nfeature: unknown\n",
+    )
+    .unwrap();
+    // A vector whose trajectory is written in flow style cannot be spliced and is skipped.
+    let flow = features.join("active/REQ-F-W-001.yml");
+    let flow_text = "feature: REQ-F-W-001\ntrajectory: {requirements: {status: pending}}\n";
+    std::fs::write(&flow, flow_text).unwrap();
+    for (kind, feature) in [
+        ("edge_converged", "REQ-F-V-001"),
+        ("iteration_completed", "REQ-F-OLD-001"),
+        ("edge_converged", "REQ-F-W-001"),
+        ("edge_started", "unknown"),
+    ] {
+        gen_ok(
+            root,
+            &[
+                "event",
+                "emit",
+                kind,
+                "--feature",
+                feature,
+                "--edge",
+                "intent→requirements",
+            ],
+        );
+    }
+    let untouched = |what: &str| {
+        assert_eq!(
+            std::fs::read_to_string(&vector).unwrap(),
+            authored,
+            "{what}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&completed).unwrap(),
+            history,
+            "{what}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&placeholder).unwrap(),
+            "# events without a feature\nfeature: unknown\n",
+            "{what}"
+        );
+        assert_eq!(std::fs::read_to_string(&flow).unwrap(), flow_text, "{what}");
+    };
+
     let listing = gen_ok(root, &["features"]);
-    assert!(listing.contains("REQ-F-V-001"), "{listing}");
-    assert_eq!(
-        std::fs::read_to_string(&vector).unwrap(),
-        authored,
-        "read-only without --write"
+    untouched("read-only without --write");
+    assert!(
+        listing.contains("features/active/REQ-F-V-001.yml (would update)\n  status: pending → in_progress\n  trajectory.requirements.status: pending → converged\n  trajectory.requirements.delta: (new) 0\n  trajectory.requirements.started_at: (new) "),
+        "{listing}"
     );
+    assert!(
+        listing.contains("skipped features/active/REQ-F-W-001.yml:2:")
+            && listing.contains("trajectory.requirements is a flow mapping; refresh it by hand or convert it to block style"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("1 vector file(s) would be updated"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("1 vector file(s) in completed/ or archived/ left as written"),
+        "{listing}"
+    );
+
+    let planned = json(&gen_ok(root, &["features", "--json"]));
+    let item = |id: &str| {
+        planned
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["feature"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} in {planned}"))
+    };
+    let v = item("REQ-F-V-001");
+    assert_eq!(v["refresh"], "update");
+    assert_eq!(v["written"], false);
+    assert_eq!(
+        v["changes"][0],
+        serde_json::json!({"field": "status", "before": "pending", "after": "in_progress"})
+    );
+    let w = item("REQ-F-W-001");
+    assert_eq!(w["refresh"], "skipped");
+    assert_eq!(w["line"], 2);
+    assert!(
+        w["reason"].as_str().unwrap().contains("flow mapping"),
+        "{w}"
+    );
+    let old = item("REQ-F-OLD-001");
+    assert_eq!(old["refresh"], "not_refreshed");
+    assert!(old["reason"].as_str().unwrap().contains("history"), "{old}");
+    untouched("--json plans only");
+
     let out = gen_ok(root, &["features", "--write"]);
     assert!(out.contains("1 vector file(s) updated"), "{out}");
+    assert!(out.contains("1 vector file(s) skipped"), "{out}");
     let text = std::fs::read_to_string(&vector).unwrap();
-    let doc: Value = serde_json::to_value(serde_saphyr_free_parse(&text)).unwrap();
-    assert_eq!(doc["owner"], "kim");
-    assert_eq!(doc["title"], "Vectors");
-    assert_eq!(doc["status"], "in_progress");
-    assert_eq!(doc["trajectory"]["requirements"]["status"], "converged");
+    let masked: String = text
+        .lines()
+        .map(|l| match l.split_once("_at: '") {
+            Some((key, _)) => format!("{key}_at: T\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let expected = authored
+        .replace("status: pending   #", "status: in_progress   #")
+        .replace("    status: pending\n", "    status: converged\n")
+        + "    delta: 0\n    started_at: T\n    converged_at: T\n";
+    assert_eq!(masked, expected, "only derived values change: {text}");
+    let doc = serde_saphyr_free_parse(&text);
     assert_eq!(doc["trajectory"]["requirements"]["notes"], "keep me");
+    assert_eq!(std::fs::read_to_string(&completed).unwrap(), history);
+    assert_eq!(std::fs::read_to_string(&flow).unwrap(), flow_text);
+
     let again = gen_ok(root, &["features", "--write"]);
     assert!(
         again.contains("0 vector file(s) updated"),
         "idempotent: {again}"
+    );
+    assert_eq!(std::fs::read_to_string(&vector).unwrap(), text);
+    // History included on request, still never lowered; placeholders never touched.
+    let all = gen_ok(root, &["features", "--write", "--all"]);
+    assert!(all.contains("0 vector file(s) updated"), "{all}");
+    assert_eq!(std::fs::read_to_string(&completed).unwrap(), history);
+    assert_eq!(
+        std::fs::read_to_string(&placeholder).unwrap(),
+        "# events without a feature\nfeature: unknown\n"
     );
 }
 

@@ -1,9 +1,13 @@
-//! Feature vector files: reading them with their folder, and writing refreshed ones on request.
+//! Feature vector files: reading them with their folder, and refreshing their event-derived fields
+//! on request (the splice and its checks are pure, in `gen_core::projection::vector`; this module
+//! reads the text and writes the result atomically).
 
 use crate::atomic::{WriteError, write_atomic};
 use gen_core::config::feature::FeatureVector;
 use gen_core::config::{Diagnostic, SourceFile};
-use gen_core::projection::status::{Location, VectorInfo};
+use gen_core::projection::status::{FeatureStatus, Location, VectorInfo};
+use gen_core::projection::vector::{Outcome, Refresh, Scope, left_reason, refresh_vector};
+use gen_core::projection::vector_text::{Skip, SkipReason};
 use std::path::{Path, PathBuf};
 
 /// A vector file as found on disk.
@@ -78,15 +82,144 @@ pub fn load_vectors(ws_dir: &Path) -> Vectors {
     out
 }
 
-/// Writes a refreshed vector document as YAML, atomically; returns false when nothing changed.
-pub fn write_vector(file: &VectorFile, doc: &serde_json::Value) -> Result<bool, WriteError> {
-    if &file.vector.root.to_json() == doc {
-        return Ok(false);
+/// What refreshing one vector file came to, and whether the new text is on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refreshed {
+    /// The planned changes and the outcome (the new text when it changes).
+    pub refresh: Refresh,
+    /// True when the new text was written.
+    pub written: bool,
+}
+
+/// Refreshes one vector file from its feature's status: plans it always, and writes it only when
+/// `write` is set, the text changes, and the file still holds the text the plan was made from.
+///
+/// Files kept out by rule (history without [`Scope::include_history`], placeholders, no events)
+/// are not even read. The write is atomic, so a crash leaves the old or the new file. Only a failed
+/// write is an error; a file that cannot be read or refreshed safely is reported as skipped so the
+/// caller can go on with the others.
+pub fn refresh_vector_file(
+    file: &VectorFile,
+    status: &FeatureStatus,
+    scope: Scope<'_>,
+    write: bool,
+) -> Result<Refreshed, WriteError> {
+    let skipped = |reason| Refreshed {
+        refresh: Refresh::skipped(Skip { pos: None, reason }),
+        written: false,
+    };
+    if let Some(reason) = left_reason(status, file.location, scope) {
+        return Ok(Refreshed {
+            refresh: Refresh::left(reason),
+            written: false,
+        });
     }
-    let text = serde_saphyr::to_string(doc).map_err(|e| WriteError {
-        path: file.path.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    write_atomic(&file.path, text.as_bytes())?;
-    Ok(true)
+    let text = match std::fs::read_to_string(&file.path) {
+        Ok(t) => t,
+        Err(e) => return Ok(skipped(SkipReason::Unreadable(e.to_string()))),
+    };
+    let mut refresh = refresh_vector(&text, status, file.location, scope);
+    let mut written = false;
+    if write && let Outcome::Changed(new) = &refresh.outcome {
+        // Another writer may have saved the file since it was read; never overwrite that.
+        match std::fs::read_to_string(&file.path) {
+            Ok(now) if now == text => {
+                write_atomic(&file.path, new.as_bytes())?;
+                written = true;
+            }
+            _ => {
+                refresh.outcome = Outcome::Skipped(Skip {
+                    pos: None,
+                    reason: SkipReason::ChangedMeanwhile,
+                });
+            }
+        }
+    }
+    Ok(Refreshed { refresh, written })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gen_core::projection::status::EdgeStatus;
+    use gen_core::projection::vector::LeftReason;
+    use std::collections::BTreeMap;
+
+    fn status(feature: &str) -> FeatureStatus {
+        let edge = EdgeStatus {
+            status: "converged",
+            iterations: 1,
+            delta: Some(0),
+            required: true,
+            started_at: Some("2026-03-01T10:00:00Z".parse().unwrap()),
+            converged_at: Some("2026-03-01T11:00:00Z".parse().unwrap()),
+        };
+        FeatureStatus {
+            feature: feature.into(),
+            title: None,
+            location: Location::Active,
+            vector_status: None,
+            profile: None,
+            status: "in_progress",
+            t: 1,
+            v: 0,
+            h: 1,
+            current_edge: None,
+            edges: BTreeMap::from([("intent→requirements".to_string(), edge)]),
+            path: vec!["intent→requirements".into(), "requirements→design".into()],
+            converged_edges: vec!["intent→requirements".into()],
+            started_at: None,
+            last_at: None,
+            events: 2,
+        }
+    }
+
+    fn vector_file(dir: &Path, sub: &str, text: &str) -> VectorFile {
+        let folder = dir.join("features").join(sub);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("REQ-F-A-001.yml"), text).unwrap();
+        let mut vectors = load_vectors(dir);
+        assert!(vectors.problems.is_empty(), "{:?}", vectors.problems);
+        vectors.files.remove(0)
+    }
+
+    #[test]
+    fn plans_without_writing_then_writes_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let text = "# mine\nfeature: REQ-F-A-001\nstatus: pending\nbig: 12345678901234567890123\n";
+        let file = vector_file(tmp.path(), "active", text);
+        let s = status("REQ-F-A-001");
+        let plan = refresh_vector_file(&file, &s, Scope::default(), false).unwrap();
+        assert!(!plan.written);
+        assert!(matches!(plan.refresh.outcome, Outcome::Changed(_)));
+        assert_eq!(std::fs::read_to_string(&file.path).unwrap(), text);
+        let done = refresh_vector_file(&file, &s, Scope::default(), true).unwrap();
+        assert!(done.written);
+        assert_eq!(done.refresh.changes, plan.refresh.changes);
+        assert_eq!(
+            std::fs::read_to_string(&file.path).unwrap(),
+            "# mine\nfeature: REQ-F-A-001\nstatus: in_progress\nbig: 12345678901234567890123\ntrajectory:\n  requirements:\n    status: converged\n    iteration: 1\n    delta: 0\n    started_at: '2026-03-01T10:00:00Z'\n    converged_at: '2026-03-01T11:00:00Z'\n"
+        );
+        let again = refresh_vector_file(&file, &s, Scope::default(), true).unwrap();
+        assert!(!again.written);
+        assert_eq!(again.refresh.outcome, Outcome::Unchanged);
+    }
+
+    #[test]
+    fn history_is_left_unread_and_refusals_leave_the_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = vector_file(tmp.path(), "completed", "status: converged\n");
+        let s = status("REQ-F-A-001");
+        let r = refresh_vector_file(&file, &s, Scope::default(), true).unwrap();
+        assert_eq!(
+            r.refresh.outcome,
+            Outcome::Left(LeftReason::History(Location::Completed))
+        );
+        let flow = "feature: REQ-F-A-001\ntrajectory: {design: {status: pending}}\n";
+        let file = vector_file(tmp.path(), "active", flow);
+        let r = refresh_vector_file(&file, &s, Scope::default(), true).unwrap();
+        assert!(!r.written);
+        assert!(matches!(r.refresh.outcome, Outcome::Skipped(_)), "{r:?}");
+        assert_eq!(std::fs::read_to_string(&file.path).unwrap(), flow);
+    }
 }

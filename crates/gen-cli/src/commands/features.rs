@@ -1,13 +1,80 @@
-//! `gen features`: event-derived state next to what each vector claims; `--write` refreshes vectors.
+//! `gen features`: event-derived state next to what each vector claims, and what `--write` changes.
+//!
+//! Without `--write` the command plans the refresh of every vector and shows, per file, the changes
+//! it would make, so they can be reviewed first; with it the same plan is written. Files kept out by
+//! rule are counted, files that cannot be refreshed safely are listed with file:line:col and why.
 
 use super::print_json;
 use crate::cli::FeaturesArgs;
-use gen_core::projection::refresh_vector;
+use gen_core::config::SourceFile;
+use gen_core::config::topology::Topology;
+use gen_core::projection::status::FeatureStatus;
+use gen_core::projection::vector::{LeftReason, Outcome, Scope};
 use gen_workspace::Workspace;
-use gen_workspace::features::write_vector;
+use gen_workspace::features::{Refreshed, refresh_vector_file};
 use miette::{IntoDiagnostic, Result};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::process::ExitCode;
+
+/// Where the topology lives, as `load::status_inputs` reads it.
+const TOPOLOGY: &str = "graph/graph_topology.yml";
+
+/// One feature with its vector file and what the refresh made of it.
+struct Row<'a> {
+    feature: &'a FeatureStatus,
+    file: Option<String>,
+    refreshed: Option<Refreshed>,
+}
+
+impl Row<'_> {
+    /// The short outcome label shared by the table and `--json`.
+    fn outcome(&self) -> &'static str {
+        match self.refreshed.as_ref().map(|r| &r.refresh.outcome) {
+            None => "no_file",
+            Some(Outcome::Changed(_)) => "update",
+            Some(Outcome::Unchanged) => "up_to_date",
+            Some(Outcome::Left(_)) => "not_refreshed",
+            Some(Outcome::Skipped(_)) => "skipped",
+        }
+    }
+
+    /// `file:line:col: reason` for a skipped file.
+    fn skip_message(&self) -> Option<String> {
+        let Outcome::Skipped(skip) = &self.refreshed.as_ref()?.refresh.outcome else {
+            return None;
+        };
+        let at = skip
+            .pos
+            .map(|p| format!(":{}:{}", p.line, p.column))
+            .unwrap_or_default();
+        Some(format!(
+            "{}{at}: {}",
+            self.file.as_deref().unwrap_or("-"),
+            skip.reason
+        ))
+    }
+
+    fn json(&self) -> Value {
+        let f = self.feature;
+        let refresh = self.refreshed.as_ref().map(|r| &r.refresh);
+        let (reason, line, column) = match refresh.map(|r| &r.outcome) {
+            Some(Outcome::Left(reason)) => (Some(reason.to_string()), None, None),
+            Some(Outcome::Skipped(skip)) => (
+                Some(skip.reason.to_string()),
+                skip.pos.map(|p| p.line),
+                skip.pos.map(|p| p.column),
+            ),
+            _ => (None, None, None),
+        };
+        json!({"feature": f.feature, "status": f.status, "vector_status": f.vector_status,
+               "location": f.location, "file": self.file,
+               "T": f.t, "V": f.v, "H": f.h,
+               "refresh": self.outcome(),
+               "written": self.refreshed.as_ref().is_some_and(|r| r.written),
+               "changes": refresh.map(|r| r.changes.as_slice()).unwrap_or_default(),
+               "reason": reason, "line": line, "column": column})
+    }
+}
 
 /// Runs the command.
 pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> {
@@ -15,6 +82,14 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
     for p in &loaded.vectors.problems {
         eprintln!("warning: {p}");
     }
+    // New trajectory keys must be ones `gen validate` accepts; without a readable topology, any.
+    let topology = std::fs::read_to_string(ws.dir.join(TOPOLOGY))
+        .ok()
+        .and_then(|text| Topology::parse(&SourceFile::new(TOPOLOGY, text)).ok());
+    let scope = Scope {
+        include_history: args.all,
+        topology: topology.as_ref(),
+    };
     let mut rows = Vec::new();
     for f in &loaded.report.features {
         let file = loaded
@@ -22,28 +97,29 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
             .files
             .iter()
             .find(|v| v.vector.feature == f.feature);
-        let mut written = false;
-        if let (true, Some(file)) = (args.write, file) {
-            let doc = refresh_vector(&file.vector.root.to_json(), f);
-            written = write_vector(file, &doc).into_diagnostic()?;
-        }
-        rows.push((f, file.map(|v| ws.relative(&v.path)), written));
+        let refreshed = match file {
+            Some(file) => Some(refresh_vector_file(file, f, scope, args.write).into_diagnostic()?),
+            None => None,
+        };
+        rows.push(Row {
+            feature: f,
+            file: file.map(|v| ws.relative(&v.path)),
+            refreshed,
+        });
     }
     if json {
-        let items: Vec<_> = rows
-            .iter()
-            .map(|(f, path, written)| {
-                json!({"feature": f.feature, "status": f.status, "vector_status": f.vector_status,
-                       "location": f.location, "file": path, "written": written,
-                       "T": f.t, "V": f.v, "H": f.h})
-            })
-            .collect();
-        print_json(&items)?;
+        print_json(&rows.iter().map(Row::json).collect::<Vec<_>>())?;
         return Ok(ExitCode::SUCCESS);
     }
+    print_table(&rows, args.write);
+    print_changes(&rows, args);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_table(rows: &[Row], write: bool) {
     let width = rows
         .iter()
-        .map(|(f, ..)| f.feature.len())
+        .map(|r| r.feature.feature.len())
         .max()
         .unwrap_or(7)
         .max(7);
@@ -51,25 +127,86 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
         "{:<width$}  {:<11}  {:<16}  {:<11}  file",
         "feature", "events say", "vector says", "where"
     );
-    let mut changed = 0;
-    for (f, path, written) in &rows {
-        changed += usize::from(*written);
+    for r in rows {
+        let f = r.feature;
+        let mark = match (r.outcome(), r.refreshed.as_ref().is_some_and(|x| x.written)) {
+            ("update", true) => "  (updated)",
+            ("update", false) if !write => "  (would update)",
+            ("skipped", _) => "  (skipped)",
+            _ => "",
+        };
         println!(
-            "{:<width$}  {:<11}  {:<16}  {:<11}  {}{}",
+            "{:<width$}  {:<11}  {:<16}  {:<11}  {}{mark}",
             f.feature,
             f.status,
             f.vector_status.as_deref().unwrap_or("-"),
             format!("{:?}", f.location).to_lowercase(),
-            path.as_deref().unwrap_or("-"),
-            if *written { "  (updated)" } else { "" }
+            r.file.as_deref().unwrap_or("-"),
         );
     }
+}
+
+fn print_changes(rows: &[Row], args: &FeaturesArgs) {
+    let (mut updates, mut written, mut skipped) = (0, 0, 0);
+    let (mut history, mut quiet, mut placeholders) = (0, 0, 0);
+    for r in rows {
+        let Some(refreshed) = &r.refreshed else {
+            continue;
+        };
+        match &refreshed.refresh.outcome {
+            Outcome::Changed(_) => {
+                updates += 1;
+                written += usize::from(refreshed.written);
+                println!();
+                println!(
+                    "{}{}",
+                    r.file.as_deref().unwrap_or("-"),
+                    if refreshed.written {
+                        " (updated)"
+                    } else {
+                        " (would update)"
+                    }
+                );
+                for c in &refreshed.refresh.changes {
+                    println!("  {c}");
+                }
+            }
+            Outcome::Skipped(_) => skipped += 1,
+            Outcome::Left(LeftReason::History(_)) => history += 1,
+            Outcome::Left(LeftReason::NoEvents) => quiet += 1,
+            Outcome::Left(LeftReason::Placeholder(_)) => placeholders += 1,
+            Outcome::Unchanged => {}
+        }
+    }
+    if skipped > 0 {
+        println!();
+        for message in rows.iter().filter_map(Row::skip_message) {
+            println!("skipped {message}");
+        }
+    }
+    println!();
     if args.write {
-        println!("{changed} vector file(s) updated");
-    } else {
+        println!("{written} vector file(s) updated");
+    } else if updates > 0 {
         println!(
-            "(read-only; `gen features --write` refreshes status and trajectory progress in the vector files)"
+            "{updates} vector file(s) would be updated; `gen features --write{}` writes them",
+            if args.all { " --all" } else { "" }
+        );
+    } else {
+        println!("vector files agree with the events; nothing to write");
+    }
+    if skipped > 0 {
+        println!("{skipped} vector file(s) skipped: they cannot be refreshed safely (see above)");
+    }
+    if history > 0 {
+        println!(
+            "{history} vector file(s) in completed/ or archived/ left as written: history (`--all` includes them)"
         );
     }
-    Ok(ExitCode::SUCCESS)
+    if quiet > 0 {
+        println!("{quiet} vector file(s) have no events yet: nothing to derive");
+    }
+    if placeholders > 0 {
+        println!("{placeholders} placeholder vector(s) (`unknown`, `all`, ...) left as written");
+    }
 }

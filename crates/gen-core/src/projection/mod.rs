@@ -7,6 +7,7 @@ pub mod fold;
 pub mod record;
 pub mod status;
 pub mod vector;
+pub mod vector_text;
 
 pub use fold::{Fold, fold};
 pub use record::{Record, Symbols, sort_records};
