@@ -373,6 +373,7 @@ fn absorb(scan: &mut LogScan, occ: &mut Occurrences<'_>, parsed: Vec<Parsed>) {
                     id: id.into_boxed_str(),
                     line,
                     timestamp: ev.timestamp,
+                    rank: gen_core::event::lifecycle_rank(ev.kind.as_deref()),
                     kind: symbols.intern_opt(ev.kind.as_deref()),
                     feature: symbols.intern_opt(ev.feature.as_deref()),
                     edge: symbols.intern_opt(ev.edge.as_deref()),

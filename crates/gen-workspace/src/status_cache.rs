@@ -21,7 +21,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 const EDGE: u64 = 1 << 20;
 const SAMPLES: u64 = 64;
 const SAMPLE_LEN: u64 = 4096;
@@ -590,7 +590,7 @@ mod tests {
         let last = full.records.iter().filter(|r| r.id.ends_with("-2")).count();
         assert_eq!(last, 1);
         assert_eq!(
-            folded.fold.last_key.as_ref().map(|k| k.2.ends_with("-2")),
+            folded.fold.last_key.as_ref().map(|k| k.3.ends_with("-2")),
             Some(true)
         );
     }

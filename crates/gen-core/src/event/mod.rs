@@ -481,14 +481,31 @@ pub fn assign_ids<'a>(events: impl IntoIterator<Item = &'a mut Event>) {
     }
 }
 
-/// The total order every projection uses: normalised timestamp, then id; untimed events last.
+/// Where a type sits in an edge's lifecycle, for ordering events that share a timestamp.
+///
+/// Writers often stamp a whole run with one time (39 such groups in the corpus: an iteration and the
+/// convergence it led to, both at 06:15:00). Ordering those by id alone would put a convergence before
+/// its own iteration half of the time; the lifecycle order is what happened.
+pub fn lifecycle_rank(event_type: Option<&str>) -> u8 {
+    match event_type {
+        Some("edge_started") => 0,
+        Some("iteration_started") => 1,
+        Some("iteration_completed") => 2,
+        Some("iteration_abandoned") => 3,
+        Some("edge_converged") => 4,
+        _ => 5,
+    }
+}
+
+/// The total order every projection uses: normalised timestamp, lifecycle rank, then id; untimed last.
 ///
 /// File order is not chronological in real logs (64,704 s inversions), and two workspaces holding the same
 /// events in different orders must agree, so nothing downstream may depend on file position.
-pub fn order_key(event: &Event) -> (bool, Option<Timestamp>, &str) {
+pub fn order_key(event: &Event) -> (bool, Option<Timestamp>, u8, &str) {
     (
         event.timestamp.is_none(),
         event.timestamp,
+        lifecycle_rank(event.event_type.as_deref()),
         event.id.as_str(),
     )
 }

@@ -254,3 +254,23 @@ fn equal_timestamps_are_ordered_by_id() {
     assert_eq!(evs[0].id, "id-1");
     assert_eq!(evs[1].id, "id-2");
 }
+
+#[test]
+fn at_one_timestamp_the_lifecycle_decides_before_the_id() {
+    let converged = parse_line(
+        r#"{"event_type":"edge_converged","timestamp":"2026-01-01T00:00:00Z","event_id":"a"}"#,
+    )
+    .unwrap();
+    let iteration = parse_line(r#"{"event_type":"iteration_completed","timestamp":"2026-01-01T00:00:00Z","event_id":"b","delta":2}"#).unwrap();
+    let started = parse_line(
+        r#"{"event_type":"edge_started","timestamp":"2026-01-01T00:00:00Z","event_id":"c"}"#,
+    )
+    .unwrap();
+    let mut evs = [converged, iteration, started];
+    evs.sort_by(|x, y| order_key(x).cmp(&order_key(y)));
+    let types: Vec<_> = evs.iter().map(|e| e.event_type.clone().unwrap()).collect();
+    assert_eq!(
+        types,
+        ["edge_started", "iteration_completed", "edge_converged"]
+    );
+}

@@ -84,7 +84,7 @@ pub struct Fold {
     /// Records folded.
     pub total: u64,
     /// Order key of the last record folded (continuing is only valid past it).
-    pub last_key: Option<(bool, Option<Timestamp>, String)>,
+    pub last_key: Option<(bool, Option<Timestamp>, u8, String)>,
     /// Latest timestamp seen.
     pub latest: Option<Timestamp>,
 }
@@ -130,14 +130,16 @@ impl Fold {
     pub fn can_continue_with(&self, record: &Record) -> bool {
         match &self.last_key {
             None => true,
-            Some((untimed, ts, id)) => record.order_key() > (*untimed, *ts, id.as_str()),
+            Some((untimed, ts, rank, id)) => {
+                record.order_key() > (*untimed, *ts, *rank, id.as_str())
+            }
         }
     }
 
     /// Folds one record; records must arrive in [`Record::order_key`] order.
     pub fn push(&mut self, r: &Record, kinds: &Kinds, placeholders: &[Sym]) {
         self.total += 1;
-        self.last_key = Some((r.timestamp.is_none(), r.timestamp, r.id.to_string()));
+        self.last_key = Some((r.timestamp.is_none(), r.timestamp, r.rank, r.id.to_string()));
         if r.timestamp > self.latest {
             self.latest = r.timestamp;
         }

@@ -82,6 +82,8 @@ pub struct Record {
     pub edge: Sym,
     /// `delta` of iteration events.
     pub delta: Option<i64>,
+    /// [`crate::event::lifecycle_rank`] of the type: orders events that share a timestamp.
+    pub rank: u8,
     /// The intent this event raises (`intent_raised`) or answers (`spawn_created`, `spec_modified`, ...).
     pub intent: Sym,
 }
@@ -100,13 +102,19 @@ impl Record {
             feature: symbols.intern_opt(event.feature.as_deref()),
             edge: symbols.intern_opt(event.edge.as_deref()),
             delta: event.delta(),
+            rank: crate::event::lifecycle_rank(event.event_type.as_deref()),
             intent: symbols.intern_opt(intent),
         }
     }
 
-    /// The total order of DESIGN §3: timestamp, then id, untimed last.
-    pub fn order_key(&self) -> (bool, Option<Timestamp>, &str) {
-        (self.timestamp.is_none(), self.timestamp, &self.id)
+    /// The total order (see [`crate::event::order_key`]): timestamp, lifecycle rank, id; untimed last.
+    pub fn order_key(&self) -> (bool, Option<Timestamp>, u8, &str) {
+        (
+            self.timestamp.is_none(),
+            self.timestamp,
+            self.rank,
+            &self.id,
+        )
     }
 }
 
