@@ -493,7 +493,13 @@ trajectory:
     assert!(old["reason"].as_str().unwrap().contains("history"), "{old}");
     untouched("--json plans only");
 
-    let out = gen_ok(root, &["features", "--write"]);
+    // One file could not be refreshed safely, so the write did not fully happen: exit 1.
+    let write = |args: &[&str]| {
+        let out = gen_in(root, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let out = write(&["features", "--write"]);
     assert!(out.contains("1 vector file(s) updated"), "{out}");
     assert!(out.contains("1 vector file(s) skipped"), "{out}");
     let text = std::fs::read_to_string(&vector).unwrap();
@@ -514,14 +520,14 @@ trajectory:
     assert_eq!(std::fs::read_to_string(&completed).unwrap(), history);
     assert_eq!(std::fs::read_to_string(&flow).unwrap(), flow_text);
 
-    let again = gen_ok(root, &["features", "--write"]);
+    let again = write(&["features", "--write"]);
     assert!(
         again.contains("0 vector file(s) updated"),
         "idempotent: {again}"
     );
     assert_eq!(std::fs::read_to_string(&vector).unwrap(), text);
     // History included on request, still never lowered; placeholders never touched.
-    let all = gen_ok(root, &["features", "--write", "--all"]);
+    let all = write(&["features", "--write", "--all"]);
     assert!(all.contains("0 vector file(s) updated"), "{all}");
     assert_eq!(std::fs::read_to_string(&completed).unwrap(), history);
     assert_eq!(

@@ -107,13 +107,26 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
             refreshed,
         });
     }
+    // A `--write` that had to leave a file as it was did not do what was asked: say so in the exit code.
+    let refused = args.write
+        && rows.iter().any(|r| {
+            matches!(
+                r.refreshed.as_ref().map(|x| &x.refresh.outcome),
+                Some(Outcome::Skipped(_))
+            )
+        });
+    let code = if refused {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
     if json {
         print_json(&rows.iter().map(Row::json).collect::<Vec<_>>())?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(code);
     }
     print_table(&rows, args.write);
     print_changes(&rows, args);
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
 
 fn print_table(rows: &[Row], write: bool) {
