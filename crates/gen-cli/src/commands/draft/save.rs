@@ -49,15 +49,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
                 TopologyProblem::ChangedSinceOpen { .. } | TopologyProblem::NotFromTopology { .. }
             ) =>
         {
-            // Refused, not failed: like an invalid save, nothing was written and the draft is intact.
-            eprintln!(
-                "{:?}",
-                miette::Report::new(UserError {
-                    message: problem.to_string(),
-                    help: problem.hint()
-                })
-            );
-            return Ok(ExitCode::from(1));
+            return Ok(refused(&problem));
         }
         Err(DraftError::Topology(problem)) => {
             let TopologyProblem::Invalid { errors } = *problem else {
@@ -76,15 +68,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
             for d in &errors {
                 eprintln!("{d}");
             }
-            let problem = TopologyProblem::Invalid { errors };
-            eprintln!(
-                "{:?}",
-                miette::Report::new(UserError {
-                    message: problem.to_string(),
-                    help: problem.hint()
-                })
-            );
-            return Ok(ExitCode::from(1));
+            return Ok(refused(&TopologyProblem::Invalid { errors }));
         }
         Err(e) => return Err(fail(e)),
     };
@@ -121,4 +105,16 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refused, not failed: nothing was written and the draft is intact, so the exit code is 1.
+fn refused(problem: &TopologyProblem) -> ExitCode {
+    eprintln!(
+        "{:?}",
+        miette::Report::new(UserError {
+            message: problem.to_string(),
+            help: problem.hint()
+        })
+    );
+    ExitCode::from(1)
 }
