@@ -21,7 +21,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 const EDGE: u64 = 1 << 20;
 const SAMPLES: u64 = 64;
 const SAMPLE_LEN: u64 = 4096;
@@ -71,6 +71,9 @@ struct Meta {
     /// Fold state after every timed event: untimed events sort last, so new timed events continue
     /// from here and the (few) untimed ones are folded again on top.
     timed: Fold,
+    /// Ids folded at the last timed timestamp: a new line repeating one of them is a repeat the fold
+    /// must drop, which only a full read can do.
+    last_ids: Vec<String>,
     untimed_records: Vec<Record>,
     symbols: Symbols,
     malformed: Vec<Malformed>,
@@ -216,6 +219,20 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
     {
         return Ok(Err("a new event sorts before already folded ones".into()));
     }
+    let last_ts = timed.last_key.as_ref().and_then(|k| k.1);
+    if tail.records[..split].iter().any(|r| {
+        r.timestamp.is_some()
+            && r.timestamp == last_ts
+            && meta.last_ids.iter().any(|id| **id == *r.id)
+    }) {
+        return Ok(Err("a new line repeats an event already folded".into()));
+    }
+    let tail_last_ids = ids_at_last(&tail.records[..split]);
+    let last_ids = match tail.records[..split].last() {
+        None => meta.last_ids,
+        Some(r) if r.timestamp == last_ts => [meta.last_ids, tail_last_ids].concat(),
+        Some(_) => tail_last_ids,
+    };
     let kinds = Kinds::new(&mut symbols);
     let placeholders = placeholder_syms(&mut symbols);
     for r in &tail.records[..split] {
@@ -261,12 +278,25 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
             events,
             dir,
             &folded,
-            (&timed, &untimed_records),
+            (&timed, &last_ids, &untimed_records),
             (tail.complete_bytes, tail.complete_lines),
             update,
         );
     }
     Ok(Ok(folded))
+}
+
+/// Ids of the records (timed, in order) that share the last timestamp.
+fn ids_at_last(timed: &[Record]) -> Vec<String> {
+    let Some(last) = timed.last() else {
+        return Vec::new();
+    };
+    timed
+        .iter()
+        .rev()
+        .take_while(|r| r.timestamp == last.timestamp)
+        .map(|r| r.id.to_string())
+        .collect()
 }
 
 /// The final state: the timed fold with the untimed events (already in order) folded on top.
@@ -292,6 +322,7 @@ fn full(events: &Path, dir: Option<&Path>, reason: String) -> Result<FoldedLog, 
     for r in &scan.records[..split] {
         timed.push(r, &kinds, &placeholders);
     }
+    let last_ids = ids_at_last(&scan.records[..split]);
     let untimed_records = scan.records.split_off(split);
     let state = finish(&timed, &untimed_records, &kinds, &placeholders);
     let folded = FoldedLog {
@@ -313,7 +344,7 @@ fn full(events: &Path, dir: Option<&Path>, reason: String) -> Result<FoldedLog, 
             events,
             dir,
             &folded,
-            (&timed, &untimed_records),
+            (&timed, &last_ids, &untimed_records),
             (scan.complete_bytes, scan.complete_lines),
             Hashes::Write(&hashes),
         );
@@ -325,7 +356,7 @@ fn store(
     events: &Path,
     dir: &Path,
     folded: &FoldedLog,
-    (timed, untimed_records): (&Fold, &[Record]),
+    (timed, last_ids, untimed_records): (&Fold, &[String], &[Record]),
     (covered, covered_lines): (u64, u64),
     hashes: Hashes<'_>,
 ) -> Result<(), LogError> {
@@ -350,6 +381,7 @@ fn store(
         hashes_digest,
         lines: folded.lines,
         timed: timed.clone(),
+        last_ids: last_ids.to_vec(),
         untimed_records: untimed_records.to_vec(),
         symbols: folded.symbols.clone(),
         malformed: folded.malformed.clone(),
@@ -574,6 +606,27 @@ mod tests {
         append(&events, &format!("{with_id}\n"));
         let folded = fold_log(&events, Some(&cache)).unwrap();
         assert_eq!(folded.duplicates, vec![52]);
+        assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
+    fn a_repeat_with_another_type_at_the_last_timestamp_is_caught() {
+        let (_tmp, events, cache) = setup();
+        let started = r#"{"event_type":"edge_started","timestamp":"2027-03-01T10:00:00Z","event_id":"X","feature":"F-9","edge":"a→b"}"#;
+        append(&events, &format!("{started}\n"));
+        fold_log(&events, Some(&cache)).unwrap();
+        // Same id and time, later lifecycle rank: it would sort after the folded line.
+        append(
+            &events,
+            &format!("{}\n", started.replace("edge_started", "edge_converged")),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(
+            matches!(&folded.source, Source::Full(r) if r.contains("repeats")),
+            "{:?}",
+            folded.source
+        );
+        assert_eq!(folded.duplicates.len(), 1);
         assert_same_as_full(&events, &folded);
     }
 

@@ -194,13 +194,20 @@ impl Fold {
         if !lifecycle.contains(&r.kind) {
             return;
         }
-        f.current_edge = r.edge;
-        for other in f
-            .edges
-            .iter_mut()
-            .filter(|e| e.edge != r.edge && e.open_start.is_some())
-        {
-            other.superseded = true;
+        // Work on an edge (a start or an iteration) moves the feature to it. A convergence only closes
+        // its own edge: at one timestamp it sorts after the next edge's start, which it must not
+        // displace or mark as abandoned.
+        if r.kind != kinds.edge_converged || f.current_edge == NONE {
+            f.current_edge = r.edge;
+        }
+        if r.kind != kinds.edge_converged {
+            for other in f
+                .edges
+                .iter_mut()
+                .filter(|e| e.edge != r.edge && e.open_start.is_some())
+            {
+                other.superseded = true;
+            }
         }
         let e = match f.edges.iter().position(|e| e.edge == r.edge) {
             Some(i) => &mut f.edges[i],

@@ -136,19 +136,32 @@ pub fn total_cmp(a: &Record, b: &Record, symbols: &Symbols) -> std::cmp::Orderin
     })
 }
 
-/// Removes repeated event ids from records already in [`total_cmp`] order, keeping the first of each
-/// run; returns the lines of the removed ones.
+/// Removes repeated events from records already in [`total_cmp`] order, keeping the first of each;
+/// returns the lines of the removed ones.
 ///
-/// Derived ids never repeat (identical content gets occurrence numbers), so a repeat is a line that
-/// carries an `event_id` already in the log: the same event recorded twice, counted once.
+/// A repeat is a line with the same `event_id` and timestamp as one already read: the same event recorded
+/// twice, counted once. (Derived ids never repeat: identical content gets occurrence numbers.) Repeats
+/// share a timestamp but not necessarily a type, so they need not be neighbours: each run of equal
+/// timestamps is checked as a set.
 pub fn drop_repeated_ids(records: &mut Vec<Record>) -> Vec<u64> {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    let hasher = BuildHasherDefault::<rustc_hash::FxHasher>::default();
     let mut removed = Vec::new();
     let mut keep = 0;
+    let mut run_start = 0;
+    // Id hashes of the current run; a hit is confirmed by comparing the ids, so a run of many events
+    // sharing one time stays linear.
+    let mut seen = rustc_hash::FxHashSet::<u64>::default();
     for i in 0..records.len() {
-        let repeat = keep > 0 && {
-            let prev = &records[keep - 1];
-            prev.timestamp == records[i].timestamp && prev.id == records[i].id
-        };
+        if keep > 0 && records[keep - 1].timestamp != records[i].timestamp {
+            run_start = keep;
+            seen.clear();
+        }
+        let h = hasher.hash_one(&*records[i].id);
+        let repeat = !seen.insert(h)
+            && records[run_start..keep]
+                .iter()
+                .any(|kept| kept.id == records[i].id);
         if repeat {
             removed.push(records[i].line);
         } else {

@@ -249,3 +249,42 @@ fn failing_iterations_after_a_convergence_reopen_the_edge() {
         "converged"
     );
 }
+
+#[test]
+fn a_repeated_id_is_dropped_even_when_other_events_sort_between_the_copies() {
+    let x = |ty: &str| {
+        format!(
+            r#"{{"event_type":"{ty}","timestamp":"2026-03-01T10:00:00Z","event_id":"X","feature":"F","edge":"a→b"}}"#
+        )
+    };
+    let y = r#"{"event_type":"iteration_completed","timestamp":"2026-03-01T10:00:00Z","event_id":"Y","feature":"F","edge":"a→b","delta":1}"#;
+    let with_y: serde_json::Value = serde_json::from_str(&status_json(&[
+        x("edge_started"),
+        y.to_string(),
+        x("edge_converged"),
+    ]))
+    .unwrap();
+    let without_y: serde_json::Value =
+        serde_json::from_str(&status_json(&[x("edge_started"), x("edge_converged")])).unwrap();
+    assert_eq!(with_y["events"]["duplicates"], 1);
+    assert_eq!(without_y["events"]["duplicates"], 1);
+    assert_eq!(with_y["features"][0]["edges"]["a→b"]["status"], "iterating");
+}
+
+#[test]
+fn a_convergence_at_the_same_time_as_the_next_start_does_not_abandon_it() {
+    let ev = |ty: &str, m: &str, edge: &str| {
+        format!(
+            r#"{{"event_type":"{ty}","timestamp":"2026-03-01T10:{m}:00Z","feature":"F","edge":"{edge}","delta":0}}"#
+        )
+    };
+    let s = status_json(&[
+        ev("edge_started", "00", "intent→requirements"),
+        ev("iteration_completed", "05", "intent→requirements"),
+        ev("edge_converged", "06", "intent→requirements"),
+        ev("edge_started", "06", "requirements→design"),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    assert_eq!(v["abandoned"].as_array().unwrap().len(), 0, "{s}");
+    assert_eq!(v["features"][0]["current_edge"], "requirements→design");
+}
