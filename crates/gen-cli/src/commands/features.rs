@@ -14,7 +14,10 @@ use gen_workspace::Workspace;
 use gen_workspace::features::{Refreshed, refresh_vector_file};
 use miette::{IntoDiagnostic, Result};
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 use std::process::ExitCode;
+
+use crate::terminal::safe_block;
 
 /// Where the topology lives, as `load::status_inputs` reads it.
 const TOPOLOGY: &str = "graph/graph_topology.yml";
@@ -80,8 +83,15 @@ impl Row<'_> {
 pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> {
     let loaded = crate::load::load(ws, false)?;
     for p in &loaded.vectors.problems {
-        eprintln!("warning: {p}");
+        eprintln!("warning: {}", safe_block(&p.to_string()));
     }
+    // A vector that cannot be read cannot be refreshed: with --write that is a refusal too.
+    let unreadable = args.write
+        && loaded
+            .vectors
+            .problems
+            .iter()
+            .any(|p| p.file.starts_with("features/active/") || args.all);
     // New trajectory keys must be ones `gen validate` accepts; without a readable topology, any.
     let topology = std::fs::read_to_string(ws.dir.join(TOPOLOGY))
         .ok()
@@ -115,7 +125,7 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
                 Some(Outcome::Skipped(_))
             )
         });
-    let code = if refused {
+    let code = if refused || unreadable {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -124,19 +134,23 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
         print_json(&rows.iter().map(Row::json).collect::<Vec<_>>())?;
         return Ok(code);
     }
-    print_table(&rows, args.write);
-    print_changes(&rows, args);
+    // Feature ids, statuses and file text are data: escaped before they reach the terminal.
+    let mut out = String::new();
+    print_table(&mut out, &rows, args.write);
+    print_changes(&mut out, &rows, args);
+    print!("{}", safe_block(&out));
     Ok(code)
 }
 
-fn print_table(rows: &[Row], write: bool) {
+fn print_table(o: &mut String, rows: &[Row], write: bool) {
     let width = rows
         .iter()
         .map(|r| r.feature.feature.len())
         .max()
         .unwrap_or(7)
         .max(7);
-    println!(
+    let _ = writeln!(
+        o,
         "{:<width$}  {:<11}  {:<16}  {:<11}  file",
         "feature", "events say", "vector says", "where"
     );
@@ -148,7 +162,8 @@ fn print_table(rows: &[Row], write: bool) {
             ("skipped", _) => "  (skipped)",
             _ => "",
         };
-        println!(
+        let _ = writeln!(
+            o,
             "{:<width$}  {:<11}  {:<16}  {:<11}  {}{mark}",
             f.feature,
             f.status,
@@ -159,7 +174,7 @@ fn print_table(rows: &[Row], write: bool) {
     }
 }
 
-fn print_changes(rows: &[Row], args: &FeaturesArgs) {
+fn print_changes(o: &mut String, rows: &[Row], args: &FeaturesArgs) {
     let (mut updates, mut written, mut skipped) = (0, 0, 0);
     let (mut history, mut quiet, mut placeholders) = (0, 0, 0);
     for r in rows {
@@ -170,8 +185,9 @@ fn print_changes(rows: &[Row], args: &FeaturesArgs) {
             Outcome::Changed(_) => {
                 updates += 1;
                 written += usize::from(refreshed.written);
-                println!();
-                println!(
+                let _ = writeln!(o);
+                let _ = writeln!(
+                    o,
                     "{}{}",
                     r.file.as_deref().unwrap_or("-"),
                     if refreshed.written {
@@ -181,7 +197,7 @@ fn print_changes(rows: &[Row], args: &FeaturesArgs) {
                     }
                 );
                 for c in &refreshed.refresh.changes {
-                    println!("  {c}");
+                    let _ = writeln!(o, "  {c}");
                 }
             }
             Outcome::Skipped(_) => skipped += 1,
@@ -192,34 +208,45 @@ fn print_changes(rows: &[Row], args: &FeaturesArgs) {
         }
     }
     if skipped > 0 {
-        println!();
+        let _ = writeln!(o);
         for message in rows.iter().filter_map(Row::skip_message) {
-            println!("skipped {message}");
+            let _ = writeln!(o, "skipped {message}");
         }
     }
-    println!();
+    let _ = writeln!(o);
     if args.write {
-        println!("{written} vector file(s) updated");
+        let _ = writeln!(o, "{written} vector file(s) updated");
     } else if updates > 0 {
-        println!(
+        let _ = writeln!(
+            o,
             "{updates} vector file(s) would be updated; `gen features --write{}` writes them",
             if args.all { " --all" } else { "" }
         );
     } else {
-        println!("vector files agree with the events; nothing to write");
+        let _ = writeln!(o, "vector files agree with the events; nothing to write");
     }
     if skipped > 0 {
-        println!("{skipped} vector file(s) skipped: they cannot be refreshed safely (see above)");
+        let _ = writeln!(
+            o,
+            "{skipped} vector file(s) skipped: they cannot be refreshed safely (see above)"
+        );
     }
     if history > 0 {
-        println!(
+        let _ = writeln!(
+            o,
             "{history} vector file(s) in completed/ or archived/ left as written: history (`--all` includes them)"
         );
     }
     if quiet > 0 {
-        println!("{quiet} vector file(s) have no events yet: nothing to derive");
+        let _ = writeln!(
+            o,
+            "{quiet} vector file(s) have no events yet: nothing to derive"
+        );
     }
     if placeholders > 0 {
-        println!("{placeholders} placeholder vector(s) (`unknown`, `all`, ...) left as written");
+        let _ = writeln!(
+            o,
+            "{placeholders} placeholder vector(s) (`unknown`, `all`, ...) left as written"
+        );
     }
 }
