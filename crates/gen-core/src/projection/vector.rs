@@ -402,18 +402,25 @@ fn plan_entry(entry: Option<&Node>, edge: &EdgeStatus, reopened: bool) -> Vec<Fi
     if let Some(d) = delta {
         set("delta", Derived::Number(d));
     }
-    if let Some(t) = edge.started_at
-        && get("started_at").and_then(timestamp).is_none_or(|w| w > t)
-    {
-        set("started_at", Derived::Time(t));
+    // An authored time we cannot read is an authored value, not a gap: it is left alone.
+    let authored = |key: &str| match get(key).filter(|n| !n.is_null()) {
+        None => Authored::Missing,
+        Some(n) => timestamp(n).map_or(Authored::Unreadable, Authored::At),
+    };
+    if let Some(t) = edge.started_at {
+        match authored("started_at") {
+            Authored::Missing => set("started_at", Derived::Time(t)),
+            Authored::At(w) if w > t => set("started_at", Derived::Time(t)),
+            _ => {}
+        }
     }
     if events_word == "converged" {
-        if let Some(t) = edge.converged_at
-            && get("converged_at")
-                .and_then(timestamp)
-                .is_none_or(|w| w < t)
-        {
-            set("converged_at", Derived::Time(t));
+        if let Some(t) = edge.converged_at {
+            match authored("converged_at") {
+                Authored::Missing => set("converged_at", Derived::Time(t)),
+                Authored::At(w) if w < t => set("converged_at", Derived::Time(t)),
+                _ => {}
+            }
         }
     } else if get("converged_at").is_some() {
         fields.push(FieldPlan {
@@ -442,9 +449,17 @@ fn claim_key(
         None => vec![edge_id.to_string()],
     };
     let free = |k: &String, claimed: &HashSet<String>| !claimed.contains(k);
-    let key = candidates
-        .iter()
-        .find(|k| existing.contains(&k.as_str()) && free(k, claimed))
+    // An existing key naming the edge with another arrow spelling (`a->b`, `a → b`) is the edge's own.
+    let respelled = existing.iter().map(|k| k.to_string()).find(|k| {
+        k != edge_id && crate::config::canonical_edge_id(k) == edge_id && free(k, claimed)
+    });
+    let key = respelled
+        .as_ref()
+        .or_else(|| {
+            candidates
+                .iter()
+                .find(|k| existing.contains(&k.as_str()) && free(k, claimed))
+        })
         .or_else(|| {
             // New keys: the asset name first (what the Python tools write), then the underscored edge.
             candidates
@@ -496,8 +511,29 @@ fn number(node: &Node) -> Option<i64> {
 }
 
 /// A timestamp written as text (RFC 3339, any offset).
+/// An authored time in the forms people and tools write: RFC 3339 with an offset, or a date or a
+/// date-time without one (read as UTC, which is how the Python tools write them).
 fn timestamp(node: &Node) -> Option<Timestamp> {
-    node.as_str()?.trim().parse().ok()
+    let text = node.scalar_text()?;
+    let text = text.trim();
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Some(t);
+    }
+    let utc = jiff::tz::TimeZone::UTC;
+    if let Ok(dt) = text.replacen(' ', "T", 1).parse::<jiff::civil::DateTime>() {
+        return dt.to_zoned(utc).ok().map(|z| z.timestamp());
+    }
+    text.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| d.to_zoned(utc).ok())
+        .map(|z| z.timestamp())
+}
+
+/// What an entry already says about a time.
+enum Authored {
+    Missing,
+    Unreadable,
+    At(Timestamp),
 }
 
 #[cfg(test)]
@@ -597,6 +633,45 @@ mod tests {
         assert_eq!(doc["trajectory"]["unit_tests"]["status"], "iterating");
         let keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["feature", "title", "status", "owner", "trajectory"]);
+    }
+
+    #[test]
+    fn authored_times_in_other_forms_are_read_or_left_alone() {
+        // started_at in the events is 2026-03-01T10:00:00Z (see `status`).
+        let text = "feature: X\ntrajectory:\n  b:\n    status: iterating\n    started_at: 2020-01-01\n  c:\n    status: iterating\n    started_at: \"2020-01-01 10:00:00\"\n  d:\n    status: iterating\n    started_at: last tuesday\n";
+        let s = status(
+            &[
+                ("a→b", "iterating", 1),
+                ("b→c", "iterating", 1),
+                ("c→d", "iterating", 1),
+            ],
+            &[],
+        );
+        let out = refreshed(text, &s);
+        let v = json(&out);
+        assert_eq!(
+            v["trajectory"]["b"]["started_at"], "2020-01-01",
+            "earlier date kept"
+        );
+        assert_eq!(
+            v["trajectory"]["c"]["started_at"], "2020-01-01 10:00:00",
+            "earlier time kept"
+        );
+        assert_eq!(
+            v["trajectory"]["d"]["started_at"], "last tuesday",
+            "unreadable left alone"
+        );
+    }
+
+    #[test]
+    fn a_key_spelled_with_another_arrow_is_the_edges_own() {
+        let text = "feature: X\ntrajectory:\n  \"a->b\":\n    status: pending\n  \"b → c\":\n    status: pending\n";
+        let s = status(&[("a→b", "converged", 1), ("b→c", "iterating", 1)], &[]);
+        let v = json(&refreshed(text, &s));
+        let keys: Vec<&String> = v["trajectory"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["a->b", "b → c"], "no duplicate entries");
+        assert_eq!(v["trajectory"]["a->b"]["status"], "converged");
+        assert_eq!(v["trajectory"]["b → c"]["status"], "iterating");
     }
 
     #[test]
