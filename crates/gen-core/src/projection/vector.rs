@@ -422,7 +422,9 @@ fn plan_entry(entry: Option<&Node>, edge: &EdgeStatus, reopened: bool) -> Vec<Fi
                 _ => {}
             }
         }
-    } else if get("converged_at").is_some() {
+    } else if reopened && get("converged_at").is_some() {
+        // Only the log showing a convergence and then a restart makes an authored time stale; an
+        // entry whose history the log simply lacks keeps it.
         fields.push(FieldPlan {
             field: "converged_at",
             want: None,
@@ -672,6 +674,14 @@ mod tests {
         assert_eq!(keys, ["a->b", "b → c"], "no duplicate entries");
         assert_eq!(v["trajectory"]["a->b"]["status"], "converged");
         assert_eq!(v["trajectory"]["b → c"]["status"], "iterating");
+    }
+
+    #[test]
+    fn a_converged_at_the_log_never_contradicts_is_kept() {
+        let text = "feature: X\ntrajectory:\n  b:\n    status: pending\n    converged_at: '2025-01-01T00:00:00Z'\n";
+        let v = json(&refreshed(text, &status(&[("a→b", "iterating", 1)], &[])));
+        assert_eq!(v["trajectory"]["b"]["status"], "iterating");
+        assert_eq!(v["trajectory"]["b"]["converged_at"], "2025-01-01T00:00:00Z");
     }
 
     #[test]
