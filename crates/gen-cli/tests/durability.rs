@@ -6,7 +6,6 @@ use common::gen_ok;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 fn workspace() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
@@ -77,31 +76,15 @@ fn a_writer_killed_100_times_never_loses_an_acknowledged_or_complete_line() {
         payload = payload.display(),
         acks = acks.display()
     );
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    for round in 0..100 {
-        let mut child = {
-            use std::os::unix::process::CommandExt;
-            Command::new("sh")
-                .args(["-c", &script])
-                .current_dir(root)
-                .env_remove("GEN_WORKSPACE")
-                .env("GEN_AGENT_ID", "killer-test")
-                .process_group(0)
-                .spawn()
-                .unwrap()
-        };
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        std::thread::sleep(Duration::from_millis(5 + seed % 40));
-        let pgid = child.id();
-        let killed = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pgid}")])
-            .status()
-            .unwrap();
-        assert!(killed.success(), "round {round}: kill failed");
-        let _ = child.wait();
-    }
+    common::kill_repeatedly(100, 40, 0x9e37_79b9_7f4a_7c15, |_round| {
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", &script])
+            .current_dir(root)
+            .env_remove("GEN_WORKSPACE")
+            .env("GEN_AGENT_ID", "killer-test");
+        command
+    });
     // Every complete line is whole JSON; at most the final fragment is torn.
     let text = log_text(root);
     let complete: Vec<&str> = text

@@ -55,3 +55,28 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs `rounds` rounds of: start `command(round)` in its own process group, let it work for a
+/// pseudo-random 5..5+`max_ms` ms (from `seed`, so a failure reproduces), then SIGKILL the whole group.
+#[cfg(unix)]
+pub fn kill_repeatedly(
+    rounds: u32,
+    max_ms: u64,
+    mut seed: u64,
+    mut command: impl FnMut(u32) -> Command,
+) {
+    use std::os::unix::process::CommandExt;
+    for round in 0..rounds {
+        let mut child = command(round).process_group(0).spawn().expect("spawns");
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(std::time::Duration::from_millis(5 + seed % max_ms));
+        let killed = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success(), "round {round}: kill failed");
+        let _ = child.wait();
+    }
+}
