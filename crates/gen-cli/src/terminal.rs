@@ -38,6 +38,25 @@ pub fn safe_block(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `println!` for output that carries data (labels, titles, messages): escaped by [`safe_block`].
+macro_rules! say {
+    () => {
+        println!()
+    };
+    ($($arg:tt)*) => {
+        println!("{}", $crate::terminal::safe_block(&format!($($arg)*)))
+    };
+}
+pub(crate) use say;
+
+/// `eprintln!` for messages that carry data, escaped like [`say`].
+macro_rules! esay {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::terminal::safe_block(&format!($($arg)*)))
+    };
+}
+pub(crate) use esay;
+
 fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')

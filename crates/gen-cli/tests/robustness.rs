@@ -203,3 +203,30 @@ fn a_draft_reopened_from_a_blueprint_no_longer_stands_for_the_topology() {
     );
     assert_eq!(std::fs::read_to_string(&topo).unwrap(), before);
 }
+
+#[test]
+fn draft_labels_with_c1_controls_are_shown_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    gen_ok(root, &["init"]);
+    gen_ok(root, &["draft", "new", "--name", "d", "--title", "D"]);
+    let batch = root.join("batch.json");
+    std::fs::write(
+        &batch,
+        r#"{"intent":"add","node":{"id":"n1","label":"Build\u009b31m","type":"action"}}"#,
+    )
+    .unwrap();
+    gen_ok(
+        root,
+        &["draft", "apply", "--name", "d", batch.to_str().unwrap()],
+    );
+    let shown = gen_ok(root, &["draft", "show", "--name", "d"]);
+    assert!(!shown.contains('\u{9b}'), "{shown}");
+    assert!(shown.contains("\\u{9b}"), "{shown}");
+    let json = gen_ok(root, &["draft", "show", "--name", "d", "--json"]);
+    let v: Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(
+        v["nodes"][0]["label"], "Build\u{9b}31m",
+        "the data itself is kept exactly"
+    );
+}

@@ -5,6 +5,7 @@
 use super::{draft_name, fail, report_change, state_line};
 use crate::cli::DraftApplyArgs;
 use crate::commands::{UserError, print_json};
+use crate::terminal::say;
 use gen_workbench::limits::MAX_INPUT_BYTES;
 use gen_workbench::{BatchReport, Rejection, parse_canvas_input};
 use gen_workspace::drafts::{DraftError, Drafts};
@@ -52,14 +53,14 @@ pub fn run(drafts: &Drafts, args: &DraftApplyArgs, json: bool) -> Result<ExitCod
             "compacted": applied.changed.compacted,
         }))?;
     } else {
-        println!("{}", report.message());
+        say!("{}", report.message());
         for line in action_lines(report) {
-            println!("  {line}");
+            say!("  {line}");
         }
         if report.changed() {
-            println!("Draft `{name}`: {}", state_line(history));
+            say!("Draft `{name}`: {}", state_line(history));
         } else {
-            println!(
+            say!(
                 "Nothing was applied; draft `{name}` is unchanged ({}).",
                 state_line(history)
             );
@@ -147,8 +148,8 @@ fn print_rejected(source: &str, rejection: &Rejection, json: bool) -> Result<()>
             "input": source,
         }));
     }
-    println!("{}", rejection.user_text());
-    println!("  rejected: {source}: {rejection}");
-    println!("Nothing was applied; the draft is unchanged.");
+    say!("{}", rejection.user_text());
+    say!("  rejected: {source}: {rejection}");
+    say!("Nothing was applied; the draft is unchanged.");
     Ok(())
 }

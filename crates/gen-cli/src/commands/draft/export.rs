@@ -3,6 +3,7 @@
 
 use super::{draft_name, fail, report_torn};
 use crate::cli::{DraftExportArgs, ExportFormat};
+use crate::terminal::esay;
 use gen_workbench::{to_dot, to_mermaid};
 use gen_workspace::drafts::Drafts;
 use miette::{IntoDiagnostic, Result};
@@ -26,7 +27,7 @@ pub fn run(drafts: &Drafts, args: &DraftExportArgs) -> Result<ExitCode> {
     match &args.output {
         Some(path) => {
             gen_workspace::atomic::write_atomic(path, text.as_bytes()).into_diagnostic()?;
-            eprintln!("Wrote {}", path.display());
+            esay!("Wrote {}", path.display());
         }
         None => print!("{text}"),
     }

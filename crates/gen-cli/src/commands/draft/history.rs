@@ -4,6 +4,7 @@
 use super::{draft_name, fail, report_torn, state_line};
 use crate::cli::DraftNameArg;
 use crate::commands::print_json;
+use crate::terminal::say;
 use gen_workspace::drafts::Drafts;
 use miette::Result;
 use serde_json::json;
@@ -39,7 +40,7 @@ pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<ExitCode>
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    say!(
         "{} — draft `{name}`, {} (keeps {} undo steps)",
         history.draft().title(),
         state_line(history),
@@ -50,17 +51,17 @@ pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<ExitCode>
         ("Redo", &redo, "gen draft redo"),
     ] {
         if entries.is_empty() {
-            println!("{title}: nothing");
+            say!("{title}: nothing");
             continue;
         }
-        println!("{title} (next first):");
+        say!("{title} (next first):");
         for (i, message) in entries.iter().enumerate() {
             let marker = if i == 0 {
                 format!("   ← `{next}`")
             } else {
                 String::new()
             };
-            println!("  {}. {message}{marker}", i + 1);
+            say!("  {}. {message}{marker}", i + 1);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -2,6 +2,7 @@
 
 use super::{fail, timestamp};
 use crate::commands::print_json;
+use crate::terminal::say;
 use gen_workspace::drafts::Drafts;
 use miette::Result;
 use serde_json::json;
@@ -32,7 +33,7 @@ pub fn run(drafts: &Drafts, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if list.is_empty() {
-        println!("No drafts yet; start one with `gen draft new --name NAME --title TITLE`.");
+        say!("No drafts yet; start one with `gen draft new --name NAME --title TITLE`.");
         return Ok(ExitCode::SUCCESS);
     }
     let width = list
@@ -41,15 +42,21 @@ pub fn run(drafts: &Drafts, json: bool) -> Result<ExitCode> {
         .max()
         .unwrap_or(4)
         .max(4);
-    println!(
+    say!(
         "{:width$}  {:>5}  {:>5}  {:>4}  {:>4}  {:>4}  {:20}  TITLE",
-        "NAME", "STEPS", "CONN", "REV", "UNDO", "REDO", "MODIFIED"
+        "NAME",
+        "STEPS",
+        "CONN",
+        "REV",
+        "UNDO",
+        "REDO",
+        "MODIFIED"
     );
     for d in &list {
         match &d.session {
             Ok(s) => {
                 let h = &s.history;
-                println!(
+                say!(
                     "{:width$}  {:>5}  {:>5}  {:>4}  {:>4}  {:>4}  {:20}  {}",
                     d.name,
                     h.draft().node_count(),
@@ -61,7 +68,7 @@ pub fn run(drafts: &Drafts, json: bool) -> Result<ExitCode> {
                     h.draft().title()
                 );
             }
-            Err(e) => println!("{:width$}  cannot be opened: {e}", d.name),
+            Err(e) => say!("{:width$}  cannot be opened: {e}", d.name),
         }
     }
     Ok(ExitCode::SUCCESS)

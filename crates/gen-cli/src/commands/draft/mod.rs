@@ -22,6 +22,7 @@ mod undo;
 
 use super::UserError;
 use crate::cli::DraftCommand;
+use crate::terminal::{esay, say};
 use gen_workbench::History;
 use gen_workspace::Workspace;
 use gen_workspace::drafts::{
@@ -92,17 +93,19 @@ fn fail(error: DraftError) -> miette::Report {
 /// unreadable layout file.
 fn report_torn(session: &Session) {
     if let Some(problem) = &session.layout_problem {
-        eprintln!("warning: {problem}");
+        esay!("warning: {problem}");
     }
     if let Some(torn) = &session.torn {
         let what = match &torn.saved_to {
             Some(path) => format!("moved aside to {}", path.display()),
             None => "it will be moved aside by the next change".to_string(),
         };
-        eprintln!(
+        esay!(
             "note: line {} of draft `{}`'s journal ({} bytes) was cut off by an interrupted write that was never \
              acknowledged; {what}",
-            torn.line, session.name, torn.bytes
+            torn.line,
+            session.name,
+            torn.bytes
         );
     }
 }
@@ -111,7 +114,7 @@ fn report_torn(session: &Session) {
 fn report_change(changed: &Changed) {
     report_torn(&changed.session);
     if let Some(error) = &changed.compaction_error {
-        eprintln!(
+        esay!(
             "warning: the change is saved, but compacting the journal failed ({error}); it will be retried"
         );
     }
@@ -170,8 +173,8 @@ fn walk(drafts: &Drafts, name: &DraftName, direction: Direction, json: bool) -> 
         }))?;
     } else {
         match &message {
-            Some(message) => println!("{verb}: {message}\nDraft `{name}`: {}", state_line(history)),
-            None => println!(
+            Some(message) => say!("{verb}: {message}\nDraft `{name}`: {}", state_line(history)),
+            None => say!(
                 "Nothing to {noun}: draft `{name}` is unchanged ({}).",
                 state_line(history)
             ),

@@ -3,6 +3,7 @@
 use super::{count, draft_name, fail, report_torn};
 use crate::cli::DraftNewArgs;
 use crate::commands::{UserError, print_json};
+use crate::terminal::say;
 use gen_workbench::{Draft, Layout};
 use gen_workspace::drafts::Drafts;
 use miette::Result;
@@ -31,7 +32,7 @@ pub fn run(drafts: &Drafts, args: &DraftNewArgs, json: bool) -> Result<ExitCode>
             "revision": session.history.revision(),
         }))?;
     } else {
-        println!(
+        say!(
             "Started draft `{name}`: {} ({}); add steps with `gen draft apply --name {name} FILE`",
             session.history.draft().title(),
             count(0, "step", "steps")

@@ -4,6 +4,7 @@
 use super::{blueprint_name, count, draft_name, fail, report_change, state_line};
 use crate::cli::DraftOpenArgs;
 use crate::commands::print_json;
+use crate::terminal::say;
 use gen_workbench::Layout;
 use gen_workspace::Workspace;
 use gen_workspace::drafts::{Drafts, blueprints, topology};
@@ -62,18 +63,18 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) ->
             count(history.draft().edge_count(), "connection", "connections")
         );
         match message {
-            None => println!(
+            None => say!(
                 "Opened {source} as new draft `{name}`: {} ({shape})",
                 history.draft().title()
             ),
             Some(message) => {
-                println!("{message}");
-                println!(
+                say!("{message}");
+                say!(
                     "Opened {source} into draft `{name}` ({shape}; {})",
                     state_line(history)
                 );
                 if opened.report.as_ref().is_some_and(|r| r.changed()) {
-                    println!("Undo with `gen draft undo --name {name}`.");
+                    say!("Undo with `gen draft undo --name {name}`.");
                 }
             }
         }

@@ -5,6 +5,7 @@
 use super::{blueprint_name, count, draft_name, fail, report_torn};
 use crate::cli::DraftSaveArgs;
 use crate::commands::{UserError, print_json};
+use crate::terminal::{esay, say};
 use gen_workspace::Workspace;
 use gen_workspace::drafts::topology::{Guard, TopologyProblem};
 use gen_workspace::drafts::{DraftError, Drafts, blueprints, topology};
@@ -26,7 +27,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
                 &json!({"saved": "blueprint", "name": blueprint.as_str(), "path": ws.relative(&path)}),
             )?;
         } else {
-            println!(
+            say!(
                 "Saved draft `{name}` as blueprint `{blueprint}` ({}): {}, {}",
                 ws.relative(&path),
                 count(draft.node_count(), "step", "steps"),
@@ -61,12 +62,12 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
                     "errors": errors.iter().map(|d| json!({"file": d.file, "line": d.line, "column": d.column, "message": d.message, "hint": d.hint})).collect::<Vec<_>>(),
                 }))?;
             }
-            eprintln!(
+            esay!(
                 "The topology was not saved: with this draft the configs would have these errors \
                  (lines refer to the topology as it would have been written):"
             );
             for d in &errors {
-                eprintln!("{d}");
+                esay!("{d}");
             }
             return Ok(refused(&TopologyProblem::Invalid { errors }));
         }
@@ -86,9 +87,9 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
         }))?;
     } else {
         if saved.unchanged {
-            println!("The topology already says exactly this; nothing was written.");
+            say!("The topology already says exactly this; nothing was written.");
         } else {
-            println!(
+            say!(
                 "Saved draft `{name}` as the topology ({}); previous version kept at {}",
                 ws.relative(&saved.path),
                 saved
@@ -98,10 +99,10 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
             );
         }
         for note in &saved.notes {
-            println!("  note: {note}");
+            say!("  note: {note}");
         }
         for warning in &saved.warnings {
-            eprintln!("{warning}");
+            esay!("{warning}");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -109,6 +110,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
 
 /// Refused, not failed: nothing was written and the draft is intact, so the exit code is 1.
 fn refused(problem: &TopologyProblem) -> ExitCode {
+    // A rendered diagnostic (it may carry colour codes of its own), not raw data.
     eprintln!(
         "{:?}",
         miette::Report::new(UserError {

@@ -2,6 +2,7 @@
 
 use super::{count, draft_name, fail, report_torn, state_line};
 use crate::cli::DraftNameArg;
+use crate::terminal::say;
 use gen_workspace::drafts::Drafts;
 use miette::{IntoDiagnostic, Result};
 use std::process::ExitCode;
@@ -13,39 +14,40 @@ pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<ExitCode>
     report_torn(&session);
     let draft = session.history.draft();
     if json {
+        // JSON escapes what it must; the data goes out exactly.
         println!("{}", serde_json::to_string(draft).into_diagnostic()?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    say!(
         "{} — draft `{name}`, {}",
         draft.title(),
         state_line(&session.history)
     );
     if !draft.summary().is_empty() {
-        println!("{}", draft.summary());
+        say!("{}", draft.summary());
     }
-    println!("{}:", count(draft.node_count(), "step", "steps"));
+    say!("{}:", count(draft.node_count(), "step", "steps"));
     let width = draft
         .nodes()
         .map(|n| n.id.as_str().len())
         .max()
         .unwrap_or(0);
     for node in draft.nodes() {
-        println!(
+        say!(
             "  {:width$}  {}  ({})",
             node.id.as_str(),
             node.label,
             node.kind
         );
     }
-    println!(
+    say!(
         "{}:",
         count(draft.edge_count(), "connection", "connections")
     );
     for edge in draft.edges() {
         match &edge.label {
-            Some(label) => println!("  {} → {}  [{label}]", edge.source, edge.target),
-            None => println!("  {} → {}", edge.source, edge.target),
+            Some(label) => say!("  {} → {}  [{label}]", edge.source, edge.target),
+            None => say!("  {} → {}", edge.source, edge.target),
         }
     }
     Ok(ExitCode::SUCCESS)
