@@ -10,20 +10,7 @@ use gen_core::config::{self, ConfigSet, SourceFile, yaml};
 /// The default set, parsed once: validating it per input dominated the run time under ASAN.
 fn base() -> &'static ConfigSet {
     static BASE: std::sync::OnceLock<ConfigSet> = std::sync::OnceLock::new();
-    BASE.get_or_init(|| {
-        let mut base = ConfigSet::default();
-        for (path, contents) in config::default_files("fuzz", "standard") {
-            let f = SourceFile::new(path.clone(), contents);
-            match path.as_str() {
-                "graph/graph_topology.yml" => base.topology = Some(f),
-                "graph/evaluator_defaults.yml" => base.evaluator_defaults = Some(f),
-                "context/project_constraints.yml" => base.constraints = Some(f),
-                p if p.starts_with("graph/edge_params/") => base.edge_params.push(f),
-                _ => base.profiles.push(f),
-            }
-        }
-        base
-    })
+    BASE.get_or_init(|| config::default_config_set("fuzz", "standard"))
 }
 
 /// `role` picks where the text goes: 0 = every role at once, 1..=5 = one file of the default set.

@@ -124,22 +124,28 @@ fn ol_native_camel_case_types_and_payload_fields_are_lifted() {
     }
 }
 
+/// `gen status --json --feature ID` on a workspace.
+fn feature_status(root: &std::path::Path, id: &str) -> Value {
+    serde_json::from_str(&gen_ok(root, &["status", "--json", "--feature", id])).unwrap()
+}
+
+/// The edges a feature's status says ever converged.
+fn converged_edges(f: &Value) -> BTreeSet<String> {
+    f["converged_edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn converged_edges_and_hamiltonian_of_tag_001() {
     // Reference §7 item 4.
     let Some(ws) = workspace_copy() else { return };
-    let out = gen_ok(
-        ws.path(),
-        &["status", "--json", "--feature", "REQ-F-TAG-001"],
-    );
-    let f: Value = serde_json::from_str(&out).unwrap();
-    let converged: BTreeSet<&str> = f["converged_edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    let expected: BTreeSet<&str> = [
+    let f = feature_status(ws.path(), "REQ-F-TAG-001");
+    let converged = converged_edges(&f);
+    let expected: BTreeSet<String> = [
         "intent→requirements",
         "requirements→feature_decomposition",
         "feature_decomposition→design_recommendations",
@@ -152,6 +158,7 @@ fn converged_edges_and_hamiltonian_of_tag_001() {
         "design→uat_tests",
     ]
     .into_iter()
+    .map(String::from)
     .collect();
     assert_eq!(converged, expected);
     assert_eq!(
@@ -164,17 +171,8 @@ fn converged_edges_and_hamiltonian_of_tag_001() {
 fn engine_001_recovers_the_convergences_the_reference_loses() {
     // Reference §3.7: recovered from _metadata, REQ-F-ENGINE-001 has five converged edges (reference view: none).
     let Some(ws) = workspace_copy() else { return };
-    let out = gen_ok(
-        ws.path(),
-        &["status", "--json", "--feature", "REQ-F-ENGINE-001"],
-    );
-    let f: Value = serde_json::from_str(&out).unwrap();
-    let converged: BTreeSet<&str> = f["converged_edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let f = feature_status(ws.path(), "REQ-F-ENGINE-001");
+    let converged = converged_edges(&f);
     for edge in [
         "intent→requirements",
         "requirements→design",

@@ -5,6 +5,8 @@
 //! The files are embedded at compile time so `gen init` works offline and writes exactly what the tests
 //! validate.
 
+use crate::config::{ConfigSet, SourceFile};
+
 /// Profiles `gen init` writes; `default_files` expects its `profile` argument to be one of these.
 pub const DEFAULT_PROFILES: [&str; 6] = ["standard", "full", "minimal", "poc", "spike", "hotfix"];
 
@@ -96,27 +98,28 @@ pub fn default_files(project: &str, profile: &str) -> Vec<(String, String)> {
     files
 }
 
+/// The defaults as a [`ConfigSet`], the form the validator takes: what `gen init` writes, checked
+/// before anything is written (and the base the fuzzer and tests mutate).
+pub fn default_config_set(project: &str, profile: &str) -> ConfigSet {
+    let mut set = ConfigSet::default();
+    for (path, text) in default_files(project, profile) {
+        let file = SourceFile::new(path.clone(), text);
+        match path.as_str() {
+            "graph/graph_topology.yml" => set.topology = Some(file),
+            "graph/evaluator_defaults.yml" => set.evaluator_defaults = Some(file),
+            "context/project_constraints.yml" => set.constraints = Some(file),
+            p if p.starts_with("graph/edge_params/") => set.edge_params.push(file),
+            _ => set.profiles.push(file),
+        }
+    }
+    set
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Diagnostic;
     use crate::config::validate::{Report, load};
-    use crate::config::{ConfigSet, Diagnostic, SourceFile};
-
-    fn set_from(files: &[(String, String)]) -> ConfigSet {
-        let mut set = ConfigSet::default();
-        for (path, text) in files {
-            let file = SourceFile::new(path.clone(), text.clone());
-            match path.as_str() {
-                "graph/graph_topology.yml" => set.topology = Some(file),
-                "graph/evaluator_defaults.yml" => set.evaluator_defaults = Some(file),
-                "context/project_constraints.yml" => set.constraints = Some(file),
-                p if p.starts_with("graph/edge_params/") => set.edge_params.push(file),
-                p if p.starts_with("profiles/") => set.profiles.push(file),
-                p => panic!("unexpected default file {p}"),
-            }
-        }
-        set
-    }
 
     fn show(report: &Report) -> String {
         report
@@ -129,8 +132,7 @@ mod tests {
     #[test]
     fn defaults_validate_with_no_errors_and_no_warnings() {
         for profile in DEFAULT_PROFILES {
-            let files = default_files("demo", profile);
-            let (config, report) = load(&set_from(&files));
+            let (config, report) = load(&default_config_set("demo", profile));
             assert!(
                 report.errors.is_empty() && report.warnings.is_empty(),
                 "{profile}:\n{}",
@@ -157,7 +159,7 @@ mod tests {
         assert_eq!(unique.len(), paths.len(), "duplicate paths");
         assert_eq!(files.len(), 1 + 7 + 1 + 6 + 1);
 
-        let (config, _) = load(&set_from(&files));
+        let (config, _) = load(&default_config_set("demo", "standard"));
         let topology = config.topology.as_ref().expect("topology");
         assert_eq!(topology.asset_types.len(), 10);
         assert_eq!(topology.constraint_dimensions.len(), 8);
@@ -205,8 +207,7 @@ mod tests {
             "",
             "tab\tbell\u{7}",
         ] {
-            let files = default_files(name, "standard");
-            let (config, report) = load(&set_from(&files));
+            let (config, report) = load(&default_config_set(name, "standard"));
             assert!(report.errors.is_empty(), "{name:?}: {}", show(&report));
             let constraints = config.constraints.as_ref().expect("constraints");
             assert_eq!(
@@ -219,7 +220,7 @@ mod tests {
 
     #[test]
     fn type_check_is_advisory_by_default() {
-        let (config, _) = load(&set_from(&default_files("demo", "standard")));
+        let (config, _) = load(&default_config_set("demo", "standard"));
         let tdd = config
             .edge_params
             .iter()

@@ -22,7 +22,7 @@ mod tests_corpus;
 use std::fmt;
 
 pub use constraints::{Constraints, Resolved, VarRef, var_refs};
-pub use defaults::{DEFAULT_PROFILES, default_files};
+pub use defaults::{DEFAULT_PROFILES, default_config_set, default_files};
 pub use edge_params::{Check, EdgeParams};
 pub use evaluators::EvaluatorDefaults;
 pub use feature::{FeatureVector, TrajectoryEntry};
