@@ -92,7 +92,7 @@ fn a_new_project_from_init_to_status() {
 
     let s = json(&gen_ok(root, &["status", "--json"]));
     assert_eq!(s["project"], "billing");
-    assert_eq!(s["state"], "IN_PROGRESS");
+    assert_eq!(s["state"], "ITERATING");
     assert_eq!(s["events"]["total"], 6);
     let feat = &s["features"][0];
     assert_eq!(feat["feature"], f);

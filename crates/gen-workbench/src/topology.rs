@@ -133,14 +133,64 @@ pub fn label_for(name: &str) -> String {
         .join(" ")
 }
 
-/// The canonical edge id of a transition (`↔` for `co_evolution`, `→` otherwise).
+/// The canonical edge id of a transition: `↔` for `co_evolution`, for the older scaffolds'
+/// `bidirectional: true`, and for a Gemini transition without `edge_type` named `source↔target`;
+/// `→` otherwise (the same rule as `gen_core`'s `Transition::is_co_evolution`).
 fn edge_id(source: &str, target: &str, transition: &Map<String, Value>) -> String {
-    let arrow = if transition.get("edge_type").and_then(Value::as_str) == Some("co_evolution") {
-        '↔'
-    } else {
-        '→'
+    let co = format!("{source}↔{target}");
+    let named_co = || {
+        transition
+            .get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.split_whitespace().collect::<String>() == co)
     };
-    format!("{source}{arrow}{target}")
+    let bidirectional = transition.get("bidirectional") == Some(&Value::Bool(true));
+    let co_evolution = match transition.get("edge_type").and_then(Value::as_str) {
+        Some("co_evolution") => true,
+        None => bidirectional || named_co(),
+        Some(_) => bidirectional,
+    };
+    if co_evolution {
+        co
+    } else {
+        format!("{source}→{target}")
+    }
+}
+
+/// `asset_types` written as a list of `{name, ...}` items (the Gemini dialect) as the mapping the
+/// draft is built from: the same graph, keyed by name.
+fn asset_types_from_list(items: &[Value]) -> Result<Map<String, Value>, TopologyError> {
+    let mut map = Map::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("asset_types[{i}]");
+        let (name, fields) = match item {
+            Value::String(name) => (name.clone(), Map::new()),
+            Value::Object(fields) => match fields.get("name").or_else(|| fields.get("id")) {
+                Some(Value::String(name)) => {
+                    let mut rest = fields.clone();
+                    rest.remove("name");
+                    rest.remove("id");
+                    (name.clone(), rest)
+                }
+                other => {
+                    return Err(TopologyError::Shape {
+                        at: format!("{at}.name"),
+                        expected: "the asset type's name",
+                        found: other.map_or("nothing", kind_of),
+                    });
+                }
+            },
+            other => {
+                return Err(TopologyError::Shape {
+                    at,
+                    expected: "an asset type (`- name: ...`)",
+                    found: kind_of(other),
+                });
+            }
+        };
+        map.insert(name, Value::Object(fields));
+    }
+    Ok(map)
 }
 
 fn endpoint<'a>(
@@ -172,8 +222,13 @@ pub fn draft_from_topology(document: &Value) -> Result<Draft, TopologyError> {
         found: kind_of(document),
     })?;
     let empty = Map::new();
+    let listed;
     let asset_types = match root.get("asset_types") {
         Some(Value::Object(map)) => map,
+        Some(Value::Array(items)) => {
+            listed = asset_types_from_list(items)?;
+            &listed
+        }
         None | Some(Value::Null) => &empty,
         Some(other) => {
             return Err(TopologyError::Shape {
@@ -627,6 +682,32 @@ mod tests {
             notes.contains("connection design→uat_tests is new"),
             "{notes}"
         );
+    }
+
+    #[test]
+    fn the_dialects_open_as_the_same_graph() {
+        // Gemini: asset types as a list, a transition named by its co-evolution edge.
+        let gemini = json!({
+            "asset_types": [{"name": "code", "description": "Source"}, "unit_tests"],
+            "transitions": [{"source": "code", "target": "unit_tests", "name": "code ↔ unit_tests"}],
+        });
+        let draft = draft_from_topology(&gemini).unwrap();
+        let ir = draft.to_blueprint();
+        assert_eq!(ir.nodes.len(), 2);
+        assert_eq!(ir.nodes[0].description.as_deref(), Some("Source"));
+        assert_eq!(ir.edges[0].label.as_deref(), Some("code↔unit_tests"));
+        // Older scaffolds: a free-form edge_type with `bidirectional: true`.
+        let scaffold = json!({
+            "asset_types": {"code": {}, "unit_tests": {}},
+            "transitions": [{"source": "code", "target": "unit_tests", "edge_type": "tdd", "bidirectional": true}],
+        });
+        let ir = draft_from_topology(&scaffold).unwrap().to_blueprint();
+        assert_eq!(ir.edges[0].label.as_deref(), Some("code↔unit_tests"));
+        let nameless = json!({"asset_types": [{"description": "x"}], "transitions": []});
+        assert!(matches!(
+            draft_from_topology(&nameless),
+            Err(TopologyError::Shape { at, .. }) if at == "asset_types[0].name"
+        ));
     }
 
     #[test]

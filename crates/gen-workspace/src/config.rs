@@ -5,11 +5,10 @@
 //! `context/`, vectors in `features/{active,completed,archived}/`. A plugin config dir (the flat layout
 //! the Genesis plugins ship) is also accepted, so a config set can be validated before it is installed.
 
+use crate::Workspace;
+use crate::layout::FEATURE_FOLDERS;
 use gen_core::config::{ConfigSet, SourceFile};
 use std::path::{Path, PathBuf};
-
-/// Tenants whose `context/` may hold the constraints; looked up before the shared `context/`.
-pub const TENANTS: &[&str] = &["claude", "bedrock", "gemini", "codex"];
 
 /// A file that exists but could not be read as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,36 +98,19 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The constraints file in force: the first tenant `context/` that has one, else `context/`.
-pub fn constraints_path(ws_dir: &Path) -> Option<PathBuf> {
-    constraints_candidates(ws_dir).into_iter().next()
-}
-
-/// Every `project_constraints.yml` candidate that exists, in lookup order.
-pub fn constraints_candidates(ws_dir: &Path) -> Vec<PathBuf> {
-    TENANTS
-        .iter()
-        .map(|t| ws_dir.join(t).join("context"))
-        .chain(std::iter::once(ws_dir.join("context")))
-        .map(|dir| dir.join("project_constraints.yml"))
-        .filter(|p| p.is_file())
-        .collect()
-}
-
-/// Reads a workspace's configs (`ws_dir` is the `.ai-workspace/` folder).
+/// Reads a workspace's configs (`ws_dir` is the `.ai-workspace/` folder); paths come from the layout.
 pub fn load_workspace(ws_dir: &Path) -> Loaded {
+    let ws = Workspace::from_dir(ws_dir);
     let mut r = Reader {
-        base: ws_dir,
+        base: &ws.dir,
         loaded: Loaded::default(),
     };
-    let graph = ws_dir.join("graph");
-    r.loaded.set.topology = r.file(&graph.join("graph_topology.yml"));
+    r.loaded.set.topology = r.file(&ws.topology_path());
     let mut edge_params = Vec::new();
-    for name in ["edge_params", "edges"] {
-        let d = graph.join(name);
+    for d in ws.edge_params_dirs() {
         if d.is_dir() {
             if r.loaded.edge_params_dir.is_none() {
-                r.loaded.edge_params_dir = Some(format!("graph/{name}"));
+                r.loaded.edge_params_dir = Some(r.rel(&d));
             }
             for f in r.dir(&d) {
                 // When both folders exist the first spelling wins per file name.
@@ -142,25 +124,27 @@ pub fn load_workspace(ws_dir: &Path) -> Loaded {
         }
     }
     r.loaded.set.edge_params = edge_params;
-    r.loaded.set.evaluator_defaults = r.file(&graph.join("evaluator_defaults.yml"));
-    r.loaded.set.profiles = r.dir(&ws_dir.join("profiles"));
-    r.loaded.set.constraints = constraints_path(ws_dir).and_then(|p| r.file(&p));
+    r.loaded.set.evaluator_defaults = r.file(&ws.evaluator_defaults_path());
+    r.loaded.set.profiles = r.dir(&ws.profiles_dir());
+    let constraints = ws.constraints_candidates();
+    r.loaded.set.constraints = constraints.first().and_then(|p| r.file(p));
     let mut features = Vec::new();
-    for sub in ["active", "completed", "archived"] {
-        features.extend(r.dir(&ws_dir.join("features").join(sub)));
+    for folder in FEATURE_FOLDERS {
+        features.extend(r.dir(&ws.features_dir(folder)));
     }
     r.loaded.set.features = features;
-    let known = ["graph_topology.yml", "evaluator_defaults.yml"];
-    let extra: Vec<PathBuf> = yaml_files(&graph)
+    let known = [ws.topology_path(), ws.evaluator_defaults_path()];
+    let extra: Vec<PathBuf> = yaml_files(&ws.graph_dir())
         .into_iter()
-        .filter(|p| !p.file_name().is_some_and(|n| known.iter().any(|k| n == *k)))
+        .filter(|p| !known.contains(p))
         .collect();
     let mut extra_files: Vec<SourceFile> = extra.iter().filter_map(|p| r.file(p)).collect();
-    for p in constraints_candidates(ws_dir).into_iter().skip(1) {
-        extra_files.extend(r.file(&p));
+    for p in constraints.iter().skip(1) {
+        extra_files.extend(r.file(p));
     }
     r.loaded.set.extra_yaml = extra_files;
-    let (blueprints, unreadable) = crate::drafts::blueprints::load_sources(ws_dir);
+    r.loaded.set.v0_config = r.file(&ws.v0_config_path());
+    let (blueprints, unreadable) = crate::drafts::blueprints::load_sources(&ws.dir);
     r.loaded.blueprints = blueprints;
     r.loaded.unreadable.extend(
         unreadable

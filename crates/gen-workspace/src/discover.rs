@@ -87,11 +87,6 @@ impl Workspace {
         }
     }
 
-    /// `events/events.jsonl`.
-    pub fn events_path(&self) -> PathBuf {
-        self.dir.join("events").join("events.jsonl")
-    }
-
     /// A path relative to the workspace folder, with forward slashes, for messages and config keys.
     pub fn relative(&self, path: &Path) -> String {
         let rel = path.strip_prefix(&self.dir).unwrap_or(path);

@@ -4,8 +4,9 @@
 
 use crate::atomic::{WriteError, write_atomic};
 use gen_core::config::feature::FeatureVector;
+use gen_core::config::topology::{Topology, TrajectoryKey};
 use gen_core::config::{Diagnostic, SourceFile};
-use gen_core::projection::status::{FeatureStatus, Location, VectorInfo};
+use gen_core::projection::status::{Claim, ClaimTarget, FeatureStatus, Location, VectorInfo};
 use gen_core::projection::vector::{Outcome, Refresh, Scope, left_reason, refresh_vector};
 use gen_core::projection::vector_text::{Skip, SkipReason};
 use std::path::{Path, PathBuf};
@@ -31,8 +32,8 @@ pub struct Vectors {
 }
 
 impl Vectors {
-    /// The facts status needs.
-    pub fn infos(&self) -> Vec<VectorInfo> {
+    /// The facts status needs; trajectory keys are resolved against the topology when there is one.
+    pub fn infos(&self, topology: Option<&Topology>) -> Vec<VectorInfo> {
         self.files
             .iter()
             .map(|f| VectorInfo {
@@ -41,6 +42,30 @@ impl Vectors {
                 status: f.vector.status.clone(),
                 profile: f.vector.profile.clone(),
                 location: f.location,
+                file: f.vector.path.clone(),
+                parent: f.vector.parent_feature(),
+                disposition: f
+                    .vector
+                    .extra
+                    .get("disposition")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty() && *d != "null")
+                    .map(str::to_string),
+                converged_claims: f
+                    .vector
+                    .trajectory
+                    .iter()
+                    .filter(|t| t.status.as_deref() == Some("converged"))
+                    .map(|t| Claim {
+                        key: t.key.clone(),
+                        target: match topology.and_then(|tp| tp.classify_trajectory_key(&t.key)) {
+                            Some(TrajectoryKey::Edge(id)) => ClaimTarget::Edge(id),
+                            Some(TrajectoryKey::Asset(a)) => ClaimTarget::Asset(a),
+                            None => ClaimTarget::Unknown,
+                        },
+                    })
+                    .collect(),
             })
             .collect()
     }
@@ -49,12 +74,13 @@ impl Vectors {
 /// Reads `features/{active,completed,archived}/*.yml` of a workspace folder.
 pub fn load_vectors(ws_dir: &Path) -> Vectors {
     let mut out = Vectors::default();
+    let ws = crate::Workspace::from_dir(ws_dir);
     for (sub, location) in [
         ("active", Location::Active),
         ("completed", Location::Completed),
         ("archived", Location::Archived),
     ] {
-        for path in crate::config::yaml_files(&ws_dir.join("features").join(sub)) {
+        for path in crate::config::yaml_files(&ws.features_dir(sub)) {
             let rel = format!(
                 "features/{sub}/{}",
                 path.file_name()
@@ -159,6 +185,8 @@ mod tests {
             title: None,
             location: Location::Active,
             vector_status: None,
+            parent: None,
+            disposition: None,
             profile: None,
             status: "in_progress",
             t: 1,

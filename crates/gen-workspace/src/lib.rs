@@ -9,9 +9,13 @@ pub mod atomic;
 pub mod config;
 pub mod discover;
 pub mod drafts;
+pub mod events;
 pub mod features;
+pub mod layout;
 pub mod log;
+pub mod project;
 pub mod scan;
 pub mod status_cache;
 
 pub use discover::{Workspace, WorkspaceError};
+pub use layout::{EventLogFile, IgnoredLog, IgnoredReason, LogPlace, WorkspaceKind};

@@ -2,12 +2,12 @@
 
 use crate::log::LogError;
 use gen_core::event::{Event, LineError, parse_line, parse_line_for_projection};
-use gen_core::projection::record::{drop_repeated_ids, total_cmp};
+use gen_core::projection::record::{Facts, drop_repeated_ids, total_cmp};
 use gen_core::projection::{Record, Symbols};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A line that is not an event; it stays in the file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -221,23 +221,15 @@ struct Lean {
     hash: Option<u128>,
     timestamp: Option<jiff::Timestamp>,
     untimed: Option<String>,
-    kind: Option<String>,
-    feature: Option<String>,
-    edge: Option<String>,
-    delta: Option<i64>,
-    intent: Option<String>,
+    facts: Facts,
 }
 
 type Parsed = (u64, bool, Option<Result<Lean, (LineError, String)>>);
 
 fn lean(event: Event) -> Lean {
-    let intent = event
-        .payload_str("intent_id")
-        .or_else(|| event.payload_str("trigger_intent"))
-        .map(str::to_string);
     Lean {
         hash: hash_key(&event),
-        delta: event.delta(),
+        facts: Facts::of(&event),
         untimed: match (&event.timestamp, &event.timestamp_error) {
             (Some(_), _) => None,
             (None, Some(e)) => Some(e.to_string()),
@@ -245,10 +237,6 @@ fn lean(event: Event) -> Lean {
         },
         timestamp: event.timestamp,
         id: event.id,
-        kind: event.event_type,
-        feature: event.feature,
-        edge: event.edge,
-        intent,
     }
 }
 
@@ -368,18 +356,13 @@ fn absorb(scan: &mut LogScan, occ: &mut Occurrences<'_>, parsed: Vec<Parsed>) {
                 if let Some(reason) = ev.untimed {
                     scan.untimed.push(Untimed { line, reason });
                 }
-                let symbols = &mut scan.symbols;
-                scan.records.push(Record {
-                    id: id.into_boxed_str(),
+                scan.records.push(Record::from_facts(
+                    id.into_boxed_str(),
                     line,
-                    timestamp: ev.timestamp,
-                    rank: gen_core::event::lifecycle_rank(ev.kind.as_deref()),
-                    kind: symbols.intern_opt(ev.kind.as_deref()),
-                    feature: symbols.intern_opt(ev.feature.as_deref()),
-                    edge: symbols.intern_opt(ev.edge.as_deref()),
-                    delta: ev.delta,
-                    intent: symbols.intern_opt(ev.intent.as_deref()),
-                });
+                    ev.timestamp,
+                    &ev.facts,
+                    &mut scan.symbols,
+                ));
             }
             Some(Err((error, excerpt))) => {
                 scan.lines += 1;
@@ -463,11 +446,6 @@ pub fn read_lines(path: &Path) -> Result<LogLines, LogError> {
         },
     )?;
     Ok(out)
-}
-
-/// The log path of a workspace folder.
-pub fn events_path(dir: &Path) -> PathBuf {
-    dir.join("events").join("events.jsonl")
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 
-const VERSION: u32 = 5;
+const VERSION: u32 = 6;
 const EDGE: u64 = 1 << 20;
 const SAMPLES: u64 = 64;
 const SAMPLE_LEN: u64 = 4096;

@@ -2,107 +2,40 @@
 
 use super::{UserError, print_json};
 use crate::cli::EmitArgs;
-use gen_core::config::canonical_edge_id;
+use gen_core::event::envelope::{EnvelopeError, NewEvent};
 use gen_workspace::Workspace;
+use gen_workspace::events::WriteEventError;
 use miette::{IntoDiagnostic, Result};
 use serde_json::{Map, Value, json};
 use std::process::ExitCode;
 
-/// Keys gen writes itself, or that readers take as the event's identity, feature, edge or agent.
-const RESERVED: &[&str] = &[
-    "event_type",
-    "timestamp",
-    "project",
-    "event_id",
-    "agent_id",
-    "feature",
-    "feature_id",
-    "edge",
-    "actor",
-    "eventType",
-    "eventTime",
-    "_metadata",
-    "_v1_compat",
-];
-
 /// Runs the command.
 pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<ExitCode> {
-    let event_type = args.event_type.trim();
-    if event_type.is_empty()
-        || !event_type
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        return Err(UserError::new(
-            format!("event type `{}` is not snake_case", args.event_type),
-            "use lowercase letters, digits and underscores, e.g. edge_started or iteration_completed",
-        )
-        .into());
-    }
     let data = match &args.data {
         None => Map::new(),
         Some(spec) => parse_data(spec)?,
     };
-    // Readers also take feature/edge/agent from a nested `data` object, so it may not set them either.
-    let nested = data.get("data").and_then(Value::as_object);
-    let keys = data.keys().map(|k| k.to_string()).chain(
-        nested
-            .into_iter()
-            .flat_map(|d| d.keys().map(|k| format!("data.{k}"))),
-    );
-    for key in keys {
-        if RESERVED.contains(&key.trim_start_matches("data.")) {
-            return Err(UserError::new(
-                format!("--data sets `{key}`, which gen writes itself"),
-                "use --feature/--edge/--project/--agent for those fields, or rename the key",
-            )
-            .into());
-        }
-    }
-    for (flag, value) in [
-        ("--feature", &args.feature),
-        ("--edge", &args.edge),
-        ("--agent", &args.agent),
-        ("--project", &args.project),
-    ] {
-        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-            return Err(UserError::new(
-                format!("{flag} is empty"),
-                format!("give {flag} a value, or leave the flag out"),
-            )
-            .into());
-        }
-    }
-    let now = jiff::Timestamp::now();
-    let id = uuid::Uuid::now_v7().to_string();
-    let project = args
-        .project
-        .clone()
-        .unwrap_or_else(|| crate::load::project_name(ws));
-    let agent = args
-        .agent
-        .clone()
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
-        .unwrap_or_else(|| "primary".into());
-    // Envelope first, in the order the reference writer uses, then the payload at the top level.
-    let mut event = Map::new();
-    event.insert("event_type".into(), event_type.into());
-    event.insert(
-        "timestamp".into(),
-        format!("{}", now.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")).into(),
-    );
-    event.insert("project".into(), project.into());
-    event.insert("event_id".into(), id.clone().into());
-    event.insert("agent_id".into(), agent.into());
-    if let Some(f) = &args.feature {
-        event.insert("feature".into(), f.trim().into());
-    }
-    if let Some(e) = &args.edge {
-        event.insert("edge".into(), canonical_edge_id(e).into());
-    }
-    event.extend(data);
-    let line = serde_json::to_string(&Value::Object(event.clone())).into_diagnostic()?;
-    let torn = gen_workspace::log::append_lines(&ws.events_path(), &[line]).into_diagnostic()?;
+    let (timestamp, id) = gen_workspace::events::stamp();
+    let event = NewEvent {
+        event_type: args.event_type.trim().to_string(),
+        timestamp,
+        project: args
+            .project
+            .clone()
+            .unwrap_or_else(|| gen_workspace::project::project_name(ws)),
+        event_id: id.clone(),
+        agent_id: super::agent_id(args.agent.as_deref()),
+        feature: args.feature.clone(),
+        edge: args.edge.clone(),
+        payload: data,
+    };
+    let torn = match gen_workspace::events::append_event(ws, &event) {
+        Ok(torn) => torn,
+        Err(WriteEventError::Envelope(e)) => return Err(refusal(&e, &args.event_type).into()),
+        Err(e) => return Err(e).into_diagnostic(),
+    };
+    let event_type = &event.event_type;
+    let event = event.to_object();
     if let Some(t) = &torn {
         eprintln!(
             "warning: events.jsonl ended with a torn line {} ({} bytes, a crash mid-write); it was moved to {} before appending",
@@ -117,6 +50,31 @@ pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<ExitCode> {
         println!("Recorded {event_type} {id}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to tell the user when the event itself cannot be written.
+fn refusal(e: &EnvelopeError, event_type: &str) -> UserError {
+    match e {
+        EnvelopeError::BadType(_) => UserError::new(
+            format!("event type `{event_type}` is not snake_case"),
+            "use lowercase letters, digits and underscores, e.g. edge_started or iteration_completed",
+        ),
+        EnvelopeError::ReservedKey(key) => UserError::new(
+            format!("--data sets `{key}`, which gen writes itself"),
+            "use --feature/--edge/--project/--agent for those fields, or rename the key",
+        ),
+        EnvelopeError::Blank(field) => {
+            let flag = match *field {
+                "agent_id" => "agent",
+                "event_id" => "id",
+                other => other,
+            };
+            UserError::new(
+                format!("--{flag} is empty"),
+                format!("give --{flag} a value, or leave the flag out"),
+            )
+        }
+    }
 }
 
 fn parse_data(spec: &str) -> Result<Map<String, Value>> {

@@ -6,8 +6,6 @@
 
 use super::print_json;
 use crate::cli::FeaturesArgs;
-use gen_core::config::SourceFile;
-use gen_core::config::topology::Topology;
 use gen_core::projection::status::FeatureStatus;
 use gen_core::projection::vector::{LeftReason, Outcome, Scope};
 use gen_workspace::Workspace;
@@ -18,9 +16,6 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use crate::terminal::safe_block;
-
-/// Where the topology lives, as `load::status_inputs` reads it.
-const TOPOLOGY: &str = "graph/graph_topology.yml";
 
 /// One feature with its vector file and what the refresh made of it.
 struct Row<'a> {
@@ -93,12 +88,9 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
             .iter()
             .any(|p| p.file.starts_with("features/active/") || args.all);
     // New trajectory keys must be ones `gen validate` accepts; without a readable topology, any.
-    let topology = std::fs::read_to_string(ws.dir.join(TOPOLOGY))
-        .ok()
-        .and_then(|text| Topology::parse(&SourceFile::new(TOPOLOGY, text)).ok());
     let scope = Scope {
         include_history: args.all,
-        topology: topology.as_ref(),
+        topology: loaded.topology.as_ref(),
     };
     let mut rows = Vec::new();
     for f in &loaded.report.features {

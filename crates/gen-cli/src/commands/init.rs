@@ -3,8 +3,9 @@
 use super::{UserError, print_json};
 use crate::cli::InitArgs;
 use gen_core::config::defaults::default_files;
-use gen_workspace::Workspace;
+use gen_core::event::envelope::NewEvent;
 use gen_workspace::atomic::write_atomic;
+use gen_workspace::{Workspace, WorkspaceKind};
 use miette::{IntoDiagnostic, Result};
 use serde_json::json;
 use std::path::Path;
@@ -43,7 +44,9 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitC
     }
     let ws = Workspace::planned(&root);
     let exists = ws.dir.exists();
-    if exists && !args.force {
+    // A v0 task workspace has no graph to clobber: adopting the method adds one beside its tasks.
+    let adopting = exists && ws.kind() == WorkspaceKind::TaskV0;
+    if exists && !args.force && !adopting {
         return Err(UserError::new(
             format!("{} already exists", ws.dir.display()),
             "nothing was changed. `gen init --force` refreshes the configs (graph/, profiles/) from the defaults and keeps events, features and context/ as they are",
@@ -61,6 +64,11 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitC
     let mut kept = Vec::new();
     for (rel, text) in default_files(&project, &args.profile) {
         let path = ws.dir.join(&rel);
+        // Nothing of a v0 workspace is touched (config/, tasks/, templates/ are not ours).
+        if adopting && path.exists() {
+            kept.push(rel);
+            continue;
+        }
         // Authored context survives a refresh; the graph and profiles are ours to replace.
         if exists && rel.starts_with("context/") && path.exists() {
             kept.push(rel);
@@ -74,29 +82,45 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitC
         write_atomic(&path, text.as_bytes()).into_diagnostic()?;
         written.push(rel);
     }
-    let events = ws.events_path();
-    let event_type = if exists {
-        "configs_refreshed"
-    } else {
-        "project_initialized"
+    let (timestamp, event_id) = gen_workspace::events::stamp();
+    let mut payload = serde_json::Map::new();
+    payload.insert("profile".into(), args.profile.clone().into());
+    payload.insert("installer".into(), "gen".into());
+    payload.insert("gen_version".into(), env!("CARGO_PKG_VERSION").into());
+    payload.insert("files".into(), written.len().into());
+    if adopting {
+        payload.insert("adopted".into(), "v0_task_workspace".into());
+    }
+    let event = NewEvent {
+        event_type: if exists && !adopting {
+            "configs_refreshed"
+        } else {
+            "project_initialized"
+        }
+        .into(),
+        timestamp,
+        project: project.clone(),
+        event_id,
+        agent_id: super::agent_id(None),
+        feature: None,
+        edge: None,
+        payload,
     };
-    let event = json!({
-        "event_type": event_type,
-        "timestamp": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-        "project": project,
-        "event_id": uuid::Uuid::now_v7().to_string(),
-        "agent_id": std::env::var("GEN_AGENT_ID").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "primary".into()),
-        "profile": args.profile,
-        "installer": "gen",
-        "gen_version": env!("CARGO_PKG_VERSION"),
-        "files": written.len(),
-    });
-    gen_workspace::log::append_lines(&events, &[event.to_string()]).into_diagnostic()?;
+    gen_workspace::events::append_event(&ws, &event).into_diagnostic()?;
     if json {
         print_json(
             &json!({"workspace": ws.dir, "project": project, "profile": args.profile,
-                           "refreshed": exists, "written": written, "kept": kept}),
+                           "refreshed": exists && !adopting, "adopted": adopting,
+                           "written": written, "kept": kept}),
         )?;
+    } else if adopting {
+        println!(
+            "Adopted the graph method in {} for project `{project}` (profile {}): {} config files written; \
+             config/, tasks/ and templates/ untouched",
+            ws.dir.display(),
+            args.profile,
+            written.len()
+        );
     } else if exists {
         println!(
             "Refreshed {} config files in {} (kept {} authored file(s), events and features untouched)",

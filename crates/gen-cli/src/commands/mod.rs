@@ -62,6 +62,17 @@ pub fn open(explicit: Option<&Path>) -> Result<Workspace> {
     })
 }
 
+/// Who is writing: `--agent`, else `GEN_AGENT_ID`, else `USER`, else `primary` — one rule for every
+/// command that records events.
+pub fn agent_id(explicit: Option<&str>) -> String {
+    let from_env = |name: &str| std::env::var(name).ok().filter(|a| !a.trim().is_empty());
+    explicit
+        .map(str::to_string)
+        .or_else(|| from_env("GEN_AGENT_ID"))
+        .or_else(|| from_env("USER"))
+        .unwrap_or_else(|| "primary".into())
+}
+
 /// Prints a value as one line of JSON.
 pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
     println!("{}", serde_json::to_string(value).into_diagnostic()?);

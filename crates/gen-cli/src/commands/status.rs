@@ -61,6 +61,7 @@ fn marker(status: &str) -> &'static str {
         "converged" => "✓",
         "iterating" => "●",
         "stuck" => "✗",
+        "blocked" => "■",
         _ => "○",
     }
 }
@@ -99,9 +100,11 @@ fn render(r: &StatusReport) -> String {
     let _ = writeln!(o, "{title}\n{}", "=".repeat(title.chars().count()));
     let _ = writeln!(
         o,
-        "State: {}   ({} events{}{}{})",
+        "State: {} — {}   ({} events from {}{}{}{})",
         r.state.label(),
+        state_meaning(r),
         r.events.total - r.events.malformed,
+        r.events.file,
         if r.events.malformed > 0 {
             format!(", {} malformed", r.events.malformed)
         } else {
@@ -136,9 +139,17 @@ fn render(r: &StatusReport) -> String {
     );
     let _ = writeln!(
         o,
-        "  Features:        {} converged, {} in progress, {} pending, {} stuck  ({} completed vectors)",
-        ro.converged, ro.in_progress, ro.pending, ro.stuck, ro.completed_vectors
+        "  Features:        {} converged, {} in progress, {} pending, {} stuck, {} blocked  ({} completed vectors)",
+        ro.converged, ro.in_progress, ro.pending, ro.stuck, ro.blocked, ro.completed_vectors
     );
+    let active_count = r.features.iter().filter(|f| f.is_active()).count();
+    if ro.required < active_count {
+        let _ = writeln!(
+            o,
+            "                   {} of {} must converge (the rest are abandoned or deferred)",
+            ro.required, active_count
+        );
+    }
     let _ = writeln!(
         o,
         "  Intents:         {} unactioned intent_raised",
@@ -194,6 +205,22 @@ fn render(r: &StatusReport) -> String {
     o
 }
 
+/// The method's project states in a few words.
+fn state_meaning(r: &StatusReport) -> &'static str {
+    use gen_core::projection::status::ProjectState;
+    match r.state {
+        ProjectState::Iterating => "features are being worked on",
+        ProjectState::Converged if r.features.iter().all(|f| !f.is_active()) => {
+            "nothing to converge yet"
+        }
+        ProjectState::Converged => "every feature that must converge has",
+        ProjectState::Quiescent => "nothing iterates; some unconverged feature awaits a decision",
+        ProjectState::Bounded => {
+            "nothing iterates; every unconverged feature has an accepted disposition"
+        }
+    }
+}
+
 fn render_feature(f: &FeatureStatus) -> String {
     let mut o = String::new();
     let _ = writeln!(
@@ -226,6 +253,20 @@ fn render_feature(f: &FeatureStatus) -> String {
         f.status,
         f.profile.as_deref().unwrap_or("(none)"),
     );
+    if let Some(parent) = &f.parent {
+        let _ = writeln!(o, "Spawned from {parent}");
+    }
+    if let Some(d) = &f.disposition {
+        let _ = writeln!(
+            o,
+            "Disposition: {d}{}",
+            if f.is_required() {
+                ""
+            } else {
+                " (not required to converge)"
+            }
+        );
+    }
     let _ = writeln!(o, "T={}  V={}  H={}   {}", f.t, f.v, f.h, you_are_here(f));
     let _ = writeln!(o, "\nTrajectory:");
     for id in &f.path {

@@ -27,7 +27,9 @@ pub use edge_params::{Check, EdgeParams};
 pub use evaluators::EvaluatorDefaults;
 pub use feature::{FeatureVector, TrajectoryEntry};
 pub use profile::{EdgeRef, Include, Profile, ResolvedEdges};
-pub use topology::{AssetType, ConstraintDimension, EdgeType, Topology, TrajectoryKey, Transition};
+pub use topology::{
+    AssetType, ConstraintDimension, Dialect, EdgeType, Topology, TrajectoryKey, Transition,
+};
 pub use validate::{Config, Report, load, validate};
 pub use yaml::{Entry, Loaded, Node, Pos, Yaml, YamlError};
 
@@ -168,6 +170,8 @@ pub struct ConfigSet {
     pub features: Vec<SourceFile>,
     /// Other `*.yml` files that must at least parse and be non-empty.
     pub extra_yaml: Vec<SourceFile>,
+    /// `config/workspace_config.yml` of a v0 task workspace (tasks, no graph), when present.
+    pub v0_config: Option<SourceFile>,
 }
 
 /// Rewrites an edge spelling to the canonical id used by events, profiles and edge params.

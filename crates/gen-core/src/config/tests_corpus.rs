@@ -73,6 +73,7 @@ fn flat_set(root: &Path) -> ConfigSet {
         evaluator_defaults: Some(read(root, "evaluator_defaults.yml")),
         features: Vec::new(),
         extra_yaml: extra,
+        v0_config: None,
     }
 }
 
@@ -99,6 +100,7 @@ fn workspace_set(ws: &Path) -> ConfigSet {
         evaluator_defaults: None,
         features,
         extra_yaml: extra,
+        v0_config: None,
     }
 }
 

@@ -11,7 +11,8 @@ pub enum EdgeType {
     Standard,
     /// `co_evolution`: source and target converge together (`code↔unit_tests`).
     CoEvolution,
-    /// Anything else as written; validation rejects it, models treat it as standard.
+    /// Anything else as written. Older scaffolds name the edge here (`tdd`, `intent_requirements`);
+    /// models treat it as standard (or co-evolution with `bidirectional: true`), validation warns.
     Other(String),
 }
 
@@ -63,6 +64,8 @@ pub struct Transition {
     pub target: String,
     /// `standard` / `co_evolution`; `None` when missing (treated as standard for the id).
     pub edge_type: Option<EdgeType>,
+    /// `bidirectional: true` of older scaffolds: the same as `co_evolution`.
+    pub bidirectional: bool,
     /// Evaluator kinds that check convergence on this edge.
     pub evaluators: Vec<String>,
     /// Who constructs candidates (`agent` / `deterministic`).
@@ -80,11 +83,21 @@ pub struct Transition {
 impl Transition {
     /// The canonical id (`source→target`, or `source↔target` for co-evolution) used in events and profiles.
     pub fn edge_id(&self) -> String {
-        edge_id(
-            &self.source,
-            &self.target,
-            self.edge_type == Some(EdgeType::CoEvolution),
-        )
+        edge_id(&self.source, &self.target, self.is_co_evolution())
+    }
+
+    /// Whether source and target converge together: `edge_type: co_evolution`, or the older
+    /// `bidirectional: true` (whatever its free-form `edge_type` says).
+    /// A Gemini transition has no `edge_type` but is named by its edge id (`code↔unit_tests`), which
+    /// says the same.
+    pub fn is_co_evolution(&self) -> bool {
+        match &self.edge_type {
+            Some(EdgeType::CoEvolution) => true,
+            None if !self.bidirectional => {
+                canonical_edge_id(&self.name) == format!("{}↔{}", self.source, self.target)
+            }
+            _ => self.bidirectional,
+        }
     }
 
     /// The underscored spelling (`design_code`) some feature vectors use as trajectory keys.
@@ -148,6 +161,29 @@ pub struct Topology {
     pub root: Node,
 }
 
+/// A way of writing the topology that real tools use besides the current schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `asset_types` as a list of `{name, description}` items, transitions without `edge_type`,
+    /// `constructor` or `edge_config` (the Gemini implementation).
+    AssetTypeList,
+    /// Transitions whose `edge_type` names the edge (`tdd`, `intent_requirements`), with
+    /// `bidirectional: true` for a co-evolving pair and no evaluators or constructor (older scaffolds).
+    OlderScaffold,
+}
+
+impl Dialect {
+    /// How people call it, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Dialect::AssetTypeList => "the Gemini dialect (asset types as a list)",
+            Dialect::OlderScaffold => {
+                "the older scaffold dialect (free-form edge_type, bidirectional)"
+            }
+        }
+    }
+}
+
 impl Topology {
     /// Parses a topology file; only YAML failures are errors here, shape problems are left to `validate`.
     pub fn parse(file: &SourceFile) -> Result<Topology, Diagnostic> {
@@ -158,20 +194,35 @@ impl Topology {
     /// Builds the model leniently from a parsed root: entries of the wrong shape are skipped.
     pub fn from_node(root: Node) -> Topology {
         let mut asset_types = Vec::new();
-        if let Some(entries) = root.get("asset_types").and_then(Node::entries) {
+        let asset_node = root.get("asset_types");
+        let asset = |name: String, pos: Pos, value: &Node| AssetType {
+            name,
+            description: value.get("description").and_then(Node::scalar_text),
+            schema: value.get("schema").map(Node::to_json),
+            markov_criteria: value
+                .get("markov_criteria")
+                .map(Node::string_list)
+                .unwrap_or_default(),
+            pos,
+            node: value.clone(),
+        };
+        if let Some(entries) = asset_node.and_then(Node::entries) {
             for e in entries {
-                asset_types.push(AssetType {
-                    name: e.key.clone(),
-                    description: e.value.get("description").and_then(Node::scalar_text),
-                    schema: e.value.get("schema").map(Node::to_json),
-                    markov_criteria: e
-                        .value
-                        .get("markov_criteria")
-                        .map(Node::string_list)
-                        .unwrap_or_default(),
-                    pos: e.key_pos,
-                    node: e.value.clone(),
-                });
+                asset_types.push(asset(e.key.clone(), e.key_pos, &e.value));
+            }
+        } else if let Some(items) = asset_node.and_then(Node::items) {
+            // The Gemini dialect: a list of `{name, description}` items (or bare names).
+            for item in items {
+                let name = match item.entries() {
+                    Some(_) => item
+                        .get("name")
+                        .or_else(|| item.get("id"))
+                        .and_then(Node::scalar_text),
+                    None => item.scalar_text(),
+                };
+                if let Some(name) = name.filter(|n| !n.trim().is_empty()) {
+                    asset_types.push(asset(name, item.pos, item));
+                }
             }
         }
         let mut transitions = Vec::new();
@@ -183,6 +234,10 @@ impl Topology {
                     source: text("source").unwrap_or_default(),
                     target: text("target").unwrap_or_default(),
                     edge_type: text("edge_type").map(|s| EdgeType::parse(&s)),
+                    bidirectional: item
+                        .get("bidirectional")
+                        .and_then(Node::as_bool)
+                        .unwrap_or(false),
                     evaluators: item
                         .get("evaluators")
                         .map(Node::string_list)
@@ -220,6 +275,20 @@ impl Topology {
             version,
             root,
         }
+    }
+
+    /// The dialects this file is written in (empty for the current schema).
+    pub fn dialects(&self) -> Vec<Dialect> {
+        let mut out = Vec::new();
+        if self.root.get("asset_types").and_then(Node::items).is_some() {
+            out.push(Dialect::AssetTypeList);
+        }
+        if self.transitions.iter().any(|t| {
+            t.node.get("bidirectional").is_some() || matches!(t.edge_type, Some(EdgeType::Other(_)))
+        }) {
+            out.push(Dialect::OlderScaffold);
+        }
+        out
     }
 
     /// Looks an asset type up by name.
@@ -375,10 +444,12 @@ graph_properties: {directed: true, cyclic: false, version: \"1.0.0\"}
     fn wrong_shapes_are_skipped_leniently() {
         let t = Topology::parse(&SourceFile::new(
             "t.yml",
-            "asset_types: [a, b]\ntransitions:\n  - just a string\n  - {source: a}\n",
+            "asset_types: [a, {b: 1}]\ntransitions:\n  - just a string\n  - {source: a}\n",
         ))
         .expect("parse");
-        assert!(t.asset_types.is_empty());
+        // A bare name in a list is an asset type (the Gemini dialect); a nameless mapping is not.
+        assert_eq!(t.asset_types.len(), 1);
+        assert_eq!(t.asset_types[0].name, "a");
         assert_eq!(t.transitions.len(), 1);
         assert_eq!(t.transitions[0].edge_id(), "a→");
     }

@@ -16,7 +16,7 @@ use super::edge_params::EdgeParams;
 use super::evaluators::{EVALUATOR_KINDS, EvaluatorDefaults};
 use super::feature::FeatureVector;
 use super::profile::{Include, Profile};
-use super::topology::{EdgeType, Topology};
+use super::topology::{Dialect, EdgeType, Topology};
 use super::yaml::{self, Node, Pos};
 use super::{ConfigSet, Diagnostic, Severity, SourceFile, canonical_edge_id};
 
@@ -129,18 +129,36 @@ pub fn load(set: &ConfigSet) -> (Config, Report) {
                 config.topology = Some(topology);
             }
         }
-        None => {
-            let path = if looks_like_workspace(set) {
-                "graph/graph_topology.yml"
-            } else {
-                "graph_topology.yml"
-            };
-            v.report.push(
-                Diagnostic::error(path, None, "no graph topology file was found").with_hint(
-                    "run `gen init` to write the default graph, or add graph/graph_topology.yml",
-                ),
-            );
-        }
+        None => match &set.v0_config {
+            // A v0 task workspace predates the graph: nothing is broken, there is just no graph yet.
+            Some(v0) if set.features.is_empty() && set.profiles.is_empty() => {
+                v.load_any(v0);
+                v.report.push(
+                    Diagnostic::warning(
+                        &v0.path,
+                        None,
+                        "this is a v0 task workspace (config/workspace_config.yml, tasks/, templates/): it \
+                         tracks tasks, not an asset graph, so there is no topology, feature or event to check",
+                    )
+                    .with_hint(
+                        "to adopt the graph method here, run `gen init`: it adds graph/, profiles/, context/ and \
+                         events/ and leaves config/, tasks/ and templates/ untouched",
+                    ),
+                );
+            }
+            _ => {
+                let path = if looks_like_workspace(set) {
+                    "graph/graph_topology.yml"
+                } else {
+                    "graph_topology.yml"
+                };
+                v.report.push(
+                    Diagnostic::error(path, None, "no graph topology file was found").with_hint(
+                        "run `gen init` to write the default graph, or add graph/graph_topology.yml",
+                    ),
+                );
+            }
+        },
     }
 
     for file in &set.edge_params {
@@ -218,6 +236,58 @@ fn looks_like_workspace(set: &ConfigSet) -> bool {
         })
 }
 
+/// A field the current schema wants that a dialect leaves out, gathered into one warning per field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    AssetProse,
+    Name,
+    EdgeType,
+    FreeFormEdgeType,
+    Evaluators,
+    Constructor,
+}
+
+impl Wanted {
+    const ALL: [Wanted; 6] = [
+        Wanted::AssetProse,
+        Wanted::Name,
+        Wanted::EdgeType,
+        Wanted::FreeFormEdgeType,
+        Wanted::Evaluators,
+        Wanted::Constructor,
+    ];
+
+    /// What is missing (after a count) and what adding it gives.
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Wanted::AssetProse => (
+                "asset type(s) lack some of description, schema and markov_criteria",
+                "describe each asset type and list its promotion criteria so evaluators know when it is done",
+            ),
+            Wanted::Name => (
+                "transition(s) have no `name`",
+                "add a display name such as \"Design → Code\"",
+            ),
+            Wanted::EdgeType => (
+                "transition(s) have no `edge_type` and are read as shown",
+                "set `edge_type: standard` (or `co_evolution` for a pair that converges together)",
+            ),
+            Wanted::FreeFormEdgeType => (
+                "transition(s) name the edge in `edge_type` and are read as shown",
+                "use `standard` for a directed edge or `co_evolution` for a pair that converges together",
+            ),
+            Wanted::Evaluators => (
+                "transition(s) have no `evaluators`; their checks come from edge parameters alone",
+                "list the evaluator kinds, e.g. `evaluators: [agent, human]`",
+            ),
+            Wanted::Constructor => (
+                "transition(s) have no `constructor`; an agent constructs their assets",
+                "set `constructor: agent` or `constructor: deterministic`",
+            ),
+        }
+    }
+}
+
 fn join(items: &[String]) -> String {
     items
         .iter()
@@ -272,20 +342,14 @@ impl Validator {
                 "the topology has no `asset_types` mapping".into(),
                 "add `asset_types:` with one entry per asset type (intent, requirements, design, ...)",
             ),
-            Some(e) => match e.value.entries() {
-                None => self.error(
-                    file,
-                    e.value.pos,
-                    format!("`asset_types` must be a mapping of name → definition, found {}", e.value.kind()),
-                    "write each asset type as `name: {description, schema, markov_criteria}`",
-                ),
-                Some([]) => self.error(
+            Some(e) => match (e.value.entries(), e.value.items()) {
+                (Some([]), _) | (_, Some([])) => self.error(
                     file,
                     e.key_pos,
                     "`asset_types` is empty, so no transition can be valid".into(),
                     "declare the asset types the transitions connect",
                 ),
-                Some(entries) => {
+                (Some(entries), _) => {
                     for a in entries.iter().filter(|a| a.value.entries().is_none()) {
                         self.error(
                             file,
@@ -295,6 +359,32 @@ impl Validator {
                         );
                     }
                 }
+                (None, Some(items)) => {
+                    // The Gemini dialect: `- name: intent` items; read as the same graph.
+                    for item in items {
+                        let named = match item.entries() {
+                            Some(_) => item
+                                .get("name")
+                                .or_else(|| item.get("id"))
+                                .and_then(Node::scalar_text),
+                            None => item.scalar_text(),
+                        };
+                        if named.is_none_or(|n| n.trim().is_empty()) {
+                            self.error(
+                                file,
+                                item.pos,
+                                format!("an item of the `asset_types` list has no `name` (found {})", item.kind()),
+                                "write each item as `- name: requirements` with a `description`",
+                            );
+                        }
+                    }
+                }
+                (None, None) => self.error(
+                    file,
+                    e.value.pos,
+                    format!("`asset_types` must be a mapping of name → definition, found {}", e.value.kind()),
+                    "write each asset type as `name: {description, schema, markov_criteria}`",
+                ),
             },
         }
         match root.entry("transitions") {
@@ -346,9 +436,32 @@ impl Validator {
     }
 
     fn check_topology(&mut self, file: &str, topology: &Topology) {
+        let dialects = topology.dialects();
+        // In a dialect, fields the current schema wants but that tool never writes are missing on
+        // every item: one warning per field names the dialect and the items, instead of dozens.
+        let mut gathered: Vec<(Wanted, String, Pos)> = Vec::new();
+        let gather = !dialects.is_empty();
+        for d in &dialects {
+            self.warn(
+                file,
+                topology.root.pos,
+                format!(
+                    "the topology is written in {}; gen reads it as the same graph{}",
+                    d.label(),
+                    match d {
+                        Dialect::AssetTypeList =>
+                            " (each list item is an asset type; a transition named `a↔b` is co-evolution)",
+                        Dialect::OlderScaffold =>
+                            " (a free-form edge_type is a directed edge; `bidirectional: true` is co-evolution)",
+                    }
+                ),
+                "nothing to do to read it; to move to the current schema, write asset_types as a mapping and give \
+                 each transition edge_type, evaluators, constructor and edge_config",
+            );
+        }
         for a in &topology.asset_types {
             if a.node.entries().is_none() {
-                continue; // reported by the shape check
+                continue; // a bare name in a list, or reported by the shape check
             }
             // Warnings, not errors: description and schema are descriptive only (never enforced by any
             // engine) and markov_criteria are read by the evaluating agent, not by `gen`; an asset type
@@ -364,7 +477,9 @@ impl Validator {
             if a.markov_criteria.is_empty() {
                 missing.push("markov_criteria (non-empty list)".to_string());
             }
-            if !missing.is_empty() {
+            if !missing.is_empty() && gather {
+                gathered.push((Wanted::AssetProse, a.name.clone(), a.pos));
+            } else if !missing.is_empty() {
                 self.warn(
                     file,
                     a.pos,
@@ -377,11 +492,13 @@ impl Validator {
         let mut seen: HashMap<String, (String, u32)> = HashMap::new();
         for t in &topology.transitions {
             let label = if t.name.is_empty() {
-                format!("{}→{}", t.source, t.target)
+                t.edge_id()
             } else {
                 t.name.clone()
             };
-            if t.node.get("name").is_none_or(Node::is_blank) {
+            if t.node.get("name").is_none_or(Node::is_blank) && gather {
+                gathered.push((Wanted::Name, label.clone(), t.pos));
+            } else if t.node.get("name").is_none_or(Node::is_blank) {
                 self.warn(
                     file,
                     t.pos,
@@ -406,33 +523,67 @@ impl Validator {
                     );
                 }
             }
+            // Warnings, not errors: without `edge_type` the edge is read as directed (or co-evolution
+            // when named `a↔b` or marked `bidirectional`), so status and routing still work.
+            let read_as = if t.is_co_evolution() {
+                "co_evolution"
+            } else {
+                "standard"
+            };
             match &t.edge_type {
-                None => self.error(
+                None if gather => {
+                    gathered.push((Wanted::EdgeType, format!("{label} ({read_as})"), t.pos));
+                }
+                None => self.warn(
                     file,
                     t.pos,
-                    format!("transition `{label}` has no `edge_type`"),
+                    format!("transition `{label}` has no `edge_type`; it is read as {read_as}"),
                     "set `edge_type: standard` (or `co_evolution` for a pair that converges together)",
                 ),
-                Some(EdgeType::Other(other)) => self.error(
+                Some(EdgeType::Other(other)) if gather => gathered.push((
+                    Wanted::FreeFormEdgeType,
+                    format!("{other} ({read_as})"),
+                    t.field_pos("edge_type"),
+                )),
+                Some(EdgeType::Other(other)) => self.warn(
                     file,
                     t.field_pos("edge_type"),
-                    format!("transition `{label}`: edge_type `{other}` is not `standard` or `co_evolution`"),
+                    format!(
+                        "transition `{label}`: edge_type `{other}` is not `standard` or `co_evolution`; it is \
+                         read as {read_as}"
+                    ),
                     "use `standard` for a directed edge or `co_evolution` for a pair that converges together",
                 ),
                 Some(_) => {}
             }
-            self.check_evaluator_list(
-                file,
-                t.node.get("evaluators"),
-                t.pos,
-                &format!("transition `{label}`"),
-                true,
-            );
-            match &t.constructor {
-                None => self.error(
+            if t.node.get("evaluators").is_none() && gather {
+                gathered.push((Wanted::Evaluators, label.clone(), t.pos));
+            } else if t.node.get("evaluators").is_none() {
+                self.warn(
                     file,
                     t.pos,
-                    format!("transition `{label}` has no `constructor`"),
+                    format!(
+                        "transition `{label}` has no `evaluators`; its checks come from its edge parameters alone"
+                    ),
+                    "list the evaluator kinds, e.g. `evaluators: [agent, human]`",
+                );
+            } else {
+                self.check_evaluator_list(
+                    file,
+                    t.node.get("evaluators"),
+                    t.pos,
+                    &format!("transition `{label}`"),
+                    true,
+                );
+            }
+            match &t.constructor {
+                None if gather => gathered.push((Wanted::Constructor, label.clone(), t.pos)),
+                None => self.warn(
+                    file,
+                    t.pos,
+                    format!(
+                        "transition `{label}` has no `constructor`; an agent constructs its asset"
+                    ),
                     "set `constructor: agent` or `constructor: deterministic`",
                 ),
                 Some(c) if !CONSTRUCTORS.contains(&c.as_str()) => self.error(
@@ -476,6 +627,27 @@ impl Validator {
                     seen.insert(id, (label, t.line));
                 }
             }
+        }
+
+        let dialect = dialects.first().map_or("", |d| d.label());
+        for kind in Wanted::ALL {
+            let items: Vec<&(Wanted, String, Pos)> =
+                gathered.iter().filter(|(k, _, _)| *k == kind).collect();
+            let Some((_, _, pos)) = items.first() else {
+                continue;
+            };
+            let names: Vec<String> = items.iter().map(|(_, n, _)| n.clone()).collect();
+            let (what, hint) = kind.words();
+            self.warn(
+                file,
+                *pos,
+                format!(
+                    "{} {what} ({dialect} does not write it): {}",
+                    names.len(),
+                    join(&names)
+                ),
+                hint,
+            );
         }
 
         for d in &topology.constraint_dimensions {
@@ -1455,6 +1627,7 @@ trajectory:
                 FEATURE,
             )],
             extra_yaml: Vec::new(),
+            v0_config: None,
         }
     }
 
@@ -1527,12 +1700,18 @@ trajectory:
     }
 
     #[test]
-    fn edge_type_must_be_standard_or_co_evolution() {
+    fn a_free_form_edge_type_is_the_older_scaffold_dialect_and_a_warning() {
         let report =
             with_topology(&TOPOLOGY.replace("edge_type: co_evolution", "edge_type: coevolution"));
-        let e = one_error(&report);
-        assert_eq!((e.line, e.column), (Some(23), Some(16)));
-        assert!(e.message.contains("edge_type `coevolution`"), "{e}");
+        assert_eq!(report.errors.len(), 0, "{}", show(&report));
+        let w = report
+            .warnings
+            .iter()
+            .find(|d| d.message.contains("name the edge in `edge_type`"))
+            .expect("named");
+        assert_eq!((w.line, w.column), (Some(23), Some(16)));
+        assert!(w.message.contains("older scaffold dialect"), "{w}");
+        assert!(w.message.contains("`coevolution (standard)`"), "{w}");
     }
 
     #[test]
@@ -1555,14 +1734,159 @@ trajectory:
     }
 
     #[test]
-    fn missing_transition_fields_are_errors() {
+    fn a_missing_endpoint_is_an_error_and_missing_descriptive_fields_are_warnings() {
         let report = with_topology(&format!("{TOPOLOGY}  - {{name: Bare, source: code}}\n"));
         let messages: Vec<&str> = report.errors.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(messages.len(), 4, "{}", show(&report));
+        assert_eq!(messages.len(), 1, "{}", show(&report));
         assert!(messages[0].contains("no `target`"));
-        assert!(messages[1].contains("no `edge_type`"));
-        assert!(messages[2].contains("no `evaluators`"));
-        assert!(messages[3].contains("no `constructor`"));
+        let warned: Vec<&str> = report
+            .warnings
+            .iter()
+            .filter(|d| d.line == Some(27))
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(warned.len(), 3, "{}", show(&report));
+        assert!(warned[0].contains("no `edge_type`; it is read as standard"));
+        assert!(warned[1].contains("no `evaluators`"));
+        assert!(warned[2].contains("no `constructor`"));
+    }
+
+    const GEMINI: &str = "\
+asset_types:
+  - name: intent
+    description: \"The spark of change\"
+  - name: requirements
+    description: \"Technology-agnostic WHAT\"
+  - name: code
+  - name: unit_tests
+transitions:
+  - source: intent
+    target: requirements
+    name: \"intent→requirements\"
+    evaluators: [\"agent\", \"human\"]
+  - source: code
+    target: unit_tests
+    name: \"code↔unit_tests\"
+    evaluators: [\"deterministic\", \"agent\"]
+graph_properties: {directed: true, cyclic: true, version: \"2.8.0\"}
+";
+
+    const SCAFFOLD: &str = "\
+asset_types:
+  code: {description: Implementation}
+  design: {description: Technical design}
+  intent: {description: Business intent}
+  requirements: {description: Functional requirements}
+  unit_tests: {description: Unit tests}
+transitions:
+- edge_type: intent_requirements
+  source: intent
+  target: requirements
+- bidirectional: true
+  edge_type: tdd
+  source: code
+  target: unit_tests
+";
+
+    fn dialect_only(text: &str) -> Report {
+        let mut set = ConfigSet {
+            topology: Some(SourceFile::new("graph/graph_topology.yml", text)),
+            ..ConfigSet::default()
+        };
+        set.features.push(SourceFile::new(
+            "features/active/REQ-F-A-001.yml",
+            "feature: REQ-F-A-001\ntrajectory:\n  requirements: {status: converged}\n",
+        ));
+        validate(&set)
+    }
+
+    #[test]
+    fn the_gemini_dialect_reads_as_the_same_graph_with_warnings_only() {
+        let t = Topology::parse(&SourceFile::new("t.yml", GEMINI)).unwrap();
+        let names: Vec<&str> = t.asset_types.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["intent", "requirements", "code", "unit_tests"]);
+        assert_eq!(
+            t.asset_types[1].description.as_deref(),
+            Some("Technology-agnostic WHAT")
+        );
+        assert_eq!(t.edge_ids(), ["intent→requirements", "code↔unit_tests"]);
+        assert_eq!(t.dialects(), [Dialect::AssetTypeList]);
+        let report = dialect_only(GEMINI);
+        assert!(report.is_ok(), "{}", show(&report));
+        assert!(
+            report.warnings[0].message.contains("Gemini dialect"),
+            "{}",
+            show(&report)
+        );
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("no `constructor`") && w.message.contains("Gemini")),
+            "{}",
+            show(&report)
+        );
+    }
+
+    #[test]
+    fn a_gemini_list_item_without_a_name_is_an_error() {
+        let report =
+            dialect_only(&GEMINI.replace("  - name: code\n", "  - description: nameless\n"));
+        let e = &report.errors[0];
+        assert!(e.message.contains("has no `name`"), "{e}");
+        assert_eq!(e.line, Some(6));
+        // ...so the transition that named it dangles too.
+        assert_eq!(report.errors.len(), 2, "{}", show(&report));
+        let report = dialect_only(&GEMINI.replace("  - name: code\n", ""));
+        let e = one_error(&report);
+        assert!(
+            e.message.contains("source `code` is not an asset type"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_older_scaffold_reads_bidirectional_as_co_evolution() {
+        let t = Topology::parse(&SourceFile::new("t.yml", SCAFFOLD)).unwrap();
+        assert_eq!(t.edge_ids(), ["intent→requirements", "code↔unit_tests"]);
+        assert_eq!(t.dialects(), [Dialect::OlderScaffold]);
+        assert_eq!(
+            t.resolve_edge("code→unit_tests").as_deref(),
+            Some("code↔unit_tests")
+        );
+        let report = dialect_only(SCAFFOLD);
+        assert!(report.is_ok(), "{}", show(&report));
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("`tdd (co_evolution)`")),
+            "{}",
+            show(&report)
+        );
+    }
+
+    #[test]
+    fn a_v0_task_workspace_is_named_not_failed() {
+        let set = ConfigSet {
+            v0_config: Some(SourceFile::new(
+                "config/workspace_config.yml",
+                "version: \"1.0\"\ntask_tracking: {enabled: true}\n",
+            )),
+            ..ConfigSet::default()
+        };
+        let report = validate(&set);
+        assert!(report.is_ok(), "{}", show(&report));
+        let w = &report.warnings[0];
+        assert_eq!(w.file, "config/workspace_config.yml");
+        assert!(w.message.contains("v0 task workspace"), "{w}");
+        assert!(w.hint.as_deref().unwrap().contains("tasks/"), "{w}");
+        // A broken v0 config is still reported where it is.
+        let set = ConfigSet {
+            v0_config: Some(SourceFile::new("config/workspace_config.yml", "a: [\n")),
+            ..ConfigSet::default()
+        };
+        assert_eq!(validate(&set).errors[0].file, "config/workspace_config.yml");
     }
 
     #[test]
@@ -1611,7 +1935,7 @@ trajectory:
                 .iter()
                 .any(|d| d.message.contains("no `transitions`"))
         );
-        let report = with_topology("asset_types: [a]\ntransitions: {a: b}\n");
+        let report = with_topology("asset_types: a\ntransitions: {a: b}\n");
         assert!(
             report
                 .errors
@@ -2070,6 +2394,7 @@ trajectory:
             evaluator_defaults: Some(file("graph/evaluator_defaults.yml")),
             features: vec![file("features/active/REQ-F-FUZZ-001.yml")],
             extra_yaml: vec![file("features/feature_index.yml")],
+            v0_config: Some(file("config/workspace_config.yml")),
         };
         let _ = validate(&alone);
         for role in 0..5 {

@@ -8,6 +8,7 @@
 
 pub mod canonical;
 pub mod edge;
+pub mod envelope;
 pub mod json;
 pub mod time;
 
@@ -153,7 +154,19 @@ fn parse_with(line: &str, full: bool) -> Result<Event, LineError> {
 }
 
 /// Payload keys the projections read; the light parse keeps only these.
-const PROJECTED_KEYS: &[&str] = &["delta", "intent_id", "trigger_intent"];
+const PROJECTED_KEYS: &[&str] = &[
+    "delta",
+    "intent_id",
+    "trigger_intent",
+    // Who a spawn creates and from where, in every spelling writers use (see `Record::from_event`).
+    "child_feature",
+    "child",
+    "child_vector",
+    "parent_feature",
+    "parent",
+    "parent_vector",
+    "parent_id",
+];
 
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
@@ -300,6 +313,17 @@ impl Fields {
             &["data", "feature_id"],
         ] {
             set_if_none(&mut self.feature, str_at(obj, path));
+        }
+        // `ConvergenceAchieved` and other engine events name the feature `instance_id`; one equal to the
+        // project is a project-level event, not a feature.
+        if self.feature.is_none() {
+            let project = self.project.clone().or_else(|| str_at(obj, &["project"]));
+            for path in [&["instance_id"][..], &["data", "instance_id"]] {
+                if let Some(instance) = str_at(obj, path).filter(|i| Some(i) != project.as_ref()) {
+                    self.feature = Some(instance);
+                    break;
+                }
+            }
         }
         for path in [&["edge"][..], &["data", "edge"]] {
             set_if_none(&mut self.edge, str_at(obj, path));
@@ -492,7 +516,7 @@ pub fn lifecycle_rank(event_type: Option<&str>) -> u8 {
         Some("iteration_started") => 1,
         Some("iteration_completed") => 2,
         Some("iteration_abandoned") => 3,
-        Some("edge_converged") => 4,
+        Some("edge_converged" | "convergence_achieved") => 4,
         _ => 5,
     }
 }

@@ -51,7 +51,8 @@ pub struct FeatureAcc {
     pub last_at: Option<Timestamp>,
     /// The edge of the latest lifecycle event.
     pub current_edge: Sym,
-    /// An explicit `feature_converged` was recorded.
+    /// A legacy `feature_converged` was recorded (not evidence of convergence: the method derives
+    /// that from the feature's edges).
     pub feature_converged: bool,
     /// Events about the feature.
     pub events: u64,
@@ -68,6 +69,15 @@ pub struct IntentAcc {
     pub at: Option<Timestamp>,
 }
 
+/// A feature made known by a spawn before it has a vector or events of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpawnAcc {
+    /// The spawned feature.
+    pub child: Sym,
+    /// The feature it was spawned from, or [`NONE`].
+    pub parent: Sym,
+}
+
 /// Everything the fold has accumulated so far.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Fold {
@@ -79,6 +89,8 @@ pub struct Fold {
     pub intents: Vec<IntentAcc>,
     /// Intent ids referenced by answering events.
     pub answered: Vec<Sym>,
+    /// Spawned features, in order (first spawn of a child wins).
+    pub spawns: Vec<SpawnAcc>,
     /// Event count per type symbol.
     pub by_kind: Vec<(Sym, u64)>,
     /// Records folded.
@@ -95,11 +107,13 @@ pub struct Kinds {
     edge_started: Sym,
     iteration_completed: Sym,
     edge_converged: Sym,
+    convergence_achieved: Sym,
     iteration_abandoned: Sym,
     iteration_started: Sym,
     feature_converged: Sym,
     intent_raised: Sym,
     spawn_created: Sym,
+    feature_spawned: Sym,
     review_completed: Sym,
     spec_modified: Sym,
 }
@@ -111,11 +125,13 @@ impl Kinds {
             edge_started: symbols.intern("edge_started"),
             iteration_completed: symbols.intern("iteration_completed"),
             edge_converged: symbols.intern("edge_converged"),
+            convergence_achieved: symbols.intern("convergence_achieved"),
             iteration_abandoned: symbols.intern("iteration_abandoned"),
             iteration_started: symbols.intern("iteration_started"),
             feature_converged: symbols.intern("feature_converged"),
             intent_raised: symbols.intern("intent_raised"),
             spawn_created: symbols.intern("spawn_created"),
+            feature_spawned: symbols.intern("feature_spawned"),
             review_completed: symbols.intern("review_completed"),
             spec_modified: symbols.intern("spec_modified"),
         }
@@ -160,6 +176,16 @@ impl Fold {
         {
             self.answered.push(r.intent);
         }
+        if r.child != NONE
+            && (r.kind == kinds.spawn_created || r.kind == kinds.feature_spawned)
+            && !placeholders.contains(&r.child)
+            && !self.spawns.iter().any(|s| s.child == r.child)
+        {
+            self.spawns.push(SpawnAcc {
+                child: r.child,
+                parent: r.parent,
+            });
+        }
         if r.feature == NONE || placeholders.contains(&r.feature) {
             return;
         }
@@ -178,7 +204,9 @@ impl Fold {
                 f.delta = d.max(0);
             }
         }
-        if r.kind == kinds.edge_converged {
+        // `convergence_achieved` (`ConvergenceAchieved`) is the method's canonical name for it.
+        let converged = r.kind == kinds.edge_converged || r.kind == kinds.convergence_achieved;
+        if converged {
             f.delta = 0;
         }
         if r.edge == NONE {
@@ -188,19 +216,18 @@ impl Fold {
             kinds.edge_started,
             kinds.iteration_started,
             kinds.iteration_completed,
-            kinds.edge_converged,
             kinds.iteration_abandoned,
         ];
-        if !lifecycle.contains(&r.kind) {
+        if !converged && !lifecycle.contains(&r.kind) {
             return;
         }
         // Work on an edge (a start or an iteration) moves the feature to it. A convergence only closes
         // its own edge: at one timestamp it sorts after the next edge's start, which it must not
         // displace or mark as abandoned.
-        if r.kind != kinds.edge_converged || f.current_edge == NONE {
+        if !converged || f.current_edge == NONE {
             f.current_edge = r.edge;
         }
-        if r.kind != kinds.edge_converged {
+        if !converged {
             for other in f
                 .edges
                 .iter_mut()
@@ -242,7 +269,7 @@ impl Fold {
                 }
                 e.recent.push(d);
             }
-        } else if r.kind == kinds.edge_converged {
+        } else if converged {
             e.open_start = None;
             e.converged = true;
             e.ever_converged = true;

@@ -16,3 +16,5 @@ pub use vector::refresh_vector;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_method;

@@ -86,24 +86,100 @@ pub struct Record {
     pub rank: u8,
     /// The intent this event raises (`intent_raised`) or answers (`spawn_created`, `spec_modified`, ...).
     pub intent: Sym,
+    /// The feature a spawn creates (`child_feature`, `child`, `child_vector`), else [`NONE`].
+    pub child: Sym,
+    /// The feature it was spawned from: named explicitly, else the event's own feature.
+    pub parent: Sym,
+}
+
+/// Payload keys naming a spawn's child, in the order they are trusted.
+const CHILD_KEYS: &[&str] = &["child_feature", "child", "child_vector"];
+/// Payload keys naming a spawn's parent.
+const PARENT_KEYS: &[&str] = &["parent_feature", "parent", "parent_vector", "parent_id"];
+
+/// What a record keeps of an event, before interning: computed per line in parallel by the log
+/// scanner, interned in order. The one place that decides which fields projections read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// Canonical event type.
+    pub kind: Option<String>,
+    /// Feature id.
+    pub feature: Option<String>,
+    /// Canonical edge id.
+    pub edge: Option<String>,
+    /// `delta` of iteration events.
+    pub delta: Option<i64>,
+    /// The intent raised or answered (`intent_id`, else `trigger_intent`).
+    pub intent: Option<String>,
+    /// The feature a spawn creates.
+    pub child: Option<String>,
+    /// The feature it was spawned from.
+    pub parent: Option<String>,
+}
+
+impl Facts {
+    /// Takes the projected fields of an event.
+    pub fn of(event: &Event) -> Facts {
+        let intent = event
+            .payload_str("intent_id")
+            .or_else(|| event.payload_str("trigger_intent"));
+        let child = CHILD_KEYS
+            .iter()
+            .find_map(|k| event.payload_str(k))
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        let parent = child.and_then(|c| {
+            PARENT_KEYS
+                .iter()
+                .find_map(|k| event.payload_str(k))
+                .or(event.feature.as_deref())
+                .map(str::trim)
+                .filter(|p| !p.is_empty() && *p != c)
+        });
+        Facts {
+            kind: event.event_type.clone(),
+            feature: event.feature.clone(),
+            edge: event.edge.clone(),
+            delta: event.delta(),
+            intent: intent.map(str::to_string),
+            child: child.map(str::to_string),
+            parent: parent.map(str::to_string),
+        }
+    }
 }
 
 impl Record {
     /// Compacts an event, interning its strings.
     pub fn from_event(event: &Event, line: u64, symbols: &mut Symbols) -> Record {
-        let intent = event
-            .payload_str("intent_id")
-            .or_else(|| event.payload_str("trigger_intent"));
-        Record {
-            id: event.id.as_str().into(),
+        Record::from_facts(
+            event.id.as_str().into(),
             line,
-            timestamp: event.timestamp,
-            kind: symbols.intern_opt(event.event_type.as_deref()),
-            feature: symbols.intern_opt(event.feature.as_deref()),
-            edge: symbols.intern_opt(event.edge.as_deref()),
-            delta: event.delta(),
-            rank: crate::event::lifecycle_rank(event.event_type.as_deref()),
-            intent: symbols.intern_opt(intent),
+            event.timestamp,
+            &Facts::of(event),
+            symbols,
+        )
+    }
+
+    /// Builds a record from facts taken earlier, interning their strings.
+    pub fn from_facts(
+        id: Box<str>,
+        line: u64,
+        timestamp: Option<Timestamp>,
+        facts: &Facts,
+        symbols: &mut Symbols,
+    ) -> Record {
+        Record {
+            id,
+            line,
+            timestamp,
+            kind: symbols.intern_opt(facts.kind.as_deref()),
+            feature: symbols.intern_opt(facts.feature.as_deref()),
+            edge: symbols.intern_opt(facts.edge.as_deref()),
+            delta: facts.delta,
+            rank: crate::event::lifecycle_rank(facts.kind.as_deref()),
+            intent: symbols.intern_opt(facts.intent.as_deref()),
+            child: symbols.intern_opt(facts.child.as_deref()),
+            parent: symbols.intern_opt(facts.parent.as_deref()),
         }
     }
 
@@ -130,6 +206,8 @@ pub fn total_cmp(a: &Record, b: &Record, symbols: &Symbols) -> std::cmp::Orderin
                 symbols.name(r.edge),
                 r.delta,
                 symbols.name(r.intent),
+                symbols.name(r.child),
+                symbols.name(r.parent),
             )
         };
         content(a).cmp(&content(b))

@@ -34,6 +34,44 @@ pub struct VectorInfo {
     pub profile: Option<String>,
     /// Folder the file sits in.
     pub location: Location,
+    /// Workspace-relative path of the file, for reports.
+    pub file: String,
+    /// The feature it was spawned from (`parent:`), when the vector says.
+    pub parent: Option<String>,
+    /// `disposition:` (`abandoned`, `blocked_accepted`, `blocked_deferred`, ...): a decision that takes
+    /// the feature out of what must converge, or accepts it as bounded.
+    pub disposition: Option<String>,
+    /// Trajectory entries the vector claims are converged, resolved against the topology.
+    pub converged_claims: Vec<Claim>,
+}
+
+/// A trajectory key claimed converged, and what it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The key as written.
+    pub key: String,
+    /// What it names.
+    pub target: ClaimTarget,
+}
+
+/// What a trajectory key names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimTarget {
+    /// An edge (canonical id).
+    Edge(String),
+    /// An asset type: converged by any edge into it.
+    Asset(String),
+    /// Neither, in this topology: matched as written.
+    Unknown,
+}
+
+/// A log-like file that was not read, so nobody wonders where its events went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IgnoredLogInfo {
+    /// Workspace-relative path.
+    pub file: String,
+    /// True for `events.v1.jsonl`, the copy the v1→v2 migration leaves beside the log it rewrote.
+    pub migration_leftover: bool,
 }
 
 /// Edges a profile requires and merely allows.
@@ -66,33 +104,43 @@ pub struct StatusInputs {
     pub untimed: u64,
     /// Lines repeating an `event_id` already in the log (counted once).
     pub duplicates: u64,
+    /// Workspace-relative path of the log that was read.
+    pub log_file: String,
+    /// Log-like files beside it that were not read.
+    pub ignored_logs: Vec<IgnoredLogInfo>,
 }
 
-/// The project's overall state, derived from events rather than from YAML claims.
+/// The project's convergence state in the method's terms (ADR-S-026), over the features that must
+/// converge; derived from events, with the vectors' authored `blocked` status and `disposition`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ProjectState {
-    /// Nothing to work on yet.
-    NoFeatures,
-    /// Some active feature has edges left.
-    InProgress,
-    /// Some active feature's delta stopped moving.
-    Stuck,
-    /// Every active feature converged.
-    AllConverged,
+    /// Some feature is being worked on (in progress or stuck).
+    Iterating,
+    /// Nothing iterates, and something not converged is waiting without a decision (a blocked or
+    /// pending feature with no `disposition`).
+    Quiescent,
+    /// Every feature that must converge has (abandoned and deferred ones are not required); also
+    /// an empty project, which has nothing left to converge.
+    Converged,
+    /// Nothing iterates, and every feature left unconverged has an accepted disposition.
+    Bounded,
 }
 
 impl ProjectState {
     /// The upper-case label used in human output.
     pub fn label(self) -> &'static str {
         match self {
-            ProjectState::NoFeatures => "NO_FEATURES",
-            ProjectState::InProgress => "IN_PROGRESS",
-            ProjectState::Stuck => "STUCK",
-            ProjectState::AllConverged => "ALL_CONVERGED",
+            ProjectState::Iterating => "ITERATING",
+            ProjectState::Quiescent => "QUIESCENT",
+            ProjectState::Converged => "CONVERGED",
+            ProjectState::Bounded => "BOUNDED",
         }
     }
 }
+
+/// Dispositions that take a feature out of what must converge.
+pub const NOT_REQUIRED_DISPOSITIONS: &[&str] = &["abandoned", "blocked_deferred"];
 
 /// One edge of one feature.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -124,7 +172,12 @@ pub struct FeatureStatus {
     pub vector_status: Option<String>,
     /// Profile used for required edges.
     pub profile: Option<String>,
-    /// pending | in_progress | converged | stuck
+    /// The feature it was spawned from, when a spawn or the vector says so.
+    pub parent: Option<String>,
+    /// The vector's `disposition`, when it has one.
+    pub disposition: Option<String>,
+    /// pending | in_progress | converged | stuck | blocked (the vector says blocked and events
+    /// show no convergence)
     pub status: &'static str,
     /// Iterations (count of `iteration_completed`).
     #[serde(rename = "T")]
@@ -186,9 +239,24 @@ pub struct Unactioned {
     pub at: Option<Timestamp>,
 }
 
+/// A trajectory entry a vector claims converged with no convergence event behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceGap {
+    /// Feature id.
+    pub feature: String,
+    /// The trajectory key as written.
+    pub edge: String,
+    /// The vector file.
+    pub file: String,
+}
+
 /// Event counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventCounts {
+    /// The log that was read (workspace-relative).
+    pub file: String,
+    /// Log-like files beside it that were not read.
+    pub ignored: Vec<IgnoredLogInfo>,
     /// Lines in the log.
     pub total: u64,
     /// Lines that are not events (kept in the file).
@@ -216,6 +284,10 @@ pub struct Rollup {
     pub pending: usize,
     /// Active features stuck.
     pub stuck: usize,
+    /// Active features whose vector says blocked.
+    pub blocked: usize,
+    /// Active features that must converge (no `abandoned` / `blocked_deferred` disposition).
+    pub required: usize,
     /// Vectors in completed/.
     pub completed_vectors: usize,
     /// Unanswered intents.
@@ -243,6 +315,8 @@ pub struct StatusReport {
     pub abandoned: Vec<Abandoned>,
     /// Unanswered intents.
     pub unactioned_intents: Vec<Unactioned>,
+    /// Trajectory entries claimed converged without a convergence event (active and completed vectors).
+    pub evidence_gaps: Vec<EvidenceGap>,
     /// Things worth a look.
     pub signals: Vec<String>,
     /// What to do next.
@@ -250,12 +324,22 @@ pub struct StatusReport {
 }
 
 impl FeatureStatus {
+    /// Whether the feature must converge for the project to: not abandoned, not deferred.
+    pub fn is_required(&self) -> bool {
+        self.disposition
+            .as_deref()
+            .is_none_or(|d| !NOT_REQUIRED_DISPOSITIONS.contains(&d))
+    }
+
     /// Active features are the ones being worked on: vectors in active/ and event-only, unconverged ones.
     pub fn is_active(&self) -> bool {
         match self.location {
             Location::Active => true,
-            // Known only from events and never on an edge: a mention, not work in progress.
-            Location::EventsOnly => self.status != "converged" && !self.edges.is_empty(),
+            // Known only from events: work when it is on an edge, or when a spawn created it (a
+            // spawned feature is work to do even before its vector exists); a mere mention is not.
+            Location::EventsOnly => {
+                self.status != "converged" && (!self.edges.is_empty() || self.parent.is_some())
+            }
             Location::Completed | Location::Archived => false,
         }
     }
@@ -286,7 +370,7 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
     }
     for acc in &fold.features {
         let name = symbols.name(acc.feature);
-        if seen.contains(name) {
+        if !seen.insert(name.to_string()) {
             continue;
         }
         features.push(feature_status(
@@ -297,6 +381,23 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
             inputs,
             &alias,
         ));
+    }
+    // A spawn makes its child known (pending, with its parent) before it has a vector or events.
+    for spawn in &fold.spawns {
+        let child = symbols.name(spawn.child);
+        if seen.insert(child.to_string()) {
+            features.push(feature_status(child, None, None, symbols, inputs, &alias));
+        }
+    }
+    for f in &mut features {
+        if f.parent.is_none()
+            && let Some(spawn) = fold
+                .spawns
+                .iter()
+                .find(|s| s.parent != NONE && symbols.name(s.child) == f.feature)
+        {
+            f.parent = Some(symbols.name(spawn.parent).to_string());
+        }
     }
     features.sort_by(|a, b| {
         (!a.is_active(), a.location as u8, &a.feature).cmp(&(
@@ -347,6 +448,7 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
 
     let active: Vec<&FeatureStatus> = features.iter().filter(|f| f.is_active()).collect();
     let count = |s: &str| active.iter().filter(|f| f.status == s).count();
+    let required: Vec<&&FeatureStatus> = active.iter().filter(|f| f.is_required()).collect();
     let (mut edges_converged, mut edges_total) = (0, 0);
     for f in &active {
         for e in f.edges.values().filter(|e| e.required) {
@@ -363,25 +465,32 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
         in_progress: count("in_progress"),
         pending: count("pending"),
         stuck: count("stuck"),
+        blocked: count("blocked"),
+        required: required.len(),
         completed_vectors: features
             .iter()
             .filter(|f| f.location == Location::Completed)
             .count(),
         unactioned_intents: unactioned_intents.len(),
     };
-    let state = if active.is_empty() {
-        if features.is_empty() {
-            ProjectState::NoFeatures
-        } else {
-            ProjectState::AllConverged
-        }
-    } else if rollup.stuck > 0 {
-        ProjectState::Stuck
-    } else if rollup.converged == active.len() {
-        ProjectState::AllConverged
+    // The method's order (compute_project_convergence_state): iterating beats everything; then
+    // converged; then anything undecided makes it quiescent; otherwise it is bounded.
+    let state = if active
+        .iter()
+        .any(|f| f.status == "in_progress" || f.status == "stuck")
+    {
+        ProjectState::Iterating
+    } else if required.iter().all(|f| f.status == "converged") {
+        ProjectState::Converged
+    } else if active
+        .iter()
+        .any(|f| f.status != "converged" && f.disposition.is_none())
+    {
+        ProjectState::Quiescent
     } else {
-        ProjectState::InProgress
+        ProjectState::Bounded
     };
+    let evidence_gaps = evidence_gaps(&features, inputs);
 
     let mut by_type = BTreeMap::new();
     for (k, n) in &fold.by_kind {
@@ -393,13 +502,34 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
         *by_type.entry(name).or_insert(0) += n;
     }
     let events = EventCounts {
+        file: inputs.log_file.clone(),
+        ignored: inputs.ignored_logs.clone(),
         total: inputs.lines,
         malformed: inputs.malformed,
         untimed: inputs.untimed,
         duplicates: inputs.duplicates,
         by_type,
     };
-    let signals = signals(&features, &events, &stuck, &abandoned, &unactioned_intents);
+    let legacy: Vec<&str> = fold
+        .features
+        .iter()
+        .filter(|a| a.feature_converged)
+        .map(|a| symbols.name(a.feature))
+        .filter(|name| {
+            features
+                .iter()
+                .any(|f| f.feature == *name && f.status != "converged")
+        })
+        .collect();
+    let signals = signals(
+        &features,
+        &events,
+        &stuck,
+        &abandoned,
+        &unactioned_intents,
+        &evidence_gaps,
+        &legacy,
+    );
     let next_actions = next_actions(&active, &stuck, &abandoned, &unactioned_intents);
     StatusReport {
         project: inputs.project.clone(),
@@ -411,9 +541,46 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
         stuck,
         abandoned,
         unactioned_intents,
+        evidence_gaps,
         signals,
         next_actions,
     }
+}
+
+/// INTRO-008 of the method: every trajectory entry a vector (active or completed) claims converged
+/// needs a convergence event for that feature and edge in the log.
+fn evidence_gaps(features: &[FeatureStatus], inputs: &StatusInputs) -> Vec<EvidenceGap> {
+    let mut gaps = Vec::new();
+    for v in &inputs.vectors {
+        if !matches!(v.location, Location::Active | Location::Completed) {
+            continue;
+        }
+        let converged: &[String] = features
+            .iter()
+            .find(|f| f.feature == v.feature)
+            .map_or(&[], |f| &f.converged_edges);
+        for claim in &v.converged_claims {
+            let evidenced = converged.iter().any(|edge| match &claim.target {
+                ClaimTarget::Edge(id) => edge == id,
+                // An edge into the asset produced it; a co-evolution edge converges both sides.
+                ClaimTarget::Asset(asset) => {
+                    edge == asset
+                        || split_edge(edge).is_some_and(|(source, target, co)| {
+                            target == asset || (co && source == asset)
+                        })
+                }
+                ClaimTarget::Unknown => *edge == claim.key,
+            });
+            if !evidenced {
+                gaps.push(EvidenceGap {
+                    feature: v.feature.clone(),
+                    edge: claim.key.clone(),
+                    file: v.file.clone(),
+                });
+            }
+        }
+    }
+    gaps
 }
 
 /// Maps `a→b` onto the topology's `a↔b` when only the co-evolution edge exists (writers confuse the two).
@@ -528,9 +695,13 @@ fn feature_status(
         "stuck"
     } else if !gating.is_empty() && gating.iter().all(|e| e.status == "converged") {
         "converged"
-    } else if acc.is_some_and(|a| a.events > 0) {
+    } else if vector.is_some_and(|v| v.status.as_deref() == Some("blocked")) {
+        // Blocking is a decision recorded in the vector; no event says it.
+        "blocked"
+    } else if acc.is_some_and(|a| a.iterations > 0 || !a.edges.is_empty()) {
         "in_progress"
     } else {
+        // Known from a vector, a spawn or a mention, with no work on any edge yet.
         "pending"
     };
     let (t, v) = acc.map_or((0, 0), |a| (a.iterations, a.delta));
@@ -540,6 +711,8 @@ fn feature_status(
         location: vector.map_or(Location::EventsOnly, |v| v.location),
         vector_status: vector.and_then(|v| v.status.clone()),
         profile,
+        parent: vector.and_then(|v| v.parent.clone()),
+        disposition: vector.and_then(|v| v.disposition.clone()),
         status,
         t,
         v,
@@ -562,8 +735,24 @@ fn signals(
     stuck: &[Stuck],
     abandoned: &[Abandoned],
     unactioned: &[Unactioned],
+    gaps: &[EvidenceGap],
+    legacy_converged: &[&str],
 ) -> Vec<String> {
     let mut out = Vec::new();
+    for ignored in &events.ignored {
+        out.push(if ignored.migration_leftover {
+            format!(
+                "{} is the copy the v1→v2 migration kept of the old log; it is not read (its events are \
+                 already in {}, and reading both would count them twice)",
+                ignored.file, events.file
+            )
+        } else {
+            format!(
+                "{} is not read: the log in use is {}; move any events only it has into that one",
+                ignored.file, events.file
+            )
+        });
+    }
     if events.malformed > 0 {
         out.push(format!(
             "{} malformed line(s) in events.jsonl are kept but not counted (run `gen event log` to see them)",
@@ -613,6 +802,31 @@ fn signals(
                 f.feature
             ));
         }
+    }
+    if gaps.len() <= 5 {
+        for g in gaps {
+            out.push(format!(
+                "{}: {} claims {} converged, but the log has no convergence event for it (evidence gap)",
+                g.feature, g.file, g.edge
+            ));
+        }
+    } else {
+        let mut files: Vec<&str> = gaps.iter().map(|g| g.feature.as_str()).collect();
+        files.dedup();
+        out.push(format!(
+            "{} trajectory entries in {} vectors claim convergence the log has no event for (evidence gaps): \
+             {}{} — the full list is under `evidence_gaps` in --json",
+            gaps.len(),
+            files.len(),
+            files[..files.len().min(5)].join(", "),
+            if files.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    for feature in legacy_converged {
+        out.push(format!(
+            "{feature}: a legacy feature_converged event is not evidence of convergence; the method derives \
+             it from the edges its profile requires"
+        ));
     }
     let orphans = features
         .iter()

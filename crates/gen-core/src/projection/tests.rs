@@ -191,7 +191,7 @@ fn a_feature_converges_when_its_profile_edges_do() {
         ev("edge_converged", 1, "intent→requirements"),
         ev("edge_converged", 2, "requirements->design"),
     ]);
-    assert!(done.contains(r#""state":"ALL_CONVERGED""#), "{done}");
+    assert!(done.contains(r#""state":"CONVERGED""#), "{done}");
 }
 
 #[test]

@@ -571,6 +571,8 @@ mod tests {
             title: None,
             location: Location::Active,
             vector_status: None,
+            parent: None,
+            disposition: None,
             profile: None,
             status: if all_converged {
                 "converged"

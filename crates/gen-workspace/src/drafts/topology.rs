@@ -436,7 +436,7 @@ graph_properties:
             &open(ws.path()).unwrap().0,
             json!({"intent": "configure", "nodeId": "design", "properties": {
                 "$transitions": [{"name": "Design → Code", "source": "design", "target": "code",
-                                  "edge_type": "sideways", "evaluators": ["oracle"], "constructor": "agent"}]}}),
+                                  "edge_type": "sideways", "evaluators": ["oracle"], "constructor": "wizard"}]}}),
         );
         let err = save(ws.path(), "t", &draft, now(), Guard::Overwrite).expect_err("refused");
         let DraftError::Topology(problem) = err else {
@@ -447,7 +447,7 @@ graph_properties:
         };
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert!(
-            text.iter().any(|e| e.contains("edge_type `sideways`")),
+            text.iter().any(|e| e.contains("constructor `wizard`")),
             "{text:?}"
         );
         assert_eq!(

@@ -463,8 +463,37 @@ pub fn render_topology(
     asset_types: &Map<String, Value>,
     transitions: &[Value],
 ) -> Result<String, SpliceError> {
+    // A topology in the Gemini dialect keeps `asset_types` as a list of `- name: …` items: it is
+    // written back in that form (items keyed by name), not converted behind the user's back.
+    let listed = !original.trim().is_empty()
+        && yaml::parse(original)
+            .ok()
+            .and_then(|l| l.root.get("asset_types").map(|n| n.items().is_some()))
+            .unwrap_or(false);
+    let list_items: Vec<Value> = if listed {
+        asset_types
+            .iter()
+            .map(|(name, fields)| {
+                let mut item = Map::new();
+                item.insert("name".into(), Value::String(name.clone()));
+                if let Value::Object(fields) = fields {
+                    item.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                Value::Object(item)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let sections = [
-        ("asset_types", Items::Map(asset_types)),
+        (
+            "asset_types",
+            if listed {
+                Items::Seq(&list_items)
+            } else {
+                Items::Map(asset_types)
+            },
+        ),
         ("transitions", Items::Seq(transitions)),
     ];
     let (text, root_before) = if original.trim().is_empty() {
@@ -540,7 +569,20 @@ fn check_reads_back(
         .map_err(|e| SpliceError::Mismatch(format!("it does not parse: {e}")))?
         .root
         .to_json();
-    let got_types = root.get("asset_types").cloned().unwrap_or(Value::Null);
+    let got_types = match root.get("asset_types") {
+        // The Gemini list form reads back as the same mapping, keyed by each item's name.
+        Some(Value::Array(items)) => Value::Object(
+            items
+                .iter()
+                .filter_map(|item| {
+                    let mut fields = item.as_object()?.clone();
+                    let name = fields.shift_remove("name")?.as_str()?.to_string();
+                    Some((name, Value::Object(fields)))
+                })
+                .collect(),
+        ),
+        other => other.cloned().unwrap_or(Value::Null),
+    };
     let want_types = Value::Object(asset_types.clone());
     let same_types = got_types == want_types
         || (asset_types.is_empty() && got_types.as_object().is_some_and(Map::is_empty));
