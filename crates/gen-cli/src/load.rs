@@ -86,6 +86,7 @@ pub fn status_inputs(ws: &Workspace) -> StatusInputs {
         topology_edges: topology.map(|t| t.edge_ids()).unwrap_or_default(),
         profiles,
         default_profile,
+        see_also: crate::report::status_see_also(),
         ..StatusInputs::default()
     }
 }

@@ -1,12 +1,14 @@
 //! `gen event emit`: append one flat v1 event, durable before we say so.
 
-use super::{UserError, print_json};
-use crate::cli::EmitArgs;
+use super::print_json;
+use crate::report::Exit;
+use crate::report::UserError;
+use crate::terminal::{errln, outln, quiet};
+use clap::Args;
 use gen_core::config::canonical_edge_id;
 use gen_workspace::Workspace;
 use miette::{IntoDiagnostic, Result};
 use serde_json::{Map, Value, json};
-use std::process::ExitCode;
 
 /// Keys gen writes itself, or that readers take as the event's identity, feature, edge or agent.
 const RESERVED: &[&str] = &[
@@ -25,8 +27,31 @@ const RESERVED: &[&str] = &[
     "_v1_compat",
 ];
 
+/// `gen event emit`
+#[derive(Debug, Args)]
+pub struct EmitArgs {
+    /// Event type, snake_case (e.g. edge_started, iteration_completed).
+    #[arg(value_name = "TYPE")]
+    pub event_type: String,
+    /// Feature id the event is about.
+    #[arg(long)]
+    pub feature: Option<String>,
+    /// Edge id (`design→code`; `design->code` is accepted).
+    #[arg(long)]
+    pub edge: Option<String>,
+    /// Payload: a JSON object, or @FILE to read one from a file (`@-` for stdin).
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub data: Option<String>,
+    /// Project name (default: constraints project.name, else the folder name).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Agent id (default: $GEN_AGENT_ID, else $USER, else "primary").
+    #[arg(long, env = "GEN_AGENT_ID")]
+    pub agent: Option<String>,
+}
+
 /// Runs the command.
-pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<ExitCode> {
+pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<Exit> {
     let event_type = args.event_type.trim();
     if event_type.is_empty()
         || !event_type
@@ -104,7 +129,7 @@ pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<ExitCode> {
     let line = serde_json::to_string(&Value::Object(event.clone())).into_diagnostic()?;
     let torn = gen_workspace::log::append_lines(&ws.events_path(), &[line]).into_diagnostic()?;
     if let Some(t) = &torn {
-        eprintln!(
+        errln!(
             "warning: events.jsonl ended with a torn line {} ({} bytes, a crash mid-write); it was moved to {} before appending",
             t.line,
             t.bytes,
@@ -113,10 +138,10 @@ pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<ExitCode> {
     }
     if json {
         print_json(&json!({"id": id, "event": event, "repaired_torn_line": torn.map(|t| t.line)}))?;
-    } else {
-        println!("Recorded {event_type} {id}");
+    } else if !quiet() {
+        outln!("Recorded {event_type} {id}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn parse_data(spec: &str) -> Result<Map<String, Value>> {

@@ -66,6 +66,17 @@ pub struct StatusInputs {
     pub untimed: u64,
     /// Lines repeating an `event_id` already in the log (counted once).
     pub duplicates: u64,
+    /// How the caller's user can look closer; the library names no commands of its own.
+    pub see_also: SeeAlso,
+}
+
+/// Pointers the front end adds to signals and next actions (e.g. the command that shows more).
+#[derive(Debug, Clone, Default)]
+pub struct SeeAlso {
+    /// Where malformed lines can be seen, appended to their signal in parentheses.
+    pub malformed_lines: Option<String>,
+    /// How to list unactioned intents, appended to the triage action after a colon.
+    pub unactioned_intents: Option<String>,
 }
 
 /// The project's overall state, derived from events rather than from YAML claims.
@@ -399,8 +410,21 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
         duplicates: inputs.duplicates,
         by_type,
     };
-    let signals = signals(&features, &events, &stuck, &abandoned, &unactioned_intents);
-    let next_actions = next_actions(&active, &stuck, &abandoned, &unactioned_intents);
+    let signals = signals(
+        &inputs.see_also,
+        &features,
+        &events,
+        &stuck,
+        &abandoned,
+        &unactioned_intents,
+    );
+    let next_actions = next_actions(
+        &inputs.see_also,
+        &active,
+        &stuck,
+        &abandoned,
+        &unactioned_intents,
+    );
     StatusReport {
         project: inputs.project.clone(),
         state,
@@ -557,6 +581,7 @@ fn feature_status(
 }
 
 fn signals(
+    see_also: &SeeAlso,
     features: &[FeatureStatus],
     events: &EventCounts,
     stuck: &[Stuck],
@@ -566,8 +591,13 @@ fn signals(
     let mut out = Vec::new();
     if events.malformed > 0 {
         out.push(format!(
-            "{} malformed line(s) in events.jsonl are kept but not counted (run `gen event log` to see them)",
-            events.malformed
+            "{} malformed line(s) in events.jsonl are kept but not counted{}",
+            events.malformed,
+            see_also
+                .malformed_lines
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
         ));
     }
     if events.duplicates > 0 {
@@ -627,6 +657,7 @@ fn signals(
 }
 
 fn next_actions(
+    see_also: &SeeAlso,
     active: &[&FeatureStatus],
     stuck: &[Stuck],
     abandoned: &[Abandoned],
@@ -680,8 +711,13 @@ fn next_actions(
     }
     if !unactioned.is_empty() {
         out.push(format!(
-            "triage {} unactioned intent(s): gen event log --type intent_raised",
-            unactioned.len()
+            "triage {} unactioned intent(s){}",
+            unactioned.len(),
+            see_also
+                .unactioned_intents
+                .as_deref()
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default()
         ));
     }
     out
