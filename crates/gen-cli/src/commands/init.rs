@@ -117,6 +117,7 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<Exit>
                            "refreshed": exists, "written": written, "kept": kept}),
         )?;
     } else if quiet() {
+        // --quiet: the exit code says it worked.
     } else if exists {
         outln!(
             "Refreshed {} config files in {} (kept {} authored file(s), events and features untouched)",

@@ -57,6 +57,7 @@ pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<E
         }
         let files = count_files(&loaded.set) + loaded.blueprints.len();
         if quiet() {
+            // --quiet: the errors above and the exit code say it all.
         } else if report.errors.is_empty() {
             outln!(
                 "ok: {files} config files checked in {}, {} warning(s)",

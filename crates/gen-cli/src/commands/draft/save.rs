@@ -103,6 +103,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
         }))?;
     } else {
         if quiet() {
+            // --quiet: the exit code says it was saved; notes and warnings below still print.
         } else if saved.unchanged {
             say!("The topology already says exactly this; nothing was written.");
         } else {
