@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: build gen, then a short tour on a new workspace in target/tour/
 # (init → emit → validate → status). Needs nothing but the Rust toolchain; no AWS account.
+# GEN_INSTALL=1 also installs `gen` on the PATH (cargo install into ~/.cargo/bin); without it the
+# script only prints the command that does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo="$PWD"
 
 cargo build --release -p gen-cli
 gen="$PWD/target/release/gen"
@@ -25,3 +28,15 @@ run status
 run status --feature REQ-F-TOUR-001
 
 printf '\nThe tour workspace is %s; try `%s --workspace %s status --json`.\n' "$tour" "$gen" "$tour"
+
+install=(cargo install --path "$repo/crates/gen-cli" --locked)
+if [[ "${GEN_INSTALL:-}" == 1 ]]; then
+  printf '\n$ %s\n' "${install[*]}"
+  "${install[@]}"
+  printf 'gen is installed in %s; type `gen --help`.\n' "${CARGO_HOME:-$HOME/.cargo}/bin"
+elif command -v gen >/dev/null 2>&1 && [[ "$(command -v gen)" != "$gen" ]]; then
+  printf '\n`gen` on your PATH is %s; to replace it with this build: %s\n' "$(command -v gen)" "${install[*]}"
+else
+  printf '\nTo type `gen` anywhere, put it on your PATH (into %s):\n  %s\n(or run this script again with GEN_INSTALL=1)\n' \
+    "${CARGO_HOME:-$HOME/.cargo}/bin" "${install[*]}"
+fi

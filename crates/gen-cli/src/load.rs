@@ -23,7 +23,9 @@ pub struct Loaded {
 /// Reads the workspace through [`Project`] and derives the status view.
 pub fn load(ws: &Workspace, no_cache: bool) -> Result<Loaded> {
     let project = Project::load(ws);
-    let StatusView { mut report, log } = project.status(no_cache).into_diagnostic()?;
+    let StatusView { mut report, log } = project
+        .status(no_cache, crate::report::status_see_also())
+        .into_diagnostic()?;
     // A vector that cannot be read must not silently turn into "no vector file".
     for (i, problem) in project.vectors.problems.iter().enumerate() {
         report.signals.insert(

@@ -1,8 +1,118 @@
-//! Text from events, vectors and drafts is data: before it reaches a terminal, control characters are
-//! made visible, so a synced event cannot retitle, clear or recolour a teammate's terminal.
+//! Everything gen writes to the terminal goes through here.
+//!
+//! * Text from events, vectors and drafts is data: before it reaches a terminal, control characters
+//!   are made visible, so a synced event cannot retitle, clear or recolour a teammate's terminal.
+//! * A closed stdout (`gen event log | head -1`) is not an error: the reader has what it wanted, so
+//!   gen stops there and exits 0 without a word, like every Unix tool. Any other failure to write
+//!   the output is reported and exits 2. Nothing a command acknowledges is written after its output
+//!   starts, so stopping mid-output loses nothing.
+//! * `--quiet` and `--color` are decided once, at start-up, and read here.
 
+use crate::report::Exit;
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::io::{IsTerminal, Write as _};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+static COLOR: AtomicBool = AtomicBool::new(false);
+
+/// When to colour output, from `--color`; `auto` also honours `NO_COLOR`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when stderr is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always colour, even into a pipe or a file.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour, given the environment.
+    pub fn resolve(self) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
+
+    /// The `--color` value among raw arguments, read before parsing so clap's own help and usage
+    /// errors follow it too.
+    pub fn from_args(args: &[std::ffi::OsString]) -> ColorWhen {
+        let mut when = ColorWhen::Auto;
+        let mut next_is_value = false;
+        for arg in args.iter().skip(1) {
+            let Some(arg) = arg.to_str() else { continue };
+            if arg == "--" {
+                break;
+            }
+            let value = if next_is_value {
+                Some(arg)
+            } else {
+                arg.strip_prefix("--color=")
+            };
+            next_is_value = arg == "--color";
+            if let Some(v) = value {
+                when = match v {
+                    "always" => ColorWhen::Always,
+                    "never" => ColorWhen::Never,
+                    _ => ColorWhen::Auto,
+                };
+            }
+        }
+        when
+    }
+}
+
+/// Records the output settings for the whole run.
+pub fn configure(quiet: bool, color: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+    COLOR.store(color, Ordering::Relaxed);
+}
+
+/// `--quiet`: leave out notes and confirmations (see the flag's help for the list).
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// Whether diagnostics we render ourselves may use colour.
+pub fn color() -> bool {
+    COLOR.load(Ordering::Relaxed)
+}
+
+/// Writes to stdout; a closed pipe ends the run quietly with success, any other failure with exit 2.
+pub fn write_out(args: std::fmt::Arguments<'_>) {
+    let result = std::io::stdout().lock().write_fmt(args);
+    if let Err(e) = result {
+        stdout_failed(&e);
+    }
+}
+
+/// Flushes stdout at the end of a run, with the same rules as [`write_out`].
+pub fn flush_out() {
+    if let Err(e) = std::io::stdout().lock().flush() {
+        stdout_failed(&e);
+    }
+}
+
+/// Writes to stderr; if stderr itself is gone there is no one left to tell, so the text is dropped.
+pub fn write_err(args: std::fmt::Arguments<'_>) {
+    let _ = std::io::stderr().lock().write_fmt(args);
+}
+
+fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Exit::Success.now();
+    }
+    write_err(format_args!("error: cannot write the output: {e}\n"));
+    Exit::CannotRun.now();
+}
 
 /// `s` with C0/C1 control characters, DEL and bidirectional overrides written as `\u{…}` escapes.
 pub fn safe(s: &str) -> Cow<'_, str> {
@@ -38,13 +148,40 @@ pub fn safe_block(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `println!` for our own text (no data in it): a closed pipe ends the run quietly.
+macro_rules! outln {
+    () => {
+        $crate::terminal::write_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::terminal::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use outln;
+
+/// `print!` counterpart of [`outln`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::terminal::write_out(format_args!($($arg)*))
+    };
+}
+pub(crate) use out;
+
+/// `eprintln!` that never panics (a closed stderr drops the text).
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::terminal::write_err(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use errln;
+
 /// `println!` for output that carries data (labels, titles, messages): escaped by [`safe_block`].
 macro_rules! say {
     () => {
-        println!()
+        $crate::terminal::outln!()
     };
     ($($arg:tt)*) => {
-        println!("{}", $crate::terminal::safe_block(&format!($($arg)*)))
+        $crate::terminal::outln!("{}", $crate::terminal::safe_block(&format!($($arg)*)))
     };
 }
 pub(crate) use say;
@@ -52,7 +189,7 @@ pub(crate) use say;
 /// `eprintln!` for messages that carry data, escaped like [`say`].
 macro_rules! esay {
     ($($arg:tt)*) => {
-        eprintln!("{}", $crate::terminal::safe_block(&format!($($arg)*)))
+        $crate::terminal::errln!("{}", $crate::terminal::safe_block(&format!($($arg)*)))
     };
 }
 pub(crate) use esay;
@@ -73,5 +210,32 @@ mod tests {
         assert_eq!(safe("a\u{202e}b\nc"), "a\\u{202e}b\\u{a}c");
         assert_eq!(safe("design→code ✓"), "design→code ✓");
         assert_eq!(safe_block("a\u{1b}[2J\nb\n"), "a\\u{1b}[2J\nb\n");
+    }
+
+    #[test]
+    fn the_last_color_flag_wins_and_stops_at_double_dash() {
+        let args = |a: &[&str]| {
+            a.iter()
+                .map(Into::into)
+                .collect::<Vec<std::ffi::OsString>>()
+        };
+        assert_eq!(
+            ColorWhen::from_args(&args(&["gen", "status"])),
+            ColorWhen::Auto
+        );
+        assert_eq!(
+            ColorWhen::from_args(&args(&[
+                "gen",
+                "--color",
+                "never",
+                "status",
+                "--color=always"
+            ])),
+            ColorWhen::Always
+        );
+        assert_eq!(
+            ColorWhen::from_args(&args(&["gen", "--color=never", "--", "--color=always"])),
+            ColorWhen::Never
+        );
     }
 }

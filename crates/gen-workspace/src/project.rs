@@ -12,7 +12,7 @@ use crate::status_cache::{FoldedLog, fold_log};
 use gen_core::config::constraints::Constraints;
 use gen_core::config::profile::Include;
 use gen_core::config::{Config, Report, SourceFile};
-use gen_core::projection::status::{IgnoredLogInfo, ProfileEdges, StatusInputs};
+use gen_core::projection::status::{IgnoredLogInfo, ProfileEdges, SeeAlso, StatusInputs};
 use gen_core::projection::{StatusReport, project_status};
 use std::collections::BTreeMap;
 
@@ -99,8 +99,9 @@ impl Project {
         }
     }
 
-    /// Folds the event log (through the status cache unless `no_cache`) into the status view.
-    pub fn status(&self, no_cache: bool) -> Result<StatusView, LogError> {
+    /// Folds the event log (through the status cache unless `no_cache`) into the status view;
+    /// `see_also` carries the front end's pointers for looking closer.
+    pub fn status(&self, no_cache: bool, see_also: SeeAlso) -> Result<StatusView, LogError> {
         let ws = &self.workspace;
         let file = ws.event_log();
         let cache_dir = ws.cache_dir();
@@ -111,6 +112,7 @@ impl Project {
         inputs.untimed = log.untimed.len() as u64;
         inputs.duplicates = log.duplicates.len() as u64;
         inputs.log_file = ws.relative(&file.path);
+        inputs.see_also = see_also;
         inputs.ignored_logs = file
             .ignored
             .iter()

@@ -1,16 +1,41 @@
 //! `gen event emit`: append one flat v1 event, durable before we say so.
 
-use super::{UserError, print_json};
-use crate::cli::EmitArgs;
+use super::print_json;
+use crate::report::Exit;
+use crate::report::UserError;
+use crate::terminal::{errln, outln, quiet};
+use clap::Args;
 use gen_core::event::envelope::{EnvelopeError, NewEvent};
 use gen_workspace::Workspace;
 use gen_workspace::events::WriteEventError;
 use miette::{IntoDiagnostic, Result};
 use serde_json::{Map, Value, json};
-use std::process::ExitCode;
+
+/// `gen event emit`
+#[derive(Debug, Args)]
+pub struct EmitArgs {
+    /// Event type, snake_case (e.g. edge_started, iteration_completed).
+    #[arg(value_name = "TYPE")]
+    pub event_type: String,
+    /// Feature id the event is about.
+    #[arg(long)]
+    pub feature: Option<String>,
+    /// Edge id (`design→code`; `design->code` is accepted).
+    #[arg(long)]
+    pub edge: Option<String>,
+    /// Payload: a JSON object, or @FILE to read one from a file (`@-` for stdin).
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub data: Option<String>,
+    /// Project name (default: constraints project.name, else the folder name).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Agent id (default: $GEN_AGENT_ID, else $USER, else "primary").
+    #[arg(long, env = "GEN_AGENT_ID")]
+    pub agent: Option<String>,
+}
 
 /// Runs the command.
-pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<ExitCode> {
+pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<Exit> {
     let data = match &args.data {
         None => Map::new(),
         Some(spec) => parse_data(spec)?,
@@ -37,7 +62,7 @@ pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<ExitCode> {
     let event_type = &event.event_type;
     let event = event.to_object();
     if let Some(t) = &torn {
-        eprintln!(
+        errln!(
             "warning: events.jsonl ended with a torn line {} ({} bytes, a crash mid-write); it was moved to {} before appending",
             t.line,
             t.bytes,
@@ -46,10 +71,10 @@ pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<ExitCode> {
     }
     if json {
         print_json(&json!({"id": id, "event": event, "repaired_torn_line": torn.map(|t| t.line)}))?;
-    } else {
-        println!("Recorded {event_type} {id}");
+    } else if !quiet() {
+        outln!("Recorded {event_type} {id}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// What to tell the user when the event itself cannot be written.

@@ -1,8 +1,10 @@
 //! `gen event log`: events in the one total order, filtered.
 
-use super::{UserError, print_json};
-use crate::cli::LogArgs;
-use crate::terminal::safe;
+use super::print_json;
+use crate::report::Exit;
+use crate::report::UserError;
+use crate::terminal::{errln, outln, safe};
+use clap::Args;
 use gen_core::config::canonical_edge_id;
 use gen_core::event::{order_key, parse_timestamp};
 use gen_workspace::Workspace;
@@ -12,7 +14,6 @@ use miette::{IntoDiagnostic, Result};
 use serde_json::json;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::process::ExitCode;
 
 fn bound(text: &str, flag: &str) -> Result<Timestamp> {
     if let Ok(ts) = parse_timestamp(text) {
@@ -50,8 +51,31 @@ impl Ord for Latest {
     }
 }
 
+/// `gen event log`
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only this event type.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub event_type: Option<String>,
+    /// Only this feature.
+    #[arg(long)]
+    pub feature: Option<String>,
+    /// Only this edge.
+    #[arg(long)]
+    pub edge: Option<String>,
+    /// Only events at or after this time (RFC 3339, or a date like 2026-03-01).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only events before this time (RFC 3339, or a date).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Show only the most recent N matching events (still oldest first).
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
 /// Runs the command.
-pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
+pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<Exit> {
     let since = args
         .since
         .as_deref()
@@ -90,7 +114,7 @@ pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
             }
             None => all.push(*e),
         },
-        LineItem::Malformed(m) => eprintln!(
+        LineItem::Malformed(m) => errln!(
             "warning: events.jsonl line {}: {}{} — kept in the file, skipped here: {}",
             m.line,
             m.error,
@@ -144,7 +168,7 @@ pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
             if let Some(d) = ev.delta() {
                 about.push_str(&format!(" δ={d}"));
             }
-            println!(
+            outln!(
                 "{when}  {:<22} {:<40} line {}",
                 safe(ev.event_type.as_deref().unwrap_or("(untyped)")),
                 about,
@@ -152,5 +176,5 @@ pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<ExitCode> {
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

@@ -5,7 +5,8 @@
 //! rule are counted, files that cannot be refreshed safely are listed with file:line:col and why.
 
 use super::print_json;
-use crate::cli::FeaturesArgs;
+use crate::report::Exit;
+use clap::Args;
 use gen_core::projection::status::FeatureStatus;
 use gen_core::projection::vector::{LeftReason, Outcome, Scope};
 use gen_workspace::Workspace;
@@ -13,9 +14,8 @@ use gen_workspace::features::{Refreshed, refresh_vector_file};
 use miette::{IntoDiagnostic, Result};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
-use crate::terminal::safe_block;
+use crate::terminal::{errln, out, safe_block};
 
 /// One feature with its vector file and what the refresh made of it.
 struct Row<'a> {
@@ -48,7 +48,7 @@ impl Row<'_> {
         Some(format!(
             "{}{at}: {}",
             self.file.as_deref().unwrap_or("-"),
-            skip.reason
+            crate::report::skip_reason(&skip.reason)
         ))
     }
 
@@ -56,9 +56,9 @@ impl Row<'_> {
         let f = self.feature;
         let refresh = self.refreshed.as_ref().map(|r| &r.refresh);
         let (reason, line, column) = match refresh.map(|r| &r.outcome) {
-            Some(Outcome::Left(reason)) => (Some(reason.to_string()), None, None),
+            Some(Outcome::Left(reason)) => (Some(crate::report::left_reason(reason)), None, None),
             Some(Outcome::Skipped(skip)) => (
-                Some(skip.reason.to_string()),
+                Some(crate::report::skip_reason(&skip.reason)),
                 skip.pos.map(|p| p.line),
                 skip.pos.map(|p| p.column),
             ),
@@ -74,11 +74,22 @@ impl Row<'_> {
     }
 }
 
+/// `gen features`
+#[derive(Debug, Args)]
+pub struct FeaturesArgs {
+    /// Write the event-derived fields (status, trajectory progress) into vector files; only those values change.
+    #[arg(long)]
+    pub write: bool,
+    /// Include completed/ and archived/ vectors (history); an authored `converged` is never lowered.
+    #[arg(long)]
+    pub all: bool,
+}
+
 /// Runs the command.
-pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> {
+pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<Exit> {
     let loaded = crate::load::load(ws, false)?;
     for p in &loaded.vectors.problems {
-        eprintln!("warning: {}", safe_block(&p.to_string()));
+        errln!("warning: {}", safe_block(&p.to_string()));
     }
     // A vector that cannot be read cannot be refreshed: with --write that is a refusal too.
     let unreadable = args.write
@@ -117,11 +128,7 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
                 Some(Outcome::Skipped(_))
             )
         });
-    let code = if refused || unreadable {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    };
+    let code = Exit::done_if(!(refused || unreadable));
     if json {
         print_json(&rows.iter().map(Row::json).collect::<Vec<_>>())?;
         return Ok(code);
@@ -130,7 +137,7 @@ pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<ExitCode> 
     let mut out = String::new();
     print_table(&mut out, &rows, args.write);
     print_changes(&mut out, &rows, args);
-    print!("{}", safe_block(&out));
+    out!("{}", safe_block(&out));
     Ok(code)
 }
 

@@ -1,7 +1,10 @@
 //! `gen init`: scaffold a workspace with our default graph, or refresh its configs with `--force`.
 
-use super::{UserError, print_json};
-use crate::cli::InitArgs;
+use super::print_json;
+use crate::report::Exit;
+use crate::report::UserError;
+use crate::terminal::{outln, quiet};
+use clap::Args;
 use gen_core::config::defaults::default_files;
 use gen_core::event::envelope::NewEvent;
 use gen_workspace::atomic::write_atomic;
@@ -9,7 +12,7 @@ use gen_workspace::{Workspace, WorkspaceKind};
 use miette::{IntoDiagnostic, Result};
 use serde_json::json;
 use std::path::Path;
-use std::process::ExitCode;
+use std::path::PathBuf;
 
 const PROFILES: &[&str] = &["standard", "full", "minimal", "poc", "spike", "hotfix"];
 const DIRS: &[&str] = &[
@@ -23,8 +26,24 @@ const DIRS: &[&str] = &[
     "blueprints",
 ];
 
+/// `gen init`
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Project name (default: the folder name).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Default profile for new features.
+    #[arg(long, default_value = "standard")]
+    pub profile: String,
+    /// Refresh the configs (graph/, profiles/) of an existing workspace; events, features and context are kept.
+    #[arg(long)]
+    pub force: bool,
+    /// Where to create it (default: --workspace, else the current folder).
+    pub path: Option<PathBuf>,
+}
+
 /// Runs the command.
-pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitCode> {
+pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<Exit> {
     let root = match (&args.path, explicit) {
         (Some(p), _) => p.clone(),
         (None, Some(p)) => p.to_path_buf(),
@@ -113,8 +132,10 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitC
                            "refreshed": exists && !adopting, "adopted": adopting,
                            "written": written, "kept": kept}),
         )?;
+    } else if quiet() {
+        // --quiet: the exit code says it worked.
     } else if adopting {
-        println!(
+        outln!(
             "Adopted the graph method in {} for project `{project}` (profile {}): {} config files written; \
              config/, tasks/ and templates/ untouched",
             ws.dir.display(),
@@ -122,25 +143,25 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<ExitC
             written.len()
         );
     } else if exists {
-        println!(
+        outln!(
             "Refreshed {} config files in {} (kept {} authored file(s), events and features untouched)",
             written.len(),
             ws.dir.display(),
             kept.len()
         );
     } else {
-        println!(
+        outln!(
             "Initialized {} for project `{project}` (profile {})",
             ws.dir.display(),
             args.profile
         );
-        println!(
+        outln!(
             "  {} config files written; recorded project_initialized",
             written.len()
         );
-        println!(
+        outln!(
             "  next: gen validate · gen event emit edge_started --feature REQ-F-… --edge 'intent→requirements' · gen status"
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

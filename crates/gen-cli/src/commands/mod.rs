@@ -1,21 +1,34 @@
-//! One module per command; each returns the exit code or a diagnostic for the user.
+//! One module per command, each with its arguments beside it; each returns an [`Exit`] or a
+//! diagnostic for the user.
 
-mod draft;
-mod event_emit;
-mod event_log;
-mod features;
-mod init;
-mod status;
-mod validate;
+pub mod completions;
+pub mod draft;
+pub mod event_emit;
+pub mod event_log;
+pub mod features;
+pub mod init;
+pub mod status;
+pub mod validate;
 
-use crate::cli::{Cli, Command, EventCommand};
+use crate::cli::{Cli, Command};
+use crate::report::{Exit, no_workspace};
+use crate::terminal::outln;
+use clap::Subcommand;
 use gen_workspace::Workspace;
-use miette::{Diagnostic, IntoDiagnostic, Result};
+use miette::{IntoDiagnostic, Result};
 use std::path::Path;
-use std::process::ExitCode;
+
+/// `gen event ...`
+#[derive(Debug, Subcommand)]
+pub enum EventCommand {
+    /// Append one flat event; returns only after it is durable on disk.
+    Emit(event_emit::EmitArgs),
+    /// List events in time order (timestamp, then id), never file order.
+    Log(event_log::LogArgs),
+}
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<ExitCode> {
+pub fn run(cli: Cli) -> Result<Exit> {
     let json = cli.json;
     let explicit = cli.workspace.as_deref();
     match cli.command {
@@ -26,40 +39,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Status(args) => status::run(&open(explicit)?, &args, json),
         Command::Features(args) => features::run(&open(explicit)?, &args, json),
         Command::Draft(command) => draft::run(&open(explicit)?, &command, json),
-    }
-}
-
-/// A user-facing error with the next step to take.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{message}")]
-pub struct UserError {
-    /// What went wrong.
-    pub message: String,
-    /// What to do.
-    #[help]
-    pub help: Option<String>,
-}
-
-impl UserError {
-    /// An error with a hint.
-    pub fn new(message: impl Into<String>, help: impl Into<String>) -> UserError {
-        UserError {
-            message: message.into(),
-            help: Some(help.into()),
-        }
+        Command::Completions(args) => completions::run(&args),
     }
 }
 
 /// Finds the workspace or explains how to get one.
 pub fn open(explicit: Option<&Path>) -> Result<Workspace> {
     let cwd = std::env::current_dir().into_diagnostic()?;
-    Workspace::find(&cwd, explicit).map_err(|e| {
-        UserError::new(
-            e.to_string(),
-            "run `gen init` to create one here, or pass --workspace PATH (or set GEN_WORKSPACE)",
-        )
-        .into()
-    })
+    Workspace::find(&cwd, explicit).map_err(no_workspace)
 }
 
 /// Who is writing: `--agent`, else `GEN_AGENT_ID`, else `USER`, else `primary` — one rule for every
@@ -75,6 +62,6 @@ pub fn agent_id(explicit: Option<&str>) -> String {
 
 /// Prints a value as one line of JSON.
 pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string(value).into_diagnostic()?);
+    outln!("{}", serde_json::to_string(value).into_diagnostic()?);
     Ok(())
 }

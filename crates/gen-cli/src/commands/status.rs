@@ -1,17 +1,29 @@
 //! `gen status`: the you-are-here view derived from the event log.
 
-use super::{UserError, print_json};
-use crate::cli::StatusArgs;
-use crate::terminal::{safe, safe_block};
+use super::print_json;
+use crate::report::Exit;
+use crate::report::UserError;
+use crate::terminal::{errln, out, safe, safe_block};
+use clap::Args;
 use gen_core::projection::StatusReport;
 use gen_core::projection::status::{FeatureStatus, Location};
 use gen_workspace::Workspace;
 use miette::Result;
 use std::fmt::Write as _;
-use std::process::ExitCode;
+
+/// `gen status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Show one feature's trajectory.
+    #[arg(long, value_name = "ID")]
+    pub feature: Option<String>,
+    /// Read the whole event log instead of using the cache in .ai-workspace/.gen/cache/.
+    #[arg(long)]
+    pub no_cache: bool,
+}
 
 /// Runs the command.
-pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<ExitCode> {
+pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<Exit> {
     let loaded = crate::load::load(ws, args.no_cache)?;
     let report = &loaded.report;
     if let Some(id) = &args.feature {
@@ -25,23 +37,23 @@ pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<ExitCode> {
         if json {
             print_json(f)?;
         } else {
-            print!("{}", safe_block(&render_feature(f)));
+            out!("{}", safe_block(&render_feature(f)));
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     if json {
         print_json(report)?;
     } else {
-        print!("{}", safe_block(&render(report)));
+        out!("{}", safe_block(&render(report)));
         for u in loaded.log.untimed.iter().take(5) {
-            eprintln!(
+            errln!(
                 "warning: events.jsonl line {}: {} — the event is ordered after all timed events; give it an RFC 3339 UTC timestamp",
                 u.line,
                 safe(&u.reason)
             );
         }
         for m in loaded.log.malformed.iter().take(5) {
-            eprintln!(
+            errln!(
                 "warning: events.jsonl line {}: {}{}",
                 m.line,
                 m.error,
@@ -53,7 +65,7 @@ pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<ExitCode> {
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn marker(status: &str) -> &'static str {

@@ -1,17 +1,26 @@
 //! `gen validate`: every config file checked; errors fail, warnings inform.
 
 use super::print_json;
-use crate::cli::ValidateArgs;
+use crate::report::Exit;
+use crate::terminal::{errln, outln, quiet};
+use clap::Args;
 use gen_core::config::{ConfigSet, Diagnostic, Severity, validate};
 use gen_workspace::config::{Loaded, is_config_dir, load_config_dir, load_workspace};
 use gen_workspace::drafts::blueprints::check_blueprints;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Result};
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+
+/// `gen validate`
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Validate a flat plugin config dir (graph_topology.yml, edge_params/, profiles/) instead of a workspace.
+    #[arg(long, value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+}
 
 /// Runs the command.
-pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<ExitCode> {
+pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<Exit> {
     let (base, loaded): (PathBuf, Loaded) = match (&args.config_dir, explicit) {
         (Some(dir), _) => (dir.clone(), load_config_dir(dir)),
         (None, Some(p)) if is_config_dir(p) => (p.to_path_buf(), load_config_dir(p)),
@@ -30,25 +39,33 @@ pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<E
         );
     }
     if json {
-        let item = |d: &Diagnostic| json!({"file": d.file, "line": d.line, "column": d.column, "message": d.message, "hint": d.hint});
+        let item = crate::report::diagnostic_json;
         print_json(&json!({
             "ok": report.errors.is_empty(),
             "errors": report.errors.iter().map(item).collect::<Vec<_>>(),
             "warnings": report.warnings.iter().map(item).collect::<Vec<_>>(),
         }))?;
     } else {
-        for d in report.errors.iter().chain(report.warnings.iter()) {
-            eprintln!("{}", render(d, &loaded, &base));
+        // --quiet: errors only, no summary (the exit code says whether it passed).
+        let warnings = if quiet() {
+            &[][..]
+        } else {
+            &report.warnings[..]
+        };
+        for d in report.errors.iter().chain(warnings) {
+            errln!("{}", render(d, &loaded, &base));
         }
         let files = count_files(&loaded.set) + loaded.blueprints.len();
-        if report.errors.is_empty() {
-            println!(
+        if quiet() {
+            // --quiet: the errors above and the exit code say it all.
+        } else if report.errors.is_empty() {
+            outln!(
                 "ok: {files} config files checked in {}, {} warning(s)",
                 base.display(),
                 report.warnings.len()
             );
         } else {
-            println!(
+            outln!(
                 "failed: {} error(s), {} warning(s) in {files} config files ({})",
                 report.errors.len(),
                 report.warnings.len(),
@@ -56,11 +73,7 @@ pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<E
             );
         }
     }
-    Ok(if report.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(Exit::done_if(report.errors.is_empty()))
 }
 
 fn count_files(set: &ConfigSet) -> usize {
@@ -121,20 +134,25 @@ fn source_text<'a>(loaded: &'a Loaded, file: &str) -> Option<&'a str> {
 
 /// A source snippet headed by `path:line:col` when the position is known, else `file:line:col: error: message`.
 fn render(d: &Diagnostic, loaded: &Loaded, base: &Path) -> String {
-    let head = d.to_string();
+    let head = crate::report::advised(d).to_string();
     let (Some(line), Some(text)) = (d.line, source_text(loaded, &d.file)) else {
         return head;
     };
     let offset = offset_of(text, line, d.column.unwrap_or(1));
     let located = Located {
         message: d.message.clone(),
-        help: d.hint.clone(),
+        help: crate::report::config_hint(d),
         src: NamedSource::new(base.join(&d.file).display().to_string(), text.to_string()),
         span: LabeledSpan::at_offset(offset, "here"),
         warning: d.severity == Severity::Warning,
     };
     let mut out = String::new();
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor());
+    let theme = if crate::terminal::color() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme);
     if handler.render_report(&mut out, &located).is_err() {
         return head;
     }

@@ -4,15 +4,21 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs `gen` with `args` in `dir`, isolated from the caller's environment.
-pub fn gen_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen"))
+/// `gen` with `args` in `dir`, isolated from the caller's environment, ready to adjust and run.
+pub fn gen_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gen"));
+    command
         .args(args)
         .current_dir(dir)
         .env_remove("GEN_WORKSPACE")
-        .env("GEN_AGENT_ID", "tester")
-        .output()
-        .expect("gen runs")
+        .env_remove("NO_COLOR")
+        .env("GEN_AGENT_ID", "tester");
+    command
+}
+
+/// Runs `gen` with `args` in `dir`, isolated from the caller's environment.
+pub fn gen_in(dir: &Path, args: &[&str]) -> Output {
+    gen_command(dir, args).output().expect("gen runs")
 }
 
 /// Runs `gen` and returns stdout, failing the test with stderr when it exits non-zero.

@@ -57,6 +57,26 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it, when there is something specific to suggest.
     pub hint: Option<String>,
+    /// A fix the front end knows how to offer in its own terms (a command to run); the library
+    /// names no commands, so such findings carry this instead of a hint.
+    pub remedy: Option<Remedy>,
+}
+
+/// Fixes that a front end (the CLI, a UI) words for its users, e.g. by naming the command that does it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Remedy {
+    /// The workspace has no graph topology: write the default one (or add the file).
+    CreateDefaultGraph,
+    /// Edge params live outside the workspace: copy them in, or rewrite the defaults.
+    RefreshEdgeParams,
+    /// There is no project constraints file: add one (the default one is written on init).
+    CreateConstraints,
+    /// A blueprint's file name is not a valid blueprint name, so it cannot be opened by name.
+    RenameBlueprint,
+    /// A blueprint file does not parse: fix it, or re-save it from a draft.
+    FixBlueprint,
+    /// A v0 task workspace: adopt the graph method in place, leaving its tasks alone.
+    AdoptGraphMethod,
 }
 
 impl Diagnostic {
@@ -84,6 +104,7 @@ impl Diagnostic {
             column: pos.map(|p| p.column),
             message: message.into(),
             hint: None,
+            remedy: None,
         }
     }
 
@@ -91,6 +112,13 @@ impl Diagnostic {
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Attaches a fix the front end words itself (see [`Remedy`]).
+    #[must_use]
+    pub fn with_remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
         self
     }
 }

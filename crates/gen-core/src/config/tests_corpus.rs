@@ -342,8 +342,8 @@ fn genesis_method_workspace_validates_without_errors() {
         .map(|(a, b)| (a.to_string(), b.to_string()))
     );
     assert_eq!(
-        report.warnings[1].hint.as_deref(),
-        Some("copy edge params into graph/edge_params or run gen init --force")
+        report.warnings[1].remedy,
+        Some(crate::config::Remedy::RefreshEdgeParams)
     );
 }
 

@@ -18,7 +18,7 @@ use super::feature::FeatureVector;
 use super::profile::{Include, Profile};
 use super::topology::{Dialect, EdgeType, Topology};
 use super::yaml::{self, Node, Pos};
-use super::{ConfigSet, Diagnostic, Severity, SourceFile, canonical_edge_id};
+use super::{ConfigSet, Diagnostic, Remedy, Severity, SourceFile, canonical_edge_id};
 
 const CONSTRUCTORS: [&str; 2] = ["agent", "deterministic"];
 const VECTOR_TYPES: [&str; 5] = ["feature", "discovery", "spike", "poc", "hotfix"];
@@ -140,10 +140,7 @@ pub fn load(set: &ConfigSet) -> (Config, Report) {
                         "this is a v0 task workspace (config/workspace_config.yml, tasks/, templates/): it \
                          tracks tasks, not an asset graph, so there is no topology, feature or event to check",
                     )
-                    .with_hint(
-                        "to adopt the graph method here, run `gen init`: it adds graph/, profiles/, context/ and \
-                         events/ and leaves config/, tasks/ and templates/ untouched",
-                    ),
+                    .with_remedy(Remedy::AdoptGraphMethod),
                 );
             }
             _ => {
@@ -153,9 +150,8 @@ pub fn load(set: &ConfigSet) -> (Config, Report) {
                     "graph_topology.yml"
                 };
                 v.report.push(
-                    Diagnostic::error(path, None, "no graph topology file was found").with_hint(
-                        "run `gen init` to write the default graph, or add graph/graph_topology.yml",
-                    ),
+                    Diagnostic::error(path, None, "no graph topology file was found")
+                        .with_remedy(Remedy::CreateDefaultGraph),
                 );
             }
         },
@@ -824,12 +820,14 @@ impl Validator {
                     "the config dir"
                 },
             );
-            let hint = if workspace {
-                "copy edge params into graph/edge_params or run gen init --force"
+            if workspace {
+                self.report.push(
+                    Diagnostic::warning(file, pos.known(), message)
+                        .with_remedy(Remedy::RefreshEdgeParams),
+                );
             } else {
-                "add the files under edge_params/"
-            };
-            self.warn(file, *pos, message, hint);
+                self.warn(file, *pos, message, "add the files under edge_params/");
+            }
         }
     }
 
@@ -1024,28 +1022,33 @@ impl Validator {
                     .filter(|(name, _)| *name == r.name)
                     .nth(refs[..i].iter().filter(|p| p.name == r.name).count())
                     .map_or(node.pos, |(_, p)| *p);
-                let (message, hint) = match constraints {
-                    Some(_) => (
+                match constraints {
+                    Some(_) => self.warn(
+                        &file.path,
+                        pos,
                         format!(
                             "check `{label}`: `${}` in `{field}` does not resolve in the project constraints; \
                              the engine will skip this check",
                             r.name
                         ),
-                        format!(
+                        &format!(
                             "add `{}` to project_constraints.yml, or fix the variable name",
                             r.name
                         ),
                     ),
-                    None => (
-                        format!(
-                            "check `{label}`: `${}` in `{field}` cannot be resolved because there is no project \
-                             constraints file",
-                            r.name
-                        ),
-                        "add context/project_constraints.yml (gen init writes one)".to_string(),
+                    None => self.report.push(
+                        Diagnostic::warning(
+                            &file.path,
+                            pos.known(),
+                            format!(
+                                "check `{label}`: `${}` in `{field}` cannot be resolved because there is no \
+                                 project constraints file",
+                                r.name
+                            ),
+                        )
+                        .with_remedy(Remedy::CreateConstraints),
                     ),
-                };
-                self.warn(&file.path, pos, message, &hint);
+                }
             }
         }
     }
@@ -1880,7 +1883,7 @@ transitions:
         let w = &report.warnings[0];
         assert_eq!(w.file, "config/workspace_config.yml");
         assert!(w.message.contains("v0 task workspace"), "{w}");
-        assert!(w.hint.as_deref().unwrap().contains("tasks/"), "{w}");
+        assert_eq!(w.remedy, Some(crate::config::Remedy::AdoptGraphMethod));
         // A broken v0 config is still reported where it is.
         let set = ConfigSet {
             v0_config: Some(SourceFile::new("config/workspace_config.yml", "a: [\n")),
@@ -1991,10 +1994,7 @@ transitions:
                 .contains("names 2 edge-parameter files (`design_code.yml`, `tdd.yml`)"),
             "{w}"
         );
-        assert_eq!(
-            w.hint.as_deref(),
-            Some("copy edge params into graph/edge_params or run gen init --force")
-        );
+        assert_eq!(w.remedy, Some(crate::config::Remedy::RefreshEdgeParams));
     }
 
     #[test]

@@ -108,6 +108,17 @@ pub struct StatusInputs {
     pub log_file: String,
     /// Log-like files beside it that were not read.
     pub ignored_logs: Vec<IgnoredLogInfo>,
+    /// How the caller's user can look closer; the library names no commands of its own.
+    pub see_also: SeeAlso,
+}
+
+/// Pointers the front end adds to signals and next actions (e.g. the command that shows more).
+#[derive(Debug, Clone, Default)]
+pub struct SeeAlso {
+    /// Where malformed lines can be seen, appended to their signal in parentheses.
+    pub malformed_lines: Option<String>,
+    /// How to list unactioned intents, appended to the triage action after a colon.
+    pub unactioned_intents: Option<String>,
 }
 
 /// The project's convergence state in the method's terms (ADR-S-026), over the features that must
@@ -521,17 +532,14 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
                 .any(|f| f.feature == *name && f.status != "converged")
         })
         .collect();
-    let signals = signals(
-        &features,
-        &events,
+    let next_actions = next_actions(
+        &inputs.see_also,
+        &active,
         &stuck,
         &abandoned,
         &unactioned_intents,
-        &evidence_gaps,
-        &legacy,
     );
-    let next_actions = next_actions(&active, &stuck, &abandoned, &unactioned_intents);
-    StatusReport {
+    let mut report = StatusReport {
         project: inputs.project.clone(),
         state,
         as_of: fold.latest,
@@ -542,9 +550,11 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
         abandoned,
         unactioned_intents,
         evidence_gaps,
-        signals,
+        signals: Vec::new(),
         next_actions,
-    }
+    };
+    report.signals = signals(&inputs.see_also, &report, &legacy);
+    report
 }
 
 /// INTRO-008 of the method: every trajectory entry a vector (active or completed) claims converged
@@ -729,15 +739,16 @@ fn feature_status(
     }
 }
 
-fn signals(
-    features: &[FeatureStatus],
-    events: &EventCounts,
-    stuck: &[Stuck],
-    abandoned: &[Abandoned],
-    unactioned: &[Unactioned],
-    gaps: &[EvidenceGap],
-    legacy_converged: &[&str],
-) -> Vec<String> {
+fn signals(see_also: &SeeAlso, report: &StatusReport, legacy_converged: &[&str]) -> Vec<String> {
+    let StatusReport {
+        features,
+        events,
+        stuck,
+        abandoned,
+        unactioned_intents: unactioned,
+        evidence_gaps: gaps,
+        ..
+    } = report;
     let mut out = Vec::new();
     for ignored in &events.ignored {
         out.push(if ignored.migration_leftover {
@@ -755,8 +766,13 @@ fn signals(
     }
     if events.malformed > 0 {
         out.push(format!(
-            "{} malformed line(s) in events.jsonl are kept but not counted (run `gen event log` to see them)",
-            events.malformed
+            "{} malformed line(s) in events.jsonl are kept but not counted{}",
+            events.malformed,
+            see_also
+                .malformed_lines
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
         ));
     }
     if events.duplicates > 0 {
@@ -841,6 +857,7 @@ fn signals(
 }
 
 fn next_actions(
+    see_also: &SeeAlso,
     active: &[&FeatureStatus],
     stuck: &[Stuck],
     abandoned: &[Abandoned],
@@ -894,8 +911,13 @@ fn next_actions(
     }
     if !unactioned.is_empty() {
         out.push(format!(
-            "triage {} unactioned intent(s): gen event log --type intent_raised",
-            unactioned.len()
+            "triage {} unactioned intent(s){}",
+            unactioned.len(),
+            see_also
+                .unactioned_intents
+                .as_deref()
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default()
         ));
     }
     out

@@ -157,7 +157,7 @@ pub enum LeftReason {
     #[error("`{0}` is a placeholder feature id, not a feature; nothing to refresh")]
     Placeholder(String),
     /// The file is in `completed/` or `archived/` and history was not asked for.
-    #[error("{} is history; `gen features --all` includes it (never lowering `converged`)", folder(.0))]
+    #[error("{} is history", folder(.0))]
     History(Location),
     /// The log has no event about the feature.
     #[error("no events for this feature yet; nothing to derive")]

@@ -36,7 +36,7 @@ pub struct Skip {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SkipReason {
     /// The file is not valid YAML.
-    #[error("the file does not parse ({0}); fix it first (`gen validate` shows where)")]
+    #[error("the file does not parse ({0})")]
     Unparsable(String),
     /// The top level is a list or a scalar.
     #[error("the file's top level is not a mapping of keys")]

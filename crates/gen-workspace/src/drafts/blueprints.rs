@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gen_core::config::{Diagnostic, Pos, SourceFile};
+use gen_core::config::{Diagnostic, Pos, Remedy, SourceFile};
 use gen_workbench::{BlueprintFile, Draft, Layout, Problem, parse_blueprint_file};
 
 use super::{BlueprintName, DraftError, io};
@@ -103,7 +103,7 @@ pub fn check_blueprints(files: &[SourceFile]) -> Vec<Diagnostic> {
         if let Err(e) = BlueprintName::parse(stem) {
             out.push(
                 Diagnostic::error(&file.path, None, e.to_string())
-                    .with_hint("rename the file; `gen draft open --blueprint NAME` addresses blueprints by file name"),
+                    .with_remedy(Remedy::RenameBlueprint),
             );
         }
         if let Err(rejection) = parse_blueprint_file(file.text.as_bytes()) {
@@ -118,9 +118,7 @@ pub fn check_blueprints(files: &[SourceFile]) -> Vec<Diagnostic> {
                 Problem::Syntax { message, .. } => format!("invalid JSON: {message}"),
                 problem => format!("{}: {problem}", rejection.at),
             };
-            out.push(Diagnostic::error(&file.path, pos, message).with_hint(
-                "fix the blueprint there, or re-save it from a draft with `gen draft save --blueprint`",
-            ));
+            out.push(Diagnostic::error(&file.path, pos, message).with_remedy(Remedy::FixBlueprint));
         }
     }
     out

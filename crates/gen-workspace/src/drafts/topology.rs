@@ -69,36 +69,6 @@ pub enum TopologyProblem {
     },
 }
 
-impl TopologyProblem {
-    /// What the user can do about it.
-    pub fn hint(&self) -> Option<String> {
-        Some(match self {
-            TopologyProblem::Missing { .. } => {
-                "run `gen init` to create the default graph, or open a blueprint instead".into()
-            }
-            TopologyProblem::Unparsable(_) => "fix the YAML first (`gen validate` shows where)".into(),
-            TopologyProblem::ChangedSinceOpen { draft } => format!(
-                "open it again (`gen draft open --name {draft} --topology`, one undoable step) and redo your \
-                 edits, or pass --force to overwrite the other change (a backup is kept)"
-            ),
-            TopologyProblem::NotFromTopology { draft } => format!(
-                "open the topology into a draft first (`gen draft open --name {draft} --topology`), or pass \
-                 --force to replace the file with this draft (a backup is kept)"
-            ),
-            TopologyProblem::Convert { file, .. } if file == TOPOLOGY => {
-                "fix the topology first (`gen validate`), then open it again".into()
-            }
-            TopologyProblem::Convert { .. } => {
-                "fix the step's properties with `gen draft apply` (e.g. a `configure` or `replaceProperties`), then save again".into()
-            }
-            TopologyProblem::Splice(_) => return None,
-            TopologyProblem::Invalid { .. } => {
-                "edit the draft until these errors are gone (`gen draft undo` reverts the last edit), then save again".into()
-            }
-        })
-    }
-}
-
 fn problem(p: TopologyProblem) -> DraftError {
     p.into()
 }

@@ -21,9 +21,7 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SpliceError {
     /// The current file does not parse, so it cannot be edited in place.
-    #[error(
-        "the current topology is not valid YAML ({0}); fix it first (`gen validate` shows where)"
-    )]
+    #[error("the current topology is not valid YAML ({0})")]
     Unparsable(String),
     /// The current file's root is not a mapping.
     #[error("the current topology is not a mapping of sections; fix it first")]

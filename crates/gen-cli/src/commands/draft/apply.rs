@@ -2,10 +2,13 @@
 //! durable before the report is printed. The report is the reducer's: its line
 //! (`BatchReport::message()`) and one line per action saying what it did or why it failed.
 
+use super::DraftNameArg;
 use super::{draft_name, fail, report_change, state_line};
-use crate::cli::DraftApplyArgs;
-use crate::commands::{UserError, print_json};
+use crate::commands::print_json;
+use crate::report::Exit;
+use crate::report::UserError;
 use crate::terminal::say;
+use clap::Args;
 use gen_workbench::limits::MAX_INPUT_BYTES;
 use gen_workbench::{BatchReport, Rejection, parse_canvas_input};
 use gen_workspace::drafts::{DraftError, Drafts};
@@ -13,10 +16,21 @@ use miette::Result;
 use serde_json::{Value, json};
 use std::io::Read;
 use std::path::Path;
-use std::process::ExitCode;
+use std::path::PathBuf;
+
+/// `gen draft apply`
+#[derive(Debug, Args)]
+pub struct DraftApplyArgs {
+    /// Which draft to edit.
+    #[command(flatten)]
+    pub draft: DraftNameArg,
+    /// One intent or action, a JSON array of them, or {"draft": {...}} to replace the draft; `-` reads stdin.
+    #[arg(value_name = "FILE|-")]
+    pub input: PathBuf,
+}
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftApplyArgs, json: bool) -> Result<ExitCode> {
+pub fn run(drafts: &Drafts, args: &DraftApplyArgs, json: bool) -> Result<Exit> {
     let name = draft_name(&args.draft.name)?;
     if !drafts.exists(&name) {
         return Err(fail(DraftError::NotFound {
@@ -29,7 +43,7 @@ pub fn run(drafts: &Drafts, args: &DraftApplyArgs, json: bool) -> Result<ExitCod
         Ok(actions) => actions,
         Err(rejection) => {
             print_rejected(&source, &rejection, json)?;
-            return Ok(ExitCode::from(1));
+            return Ok(Exit::Refused);
         }
     };
     let applied = drafts.apply(&name, &actions).map_err(fail)?;
@@ -66,11 +80,7 @@ pub fn run(drafts: &Drafts, args: &DraftApplyArgs, json: bool) -> Result<ExitCod
             );
         }
     }
-    Ok(if report.changed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(Exit::done_if(report.changed()))
 }
 
 /// Reads the input (a file, or stdin for `-`), at most one byte past the per-turn cap so an

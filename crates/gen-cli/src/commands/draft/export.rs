@@ -1,16 +1,43 @@
 //! `gen draft export`: the draft as pretty JSON, a Mermaid flowchart or a Graphviz digraph, on
 //! stdout or written atomically to a file.
 
+use super::DraftNameArg;
 use super::{draft_name, fail, report_torn};
-use crate::cli::{DraftExportArgs, ExportFormat};
-use crate::terminal::esay;
+use crate::report::Exit;
+use crate::terminal::{esay, out, quiet};
+use clap::Args;
 use gen_workbench::{to_dot, to_mermaid};
 use gen_workspace::drafts::Drafts;
 use miette::{IntoDiagnostic, Result};
-use std::process::ExitCode;
+use std::path::PathBuf;
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The BlueprintDraft, pretty-printed.
+    Json,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A Graphviz digraph.
+    Dot,
+}
+
+/// `gen draft export`
+#[derive(Debug, Args)]
+pub struct DraftExportArgs {
+    /// Which draft to export.
+    #[command(flatten)]
+    pub draft: DraftNameArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ExportFormat,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftExportArgs) -> Result<ExitCode> {
+pub fn run(drafts: &Drafts, args: &DraftExportArgs) -> Result<Exit> {
     let name = draft_name(&args.draft.name)?;
     let session = drafts.load(&name).map_err(fail)?;
     report_torn(&session);
@@ -27,9 +54,11 @@ pub fn run(drafts: &Drafts, args: &DraftExportArgs) -> Result<ExitCode> {
     match &args.output {
         Some(path) => {
             gen_workspace::atomic::write_atomic(path, text.as_bytes()).into_diagnostic()?;
-            esay!("Wrote {}", path.display());
+            if !quiet() {
+                esay!("Wrote {}", path.display());
+            }
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

@@ -1,17 +1,17 @@
 //! `gen draft history`: the undo stack (most recent first, with the line of each edit) and the
 //! redo stack (next first).
 
+use super::DraftNameArg;
 use super::{draft_name, fail, report_torn, state_line};
-use crate::cli::DraftNameArg;
 use crate::commands::print_json;
+use crate::report::Exit;
 use crate::terminal::say;
 use gen_workspace::drafts::Drafts;
 use miette::Result;
 use serde_json::json;
-use std::process::ExitCode;
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<ExitCode> {
+pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<Exit> {
     let name = draft_name(&args.name)?;
     let session = drafts.load(&name).map_err(fail)?;
     report_torn(&session);
@@ -38,7 +38,7 @@ pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<ExitCode>
             "undo": undo.iter().map(|m| json!({"message": m})).collect::<Vec<_>>(),
             "redo": redo.iter().map(|m| json!({"message": m})).collect::<Vec<_>>(),
         }))?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     say!(
         "{} — draft `{name}`, {} (keeps {} undo steps)",
@@ -64,5 +64,5 @@ pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<ExitCode>
             say!("  {}. {message}{marker}", i + 1);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

@@ -2,14 +2,14 @@
 
 use super::{fail, timestamp};
 use crate::commands::print_json;
+use crate::report::Exit;
 use crate::terminal::say;
 use gen_workspace::drafts::Drafts;
 use miette::Result;
 use serde_json::json;
-use std::process::ExitCode;
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, json: bool) -> Result<ExitCode> {
+pub fn run(drafts: &Drafts, json: bool) -> Result<Exit> {
     let list = drafts.list().map_err(fail)?;
     if json {
         let items: Vec<_> = list
@@ -30,11 +30,11 @@ pub fn run(drafts: &Drafts, json: bool) -> Result<ExitCode> {
             })
             .collect();
         print_json(&items)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     if list.is_empty() {
         say!("No drafts yet; start one with `gen draft new --name NAME --title TITLE`.");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     let width = list
         .iter()
@@ -71,5 +71,5 @@ pub fn run(drafts: &Drafts, json: bool) -> Result<ExitCode> {
             Err(e) => say!("{:width$}  cannot be opened: {e}", d.name),
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

@@ -20,20 +20,67 @@ mod save;
 mod show;
 mod undo;
 
-use super::UserError;
-use crate::cli::DraftCommand;
-use crate::terminal::{esay, say};
+use crate::report::Exit;
+use crate::report::UserError;
+use crate::terminal::{esay, quiet, say};
+use clap::{Args, Subcommand};
 use gen_workbench::History;
 use gen_workspace::Workspace;
 use gen_workspace::drafts::{
     BlueprintName, Changed, Compaction, DraftError, DraftName, Drafts, Session,
 };
 use miette::Result;
-use std::process::ExitCode;
 use std::time::SystemTime;
 
+/// `gen draft ...`: every change is journaled in `.ai-workspace/workbench/drafts/NAME/` and durable
+/// before it is reported, so a crash or restart keeps the draft and its undo/redo history.
+#[derive(Debug, Subcommand)]
+pub enum DraftCommand {
+    /// Start a new, empty draft.
+    New(new::DraftNewArgs),
+    /// Load a saved blueprint or the workspace topology into a draft (a new draft, or one undoable
+    /// "replace the workflow" edit of an existing one).
+    Open(open::DraftOpenArgs),
+    /// List the drafts of this workspace.
+    List,
+    /// Show a draft; with --json, the BlueprintDraft exactly as the wire format has it.
+    Show(DraftNameArg),
+    /// Apply intents or canvas actions and print what the reducer applied (exit 1 when nothing did).
+    Apply(apply::DraftApplyArgs),
+    /// Revert the last edit (exit 1 when there is nothing to undo).
+    Undo(DraftNameArg),
+    /// Re-apply the last undone edit (exit 1 when there is nothing to redo).
+    Redo(DraftNameArg),
+    /// Show the undo and redo stacks.
+    History(DraftNameArg),
+    /// Save a draft as a blueprint, or as the workspace topology (only if the configs still validate).
+    Save(save::DraftSaveArgs),
+    /// Print a draft as JSON, Mermaid or Graphviz DOT.
+    Export(export::DraftExportArgs),
+}
+
+/// The draft a command works on.
+#[derive(Debug, Args)]
+pub struct DraftNameArg {
+    /// Draft name: letters, digits, `_`, `.`, `-` (at most 64).
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub name: String,
+}
+
+/// Where `open` reads from or `save` writes to: exactly one of a blueprint or the topology.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct DraftPlace {
+    /// A saved blueprint: .ai-workspace/blueprints/NAME.json.
+    #[arg(long, value_name = "NAME")]
+    pub blueprint: Option<String>,
+    /// The workspace graph topology: .ai-workspace/graph/graph_topology.yml.
+    #[arg(long)]
+    pub topology: bool,
+}
+
 /// Runs one `gen draft` subcommand.
-pub fn run(ws: &Workspace, command: &DraftCommand, json: bool) -> Result<ExitCode> {
+pub fn run(ws: &Workspace, command: &DraftCommand, json: bool) -> Result<Exit> {
     let drafts = store(ws)?;
     match command {
         DraftCommand::New(args) => new::run(&drafts, args, json),
@@ -82,11 +129,7 @@ fn blueprint_name(name: &str) -> Result<BlueprintName> {
 
 /// A draft error as a user-facing diagnostic with its hint.
 fn fail(error: DraftError) -> miette::Report {
-    UserError {
-        help: error.hint(),
-        message: error.to_string(),
-    }
-    .into()
+    crate::report::draft_error(error)
 }
 
 /// Tells the user about a torn journal tail (an interrupted, never acknowledged write) or an
@@ -95,7 +138,9 @@ fn report_torn(session: &Session) {
     if let Some(problem) = &session.layout_problem {
         esay!("warning: {problem}");
     }
-    if let Some(torn) = &session.torn {
+    if let Some(torn) = &session.torn
+        && !quiet()
+    {
         let what = match &torn.saved_to {
             Some(path) => format!("moved aside to {}", path.display()),
             None => "it will be moved aside by the next change".to_string(),
@@ -151,7 +196,7 @@ enum Direction {
 }
 
 /// Undo or redo one step and report it; exit 1 (nothing written) when there is none.
-fn walk(drafts: &Drafts, name: &DraftName, direction: Direction, json: bool) -> Result<ExitCode> {
+fn walk(drafts: &Drafts, name: &DraftName, direction: Direction, json: bool) -> Result<Exit> {
     let (message, changed) = match direction {
         Direction::Undo => drafts.undo(name),
         Direction::Redo => drafts.redo(name),
@@ -180,9 +225,5 @@ fn walk(drafts: &Drafts, name: &DraftName, direction: Direction, json: bool) -> 
             ),
         }
     }
-    Ok(if message.is_some() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(Exit::done_if(message.is_some()))
 }

@@ -1,17 +1,33 @@
 //! `gen draft new`: start an empty draft; durable before it is reported.
 
+use super::DraftNameArg;
 use super::{count, draft_name, fail, report_torn};
-use crate::cli::DraftNewArgs;
-use crate::commands::{UserError, print_json};
-use crate::terminal::say;
+use crate::commands::print_json;
+use crate::report::Exit;
+use crate::report::UserError;
+use crate::terminal::{quiet, say};
+use clap::Args;
 use gen_workbench::{Draft, Layout};
 use gen_workspace::drafts::Drafts;
 use miette::Result;
 use serde_json::json;
-use std::process::ExitCode;
+
+/// `gen draft new`
+#[derive(Debug, Args)]
+pub struct DraftNewArgs {
+    /// Which draft to create.
+    #[command(flatten)]
+    pub draft: DraftNameArg,
+    /// Workflow title (default: the draft name).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// One-paragraph summary.
+    #[arg(long, default_value = "")]
+    pub summary: String,
+}
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftNewArgs, json: bool) -> Result<ExitCode> {
+pub fn run(drafts: &Drafts, args: &DraftNewArgs, json: bool) -> Result<Exit> {
     let name = draft_name(&args.draft.name)?;
     let title = args.title.as_deref().unwrap_or(name.as_str());
     let draft = Draft::new(title, &args.summary).map_err(|r| {
@@ -31,12 +47,12 @@ pub fn run(drafts: &Drafts, args: &DraftNewArgs, json: bool) -> Result<ExitCode>
             "title": session.history.draft().title(),
             "revision": session.history.revision(),
         }))?;
-    } else {
+    } else if !quiet() {
         say!(
             "Started draft `{name}`: {} ({}); add steps with `gen draft apply --name {name} FILE`",
             session.history.draft().title(),
             count(0, "step", "steps")
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

@@ -1,19 +1,31 @@
 //! `gen draft open`: load a saved blueprint (with its positions) or the workspace topology into a
 //! draft — a new draft when the name is free, otherwise one undoable "replace" edit.
 
+use super::{DraftNameArg, DraftPlace};
 use super::{blueprint_name, count, draft_name, fail, report_change, state_line};
-use crate::cli::DraftOpenArgs;
 use crate::commands::print_json;
-use crate::terminal::say;
+use crate::report::Exit;
+use crate::terminal::{quiet, say};
+use clap::Args;
 use gen_workbench::Layout;
 use gen_workspace::Workspace;
 use gen_workspace::drafts::{Drafts, blueprints, topology};
 use miette::Result;
 use serde_json::json;
-use std::process::ExitCode;
+
+/// `gen draft open`
+#[derive(Debug, Args)]
+pub struct DraftOpenArgs {
+    /// Which draft to load into.
+    #[command(flatten)]
+    pub draft: DraftNameArg,
+    /// What to load.
+    #[command(flatten)]
+    pub from: DraftPlace,
+}
 
 /// Runs the command.
-pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) -> Result<ExitCode> {
+pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) -> Result<Exit> {
     let name = draft_name(&args.draft.name)?;
     let (source, draft, layout, base) = match &args.from.blueprint {
         Some(blueprint) => {
@@ -56,7 +68,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) ->
             "edges": history.draft().edge_count(),
             "revision": history.revision(),
         }))?;
-    } else {
+    } else if !quiet() {
         let shape = format!(
             "{}, {}",
             count(history.draft().node_count(), "step", "steps"),
@@ -79,5 +91,5 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) ->
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

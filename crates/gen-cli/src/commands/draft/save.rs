@@ -2,19 +2,35 @@
 //! positions), or as the workspace topology — written only when the whole config set still
 //! validates, after backing up the previous file.
 
+use super::{DraftNameArg, DraftPlace};
 use super::{blueprint_name, count, draft_name, fail, report_torn};
-use crate::cli::DraftSaveArgs;
-use crate::commands::{UserError, print_json};
-use crate::terminal::{esay, say};
+use crate::commands::print_json;
+use crate::report::Exit;
+use crate::terminal::{errln, esay, quiet, say};
+use clap::Args;
 use gen_workspace::Workspace;
 use gen_workspace::drafts::topology::{Guard, TopologyProblem};
 use gen_workspace::drafts::{DraftError, Drafts, blueprints, topology};
 use miette::Result;
 use serde_json::json;
-use std::process::ExitCode;
+
+/// `gen draft save`
+#[derive(Debug, Args)]
+pub struct DraftSaveArgs {
+    /// Which draft to save.
+    #[command(flatten)]
+    pub draft: DraftNameArg,
+    /// Where to save it.
+    #[command(flatten)]
+    pub to: DraftPlace,
+    /// With --topology: overwrite the topology even if it changed since this draft opened it (or the
+    /// draft never came from it). The previous file is still backed up.
+    #[arg(long)]
+    pub force: bool,
+}
 
 /// Runs the command.
-pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) -> Result<ExitCode> {
+pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) -> Result<Exit> {
     let name = draft_name(&args.draft.name)?;
     let session = drafts.load(&name).map_err(fail)?;
     report_torn(&session);
@@ -26,7 +42,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
             print_json(
                 &json!({"saved": "blueprint", "name": blueprint.as_str(), "path": ws.relative(&path)}),
             )?;
-        } else {
+        } else if !quiet() {
             say!(
                 "Saved draft `{name}` as blueprint `{blueprint}` ({}): {}, {}",
                 ws.relative(&path),
@@ -34,7 +50,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
                 count(draft.edge_count(), "connection", "connections")
             );
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     let base = drafts.topology_base(&name);
     let guard = match (&base, args.force) {
@@ -59,7 +75,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
             if json {
                 print_json(&json!({
                     "saved": null,
-                    "errors": errors.iter().map(|d| json!({"file": d.file, "line": d.line, "column": d.column, "message": d.message, "hint": d.hint})).collect::<Vec<_>>(),
+                    "errors": errors.iter().map(crate::report::diagnostic_json).collect::<Vec<_>>(),
                 }))?;
             }
             esay!(
@@ -67,7 +83,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
                  (lines refer to the topology as it would have been written):"
             );
             for d in &errors {
-                esay!("{d}");
+                esay!("{}", crate::report::advised(d));
             }
             return Ok(refused(&TopologyProblem::Invalid { errors }));
         }
@@ -86,7 +102,9 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
             "warnings": saved.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         }))?;
     } else {
-        if saved.unchanged {
+        if quiet() {
+            // --quiet: the exit code says it was saved; notes and warnings below still print.
+        } else if saved.unchanged {
             say!("The topology already says exactly this; nothing was written.");
         } else {
             say!(
@@ -105,18 +123,12 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
             esay!("{warning}");
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// Refused, not failed: nothing was written and the draft is intact, so the exit code is 1.
-fn refused(problem: &TopologyProblem) -> ExitCode {
+fn refused(problem: &TopologyProblem) -> Exit {
     // A rendered diagnostic (it may carry colour codes of its own), not raw data.
-    eprintln!(
-        "{:?}",
-        miette::Report::new(UserError {
-            message: problem.to_string(),
-            help: problem.hint()
-        })
-    );
-    ExitCode::from(1)
+    errln!("{}", crate::report::refused_topology(problem));
+    Exit::Refused
 }

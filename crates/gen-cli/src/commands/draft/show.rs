@@ -1,22 +1,22 @@
 //! `gen draft show`: the draft as people read it, or with `--json` the BlueprintDraft exactly.
 
+use super::DraftNameArg;
 use super::{count, draft_name, fail, report_torn, state_line};
-use crate::cli::DraftNameArg;
-use crate::terminal::say;
+use crate::report::Exit;
+use crate::terminal::{outln, say};
 use gen_workspace::drafts::Drafts;
 use miette::{IntoDiagnostic, Result};
-use std::process::ExitCode;
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<ExitCode> {
+pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<Exit> {
     let name = draft_name(&args.name)?;
     let session = drafts.load(&name).map_err(fail)?;
     report_torn(&session);
     let draft = session.history.draft();
     if json {
         // JSON escapes what it must; the data goes out exactly.
-        println!("{}", serde_json::to_string(draft).into_diagnostic()?);
-        return Ok(ExitCode::SUCCESS);
+        outln!("{}", serde_json::to_string(draft).into_diagnostic()?);
+        return Ok(Exit::Success);
     }
     say!(
         "{} — draft `{name}`, {}",
@@ -50,5 +50,5 @@ pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<ExitCode>
             None => say!("  {} → {}", edge.source, edge.target),
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
