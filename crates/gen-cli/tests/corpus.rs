@@ -1,6 +1,7 @@
 //! Compatibility suite: `gen` reads the real workspaces in `../shared/corpus` exactly as they are.
 //!
-//! Skipped, with a printed notice, where the corpus is absent (the project's own fixtures never depend on it).
+//! A missing corpus fails every test here; `GEN_SKIP_CORPUS=1` skips them on purpose and `GEN_CORPUS`
+//! points them elsewhere (`gen_testkit::corpus`). The project's own fixtures never depend on it.
 
 mod common;
 
@@ -9,10 +10,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn workspace_copy() -> Option<tempfile::TempDir> {
-    let Some(corpus) = corpus() else {
-        eprintln!("NOTICE: ../shared/corpus not found; corpus compatibility test skipped");
-        return None;
-    };
+    let corpus = corpus()?;
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&corpus.join("genesis-method"), tmp.path());
     Some(tmp)
@@ -205,10 +203,7 @@ fn status_json_has_the_contract_fields() {
 #[test]
 fn both_corpus_config_sets_validate() {
     // Reference §7 item 9.
-    let Some(corpus) = corpus() else {
-        eprintln!("NOTICE: ../shared/corpus not found; config validation test skipped");
-        return;
-    };
+    let Some(corpus) = corpus() else { return };
     for set in ["genesis-claude-config", "genesis-bedrock-config"] {
         let tmp = tempfile::tempdir().unwrap();
         copy_dir(&corpus.join(set), tmp.path());

@@ -28,13 +28,10 @@ pub fn gen_ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
-/// The shared corpus beside the checkout, when present.
+/// The shared corpus: `None` only when `GEN_SKIP_CORPUS=1` opts out; a missing corpus fails the test
+/// (see `gen_testkit::corpus`).
 pub fn corpus() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("GEN_CORPUS") {
-        return Some(PathBuf::from(p)).filter(|p| p.is_dir());
-    }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    p.is_dir().then(|| p.canonicalize().unwrap_or(p))
+    gen_testkit::corpus()
 }
 
 /// Copies a folder recursively (the corpus is read-only input; commands run on a copy).
