@@ -506,7 +506,8 @@ fn editing_the_project_topology_as_a_draft() {
         original
     );
     assert_eq!(json(&gen_ok(root, &["validate", "--json"]))["ok"], true);
-    let status = gen_ok(
+    // The new edge is usable: an event on it is logged and the feature's status works on it.
+    gen_ok(
         root,
         &[
             "event",
@@ -518,7 +519,27 @@ fn editing_the_project_topology_as_a_draft() {
             "design→security_review",
         ],
     );
-    assert!(!status.is_empty());
+    let logged: Vec<Value> = gen_ok(
+        root,
+        &["event", "log", "--json", "--edge", "design→security_review"],
+    )
+    .lines()
+    .map(|l| serde_json::from_str(l).unwrap())
+    .collect();
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0]["feature"], "REQ-F-SEC-001");
+    let feature = json(&gen_ok(
+        root,
+        &["status", "--json", "--feature", "REQ-F-SEC-001"],
+    ));
+    assert_eq!(
+        feature["current_edge"], "design→security_review",
+        "{feature}"
+    );
+    assert!(
+        feature["edges"].get("design→security_review").is_some(),
+        "{feature}"
+    );
 
     // An edit that would break the configs is refused with the errors; nothing is written.
     apply(

@@ -413,6 +413,9 @@ fn store(
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;

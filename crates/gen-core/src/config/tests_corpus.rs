@@ -1,27 +1,17 @@
 //! Compatibility suite against the real Genesis configs in `../shared/corpus` (beside the checkout).
 //!
-//! The corpus is not part of the repository: when it is absent these tests print a notice and pass, as the
-//! corpus README prescribes; fixture-based tests elsewhere in `config` cover every rule on their own.
+//! The corpus is not part of the repository: when it is absent these tests fail, unless
+//! `GEN_SKIP_CORPUS=1` skips them on purpose (`gen_testkit::corpus`, which also honours `GEN_CORPUS`).
+//! Fixture-based tests elsewhere in `config` cover every rule on their own.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::topology::TrajectoryKey;
 use super::validate::{Config, Report, load};
 use super::{ConfigSet, Diagnostic, Severity, SourceFile};
 
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "notice: {} not found; corpus compatibility test not run",
-            dir.display()
-        );
-        None
-    }
-}
+use gen_testkit::corpus;
 
 fn read(root: &Path, rel: &str) -> SourceFile {
     let text = fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"));

@@ -475,18 +475,15 @@ graph_properties:
     }
 
     /// The real claude topology: 18 asset types, 22 transitions, two of them sharing
-    /// `intent→named_composition`. Skipped with a notice where the shared corpus is absent.
+    /// `intent→named_composition`. Fails where the shared corpus is absent, unless
+    /// `GEN_SKIP_CORPUS=1` skips it (`gen_testkit::corpus`).
     #[test]
     fn the_claude_topology_round_trips() {
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/corpus/genesis-claude-config/graph_topology.yml");
-        let Ok(text) = std::fs::read_to_string(&corpus) else {
-            eprintln!(
-                "skipped: {} not found (shared corpus absent)",
-                corpus.display()
-            );
+        let Some(corpus) = gen_testkit::corpus() else {
             return;
         };
+        let text = std::fs::read_to_string(corpus.join("genesis-claude-config/graph_topology.yml"))
+            .expect("the corpus holds the claude topology");
         let ws = workspace(&text);
         let (draft, _base) = open(ws.path()).unwrap();
         assert_eq!((draft.node_count(), draft.edge_count()), (18, 21));
