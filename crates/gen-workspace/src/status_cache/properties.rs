@@ -23,10 +23,12 @@ const KINDS: &[&str] = &[
     "iteration_started",
     "iteration_completed",
     "edge_converged",
+    "convergence_achieved",
     "iteration_abandoned",
     "feature_converged",
     "intent_raised",
     "spawn_created",
+    "feature_spawned",
     "review_completed",
     "spec_modified",
     "gap_found",
@@ -135,6 +137,11 @@ impl Ev {
         let mut payload = Map::new();
         if let Some(d) = &self.delta {
             payload.insert("delta".into(), d.clone());
+        }
+        // Spawns name their child in the spellings writers use; children collide on purpose.
+        if ty == "spawn_created" || ty == "feature_spawned" {
+            let key = ["child_feature", "child", "child_vector"][usize::from(self.shape % 3)];
+            payload.insert(key.into(), json!(format!("REQ-F-C-{}", self.edge % 3)));
         }
         if let Some((trigger, n)) = self.intent {
             let key = if trigger && ty != "intent_raised" {
