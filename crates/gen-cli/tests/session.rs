@@ -573,3 +573,53 @@ fn the_workspace_is_found_from_subfolders_the_env_and_the_flag() {
         "found"
     );
 }
+
+#[test]
+fn validate_status_and_emit_read_the_same_constraints_file() {
+    // Two constraints files: a tenant's (looked up first) that names no project, and the shared
+    // one that does. One rule picks the first that exists, for every command: the shared file's
+    // name is not borrowed, and its default profile is not used.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("tenant-app");
+    std::fs::create_dir_all(&root).unwrap();
+    gen_ok(&root, &["init", "--project", "shared"]);
+    let ws = root.join(".ai-workspace");
+    std::fs::create_dir_all(ws.join("claude/context")).unwrap();
+    std::fs::write(
+        ws.join("claude/context/project_constraints.yml"),
+        "project:\n  default_profile: minimal\n",
+    )
+    .unwrap();
+    gen_ok(
+        &root,
+        &[
+            "event",
+            "emit",
+            "edge_started",
+            "--feature",
+            "REQ-F-A-001",
+            "--edge",
+            "intent→requirements",
+        ],
+    );
+    let status = json(&gen_ok(&root, &["status", "--json"]));
+    assert_eq!(status["project"], "tenant-app");
+    assert_eq!(status["features"][0]["profile"], "minimal");
+    let log = gen_ok(&root, &["event", "log", "--json", "--type", "edge_started"]);
+    assert_eq!(json(log.lines().next().unwrap())["project"], "tenant-app");
+    // The defaults' `$vars` resolve against the shared file init wrote; validate checks them
+    // against the tenant's, where they do not.
+    let v = json(&gen_ok(&root, &["validate", "--json"]));
+    assert!(
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["message"]
+                .as_str()
+                .unwrap()
+                .contains("`$tools.test_runner.command` in `command` does not resolve")),
+        "{}",
+        v["warnings"]
+    );
+}

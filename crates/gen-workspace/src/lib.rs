@@ -14,6 +14,7 @@ pub mod features;
 pub mod layout;
 pub mod log;
 pub mod project;
+pub mod scaffold;
 pub mod scan;
 pub mod status_cache;
 

@@ -7,24 +7,14 @@ use crate::terminal::{outln, quiet};
 use clap::Args;
 use gen_core::config::defaults::default_files;
 use gen_core::event::envelope::NewEvent;
-use gen_workspace::atomic::write_atomic;
-use gen_workspace::{Workspace, WorkspaceKind};
+use gen_workspace::Workspace;
+use gen_workspace::scaffold::{self, ScaffoldMode, Scaffolded};
 use miette::{IntoDiagnostic, Result};
 use serde_json::json;
 use std::path::Path;
 use std::path::PathBuf;
 
 const PROFILES: &[&str] = &["standard", "full", "minimal", "poc", "spike", "hotfix"];
-const DIRS: &[&str] = &[
-    "events",
-    "features/active",
-    "features/completed",
-    "features/archived",
-    "graph/edge_params",
-    "profiles",
-    "context",
-    "blueprints",
-];
 
 /// `gen init`
 #[derive(Debug, Args)]
@@ -62,45 +52,23 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<Exit>
         .into());
     }
     let ws = Workspace::planned(&root);
-    let exists = ws.dir.exists();
-    // A v0 task workspace has no graph to clobber: adopting the method adds one beside its tasks.
-    let adopting = exists && ws.kind() == WorkspaceKind::TaskV0;
-    if exists && !args.force && !adopting {
-        return Err(UserError::new(
-            format!("{} already exists", ws.dir.display()),
-            "nothing was changed. `gen init --force` refreshes the configs (graph/, profiles/) from the defaults and keeps events, features and context/ as they are",
-        )
-        .into());
-    }
+    let mode = match scaffold::mode(&ws, args.force) {
+        Ok(mode) => mode,
+        Err(e) => {
+            return Err(UserError::new(
+                e.to_string(),
+                "nothing was changed. `gen init --force` refreshes the configs (graph/, profiles/) from the defaults and keeps events, features and context/ as they are",
+            )
+            .into());
+        }
+    };
+    let (exists, adopting) = (mode != ScaffoldMode::New, mode == ScaffoldMode::AdoptV0);
     let project = args.project.clone().unwrap_or_else(|| {
         root.file_name()
             .map_or_else(|| "project".into(), |n| n.to_string_lossy().into_owned())
     });
-    for d in DIRS {
-        std::fs::create_dir_all(ws.dir.join(d)).into_diagnostic()?;
-    }
-    let mut written = Vec::new();
-    let mut kept = Vec::new();
-    for (rel, text) in default_files(&project, &args.profile) {
-        let path = ws.dir.join(&rel);
-        // Nothing of a v0 workspace is touched (config/, tasks/, templates/ are not ours).
-        if adopting && path.exists() {
-            kept.push(rel);
-            continue;
-        }
-        // Authored context survives a refresh; the graph and profiles are ours to replace.
-        if exists && rel.starts_with("context/") && path.exists() {
-            kept.push(rel);
-            continue;
-        }
-        // A symlinked config points at a file gen does not own (e.g. a plugin's topology): leave both.
-        if path.is_symlink() {
-            kept.push(rel);
-            continue;
-        }
-        write_atomic(&path, text.as_bytes()).into_diagnostic()?;
-        written.push(rel);
-    }
+    let Scaffolded { written, kept, .. } =
+        scaffold::scaffold(&ws, mode, default_files(&project, &args.profile)).into_diagnostic()?;
     let (timestamp, event_id) = gen_workspace::events::stamp();
     let mut payload = serde_json::Map::new();
     payload.insert("profile".into(), args.profile.clone().into());
