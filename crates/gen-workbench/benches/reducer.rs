@@ -6,6 +6,9 @@
 //! whole draft. Heap numbers come from a counting global allocator (live bytes), next to the
 //! library's own structural-sharing-aware estimate (`gen_workbench::footprint`).
 
+// A benchmark measures wall time; the purity rule (clippy.toml) is for the library, not its benches.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashSet;
 use std::hint::black_box;
