@@ -19,7 +19,19 @@ else
 fi
 
 cd fuzz
-for target in event_line config_yaml workbench_input draft_files; do
+targets=(event_line config_yaml workbench_input draft_files)
+# Build every target first: a target that no longer compiles is a build failure, said as such,
+# before any time is spent fuzzing the others.
+for target in "${targets[@]}"; do
+  if ! cargo "${toolchain[@]}" fuzz build "$target" >/dev/null 2>"build-$target.log"; then
+    tail -n 40 "build-$target.log" >&2
+    rm -f "build-$target.log"
+    echo "fuzz target $target does not build (see above)" >&2
+    exit 1
+  fi
+  rm -f "build-$target.log"
+done
+for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   cp -n seeds/"$target"/* "corpus/$target/" 2>/dev/null || true
   echo "fuzzing $target for ${seconds}s"

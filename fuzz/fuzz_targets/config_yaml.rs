@@ -34,6 +34,7 @@ fn fuzz_text(role: u8, text: &str) {
         evaluator_defaults: Some(file("graph/evaluator_defaults.yml")),
         features: vec![file("features/active/REQ-F-FUZZ-001.yml")],
         extra_yaml: vec![file("features/feature_index.yml")],
+        v0_config: Some(file("config/workspace_config.yml")),
     };
     let _ = config::validate(&alone);
 }
