@@ -28,7 +28,7 @@
 //! a file without breaks is LF). Writers build new text with `\n` and convert it with
 //! [`Eol::convert`]; text copied from the file keeps its bytes. A file whose last line has no line
 //! break keeps that unless lines are appended after it, in which case the last line is ended first
-//! ([`Eol::end_line`]).
+//! ([`Eol::break_after`], [`Eol::end_line`]); appended lines always end with a line break.
 //!
 //! **Read-back.** [`read_back`] parses the written text and checks that it added no line break of
 //! the other style; the caller then compares what it reads with what it meant to write.
@@ -203,11 +203,19 @@ impl Eol {
         }
     }
 
+    /// What must come after `text` before a new line can: this line break when its last line has
+    /// none, else nothing.
+    pub fn break_after(self, text: &str) -> &'static str {
+        if text.is_empty() || text.ends_with('\n') {
+            ""
+        } else {
+            self.as_str()
+        }
+    }
+
     /// Ends `text`'s last line, if it has one without a line break, so more lines can follow.
     pub fn end_line(self, text: &mut String) {
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push_str(self.as_str());
-        }
+        text.push_str(self.break_after(text));
     }
 }
 
