@@ -156,6 +156,39 @@ pub fn timestamp(t: &jiff::Timestamp) -> String {
     t.to_string()
 }
 
+/// A JSON scalar as YAML by the rules above (strings plain when safe, else double-quoted); `None`
+/// for a list or a mapping.
+pub fn json_scalar(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    Some(match value {
+        Value::Null => NULL.to_string(),
+        Value::Bool(b) => boolean(*b).to_string(),
+        Value::Number(n) => number(n),
+        Value::String(s) => string(s, Quote::Plain),
+        Value::Array(_) | Value::Object(_) => return None,
+    })
+}
+
+/// Any JSON value as one line of flow YAML (`[a, "yes"]`, `{k: 1.0e+300}`), by the same rules; for
+/// values nested too deep or too odd for block style.
+pub fn flow(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(flow).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) => {
+            let entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", key(k), flow(v)))
+                .collect();
+            format!("{{{}}}", entries.join(", "))
+        }
+        scalar => json_scalar(scalar).unwrap_or_default(),
+    }
+}
+
 /// The literal block header (`|` or `|-`) for a multi-line string that a literal block reads back
 /// exactly, or `None` when it needs quotes (leading blank on the first line, lines of only blanks,
 /// trailing line breaks beyond one, characters that must be escaped).
@@ -500,6 +533,25 @@ mod tests {
         assert_eq!(
             string(&timestamp(&t), Quote::Plain),
             "\"2026-03-01T11:00:00.5Z\""
+        );
+    }
+
+    #[test]
+    fn json_values_are_written_as_flow_that_reads_back_the_same() {
+        for value in [
+            serde_json::json!(null),
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!(["yes", 1e300, null, true, "a, b", ["→"], {"on": "off"}]),
+            serde_json::json!({"n": 1.5, "": "", "k": {"x": [1, "2"]}, "a: b": "#"}),
+        ] {
+            let text = format!("k: {}\n", flow(&value));
+            let back = yaml::parse(&text).expect(&text);
+            assert_eq!(back.root.to_json()["k"], value, "{text}");
+        }
+        assert_eq!(
+            flow(&serde_json::json!({"n": ["yes", 1e300, "agent"]})),
+            "{\"n\": [\"yes\", 1.0e+300, agent]}"
         );
     }
 
