@@ -5,7 +5,7 @@
 //! The files are embedded at compile time so `gen init` works offline and writes exactly what the tests
 //! validate.
 
-use crate::config::{ConfigSet, SourceFile};
+use crate::config::{ConfigSet, SourceFile, yaml_text};
 
 /// Profiles `gen init` writes; `default_files` expects its `profile` argument to be one of these.
 pub const DEFAULT_PROFILES: [&str; 6] = ["standard", "full", "minimal", "poc", "spike", "hotfix"];
@@ -54,26 +54,6 @@ const PROFILES: [(&str, &str); 6] = [
     ("hotfix", include_str!("defaults/profiles/hotfix.yml")),
 ];
 
-/// Quotes a value as a YAML double-quoted scalar, so any project name (quotes, colons, `#`, newlines)
-/// lands in the file as plain data.
-fn yaml_quoted(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// The files of a fresh workspace as (workspace-relative path, contents), in the workspace layout.
 ///
 /// `project` becomes `project.name` and `profile` becomes `project.default_profile` in
@@ -92,8 +72,8 @@ pub fn default_files(project: &str, profile: &str) -> Vec<(String, String)> {
         files.push((format!("profiles/{name}.yml"), text.to_string()));
     }
     let constraints = CONSTRAINTS
-        .replace("{{project}}", &yaml_quoted(project))
-        .replace("{{profile}}", &yaml_quoted(profile));
+        .replace("{{project}}", &yaml_text::double_quoted(project))
+        .replace("{{profile}}", &yaml_text::double_quoted(profile));
     files.push(("context/project_constraints.yml".to_string(), constraints));
     files
 }

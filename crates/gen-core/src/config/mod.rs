@@ -15,6 +15,7 @@ pub mod profile;
 pub mod topology;
 pub mod validate;
 pub mod yaml;
+pub mod yaml_text;
 
 #[cfg(test)]
 mod tests_corpus;

@@ -9,7 +9,9 @@
 //!   `'converged'`), and the rest of its line (a trailing comment) stays;
 //! - missing keys are new lines after the last line of their block mapping, at the indentation of
 //!   that mapping's keys; a missing mapping (`trajectory:`, `code: {}`) is opened as a block under its
-//!   key with the file's indentation step; new lines use the file's line ending (CRLF stays CRLF);
+//!   key with the file's indentation step;
+//! - quoting, number and timestamp spelling and line endings (new lines take the file's dominant
+//!   one, so CRLF stays CRLF) are the shared rules of [`crate::config::yaml_text`];
 //! - a stale `converged_at` line is removed whole.
 //!
 //! Whatever cannot be done this way without guessing — inserting into a flow mapping, a value behind
@@ -19,7 +21,8 @@
 //! number of documents must not change. A text that fails is never handed out.
 
 use super::vector::{Derived, EntryPlan, Plan};
-use crate::config::yaml::{self, Entry, Loaded, Node, Pos, Yaml};
+use crate::config::yaml::{Entry, Loaded, Node, Pos, Yaml};
+use crate::config::yaml_text::{self, Eol, Quote};
 use std::cmp::Reverse;
 
 /// A refused vector file: why, and where in it.
@@ -96,15 +99,6 @@ struct Edit {
     depth: u8,
 }
 
-/// How a replaced scalar was quoted. Fresh values are plain except timestamps, which are quoted
-/// the way the file mostly quotes (`'…'` when it does not say: what the Python writers produce).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Style {
-    Plain,
-    Single,
-    Double,
-}
-
 /// What a mapping-valued key holds, as far as splicing is concerned.
 enum Shape {
     /// `~`, nothing, or `{}`: can be opened as a block.
@@ -163,13 +157,14 @@ fn last_entry(map: &Node) -> Option<&Entry> {
 
 struct Splicer<'a> {
     text: &'a str,
-    eol: &'static str,
+    eol: Eol,
     /// Byte offset of each line start.
     lines: Vec<usize>,
     /// The file's indentation step (2 unless a nested block mapping says otherwise).
     step: usize,
-    /// How fresh timestamps are quoted: the file's majority quote.
-    fresh: Style,
+    /// How fresh timestamps are quoted: the file's majority quote (`'…'` when it does not say:
+    /// what the Python writers produce).
+    fresh: Quote,
     edits: Vec<Edit>,
 }
 
@@ -184,13 +179,13 @@ impl<'a> Splicer<'a> {
         );
         let mut s = Self {
             text,
-            eol: if text.contains("\r\n") { "\r\n" } else { "\n" },
+            eol: Eol::detect(text),
             lines,
             step: 2,
             fresh: if text.matches(": \"").count() > text.matches(": '").count() {
-                Style::Double
+                Quote::Double
             } else {
-                Style::Single
+                Quote::Single
             },
             edits: Vec::new(),
         };
@@ -332,19 +327,19 @@ impl<'a> Splicer<'a> {
     fn fresh_text(&self, want: &Derived) -> String {
         match want {
             Derived::Time(_) => render(want, self.fresh, false),
-            _ => render(want, Style::Plain, false),
+            _ => render(want, Quote::Plain, false),
         }
     }
 
     fn line(&self, indent: usize, key: &str, value: Option<String>) -> String {
         let mut out = " ".repeat(indent);
-        out.push_str(&yaml_key(key));
+        out.push_str(&yaml_text::key(key));
         out.push(':');
         if let Some(v) = value {
             out.push(' ');
             out.push_str(&v);
         }
-        out.push_str(self.eol);
+        out.push_str(self.eol.as_str());
         out
     }
 
@@ -366,8 +361,8 @@ impl<'a> Splicer<'a> {
     }
 
     fn insert(&mut self, at: usize, mut text: String, depth: u8) {
-        if at == self.text.len() && !self.text.is_empty() && !self.text.ends_with('\n') {
-            text.insert_str(0, self.eol);
+        if at == self.text.len() {
+            text.insert_str(0, self.eol.break_after(self.text));
         }
         self.edits.push(Edit {
             start: at,
@@ -598,9 +593,9 @@ impl<'a> Splicer<'a> {
             return Err(unusual());
         }
         let style = match spelled.chars().next() {
-            Some('\'') => Style::Single,
-            Some('"') => Style::Double,
-            _ => Style::Plain,
+            Some('\'') => Quote::Single,
+            Some('"') => Quote::Double,
+            _ => Quote::Plain,
         };
         self.edits.push(Edit {
             start,
@@ -707,41 +702,23 @@ fn flow_close(text: &str, start: usize) -> Option<usize> {
     None
 }
 
-/// A key as YAML: plain when it is an identifier-like word, else double-quoted.
-fn yaml_key(key: &str) -> String {
-    let plain = key
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !matches!(
-            key.to_ascii_lowercase().as_str(),
-            "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
-        );
-    if plain {
-        key.to_string()
-    } else {
-        serde_json::to_string(key).unwrap_or_else(|_| "\"\"".into())
-    }
-}
-
-/// A derived value as YAML text in `style`. Words and numbers need no quotes; timestamps keep a
-/// plain spelling only where the author wrote one (PyYAML reads plain timestamps as datetimes,
-/// quoted ones as the strings the Python writers produce).
-fn render(want: &Derived, style: Style, in_flow: bool) -> String {
-    let text = want.to_string();
-    let quote = |s: &str| match style {
-        Style::Double => serde_json::to_string(s).unwrap_or_default(),
-        _ => format!("'{}'", s.replace('\'', "''")),
-    };
-    match (want, style) {
-        (Derived::Number(_), _) => text,
-        (Derived::Word(_), Style::Single | Style::Double) => quote(&text),
-        (Derived::Word(_), _) => text,
-        (Derived::Time(_), Style::Plain) if !in_flow => text,
-        (Derived::Time(_), _) => quote(&text),
+/// A derived value in the quotes it replaces (`style`), by the rules of [`yaml_text`]. A timestamp
+/// stays plain only where the author wrote one plain in block context (PyYAML reads plain
+/// timestamps as datetimes, quoted ones as the strings the Python writers produce); elsewhere it is
+/// quoted, single quotes unless the value had double ones.
+fn render(want: &Derived, style: Quote, in_flow: bool) -> String {
+    match want {
+        Derived::Number(n) => yaml_text::number(&(*n).into()),
+        Derived::Word(w) => yaml_text::string(w, style),
+        Derived::Time(t) if style == Quote::Plain && !in_flow => yaml_text::timestamp(t),
+        Derived::Time(t) => {
+            let quote = if style == Quote::Double {
+                Quote::Double
+            } else {
+                Quote::Single
+            };
+            yaml_text::string(&yaml_text::timestamp(t), quote)
+        }
     }
 }
 
@@ -766,7 +743,7 @@ pub(crate) fn verify(
     after_text: &str,
     plan: &Plan,
 ) -> Result<(), Skip> {
-    let after = yaml::parse(after_text).map_err(|e| mismatch(format!("it does not parse: {e}")))?;
+    let after = yaml_text::read_back(before_text, after_text).map_err(mismatch)?;
     if after.documents != before.documents {
         return Err(mismatch("the number of documents changed".into()));
     }
@@ -944,6 +921,7 @@ fn spelling<'t>(node: &Node, text: &'t str) -> Option<&'t str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::yaml;
     use crate::projection::vector::FieldPlan;
 
     fn ts(s: &str) -> Derived {
@@ -1090,6 +1068,26 @@ tail: [1, 2]  # flow outside the refresh is fine
         assert!(
             out.ends_with("  unit_tests:\r\n    status: converged\r\n    iteration: 2\r\n    converged_at: '2026-03-01T11:00:00Z'\r\n"),
             "{out:?}"
+        );
+    }
+
+    #[test]
+    fn mixed_files_get_their_dominant_line_ending() {
+        let plan = Plan {
+            status: Some(Derived::Word("in_progress")),
+            entries: vec![],
+        };
+        // Mostly LF, one CRLF line (an editor's stray): the new line is LF.
+        let out = run("feature: X\r\nowner: kim\ntitle: T\n", &plan).expect("splices");
+        assert_eq!(
+            out,
+            "feature: X\r\nowner: kim\ntitle: T\nstatus: in_progress\n"
+        );
+        // Mostly CRLF, and no final line break: the last line is ended in CRLF first.
+        let out = run("feature: X\r\nowner: kim\r\ntitle: T", &plan).expect("splices");
+        assert_eq!(
+            out,
+            "feature: X\r\nowner: kim\r\ntitle: T\r\nstatus: in_progress\r\n"
         );
     }
 
@@ -1263,6 +1261,7 @@ tail: [1, 2]  # flow outside the refresh is fine
             "feature: X\nb: 007\nstatus: in_progress\nextra: 1\n",
             "feature: X\nb: 007\nstatus: in_progress\n---\nz: 1\n",
             "feature: X\nb: [007\n",
+            "feature: X\nb: 007\r\nstatus: in_progress\n",
         ] {
             let err = verify(text, &loaded, bad, &plan).expect_err(bad);
             assert!(
@@ -1407,10 +1406,7 @@ tail: [1, 2]  # flow outside the refresh is fine
     }
 
     #[test]
-    fn keys_that_are_not_plain_words_are_quoted() {
-        assert_eq!(yaml_key("design_code"), "design_code");
-        assert_eq!(yaml_key("design→code"), "\"design→code\"");
-        assert_eq!(yaml_key("on"), "\"on\"");
+    fn flow_close_skips_quotes_and_comments() {
         assert_eq!(flow_close("{a: '}', b: \"]\" # }\n}x", 0), Some(21));
     }
 }

@@ -10,11 +10,14 @@
 //! whole. The result is parsed again and compared with what was meant to be written before it is
 //! handed out, so a formatting mistake can never save a different topology.
 //!
-//! Fresh scalars are quoted unless they are plain identifiers that read the same in YAML 1.1 and
-//! 1.2 (`yes`, `on`, `null`, numbers-as-text and friends are quoted), because the Genesis Python
-//! tools read these files with a YAML 1.1 parser.
+//! Fresh items are written by the rules of [`gen_core::config::yaml_text`]: scalars are quoted
+//! unless they read the same in YAML 1.1 and 1.2 (`yes`, `on`, `null`, numbers-as-text and friends
+//! are quoted, because the Genesis Python tools read these files with a YAML 1.1 parser), and new
+//! lines take the file's line ending (a CRLF topology stays CRLF). Fresh text is built with `\n`
+//! and converted as it is placed; copied items keep their bytes.
 
 use gen_core::config::yaml::{self, Node};
+use gen_core::config::yaml_text::{self, Eol, json_scalar as scalar, key, literal_block};
 use serde_json::{Map, Value};
 
 /// Why the topology text could not be produced.
@@ -31,59 +34,6 @@ pub enum SpliceError {
         "internal error: the rewritten topology reads back differently ({0}); nothing was written"
     )]
     Mismatch(String),
-}
-
-/// Words that YAML 1.1 or 1.2 readers turn into something other than a string.
-const RESERVED: &[&str] = &[
-    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
-];
-
-/// True when `s` can be written without quotes and reads back as the same string everywhere.
-fn plain(s: &str) -> bool {
-    let mut chars = s.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    (first.is_ascii_alphabetic() || first == '_')
-        && s.len() <= 120
-        && !s.ends_with(' ')
-        && !s.contains("  ")
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | '/'))
-        && !RESERVED.contains(&s.to_ascii_lowercase().as_str())
-}
-
-/// A JSON string literal is a valid YAML double-quoted scalar with the same meaning.
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
-}
-
-fn key(k: &str) -> String {
-    if plain(k) { k.to_string() } else { quoted(k) }
-}
-
-fn scalar(value: &Value) -> Option<String> {
-    Some(match value {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) if plain(s) => s.clone(),
-        Value::String(s) => quoted(s),
-        Value::Array(_) | Value::Object(_) => return None,
-    })
-}
-
-/// Whether a multi-line string can be a literal block (`|` or `|-`) that reads back exactly.
-fn literal_block(s: &str) -> Option<&'static str> {
-    let body = s.strip_suffix('\n').unwrap_or(s);
-    let ok = s.contains('\n')
-        && !body.ends_with('\n')
-        && !body.starts_with([' ', '\t', '\n'])
-        && !s.chars().any(|c| c.is_control() && c != '\n')
-        && body
-            .split('\n')
-            .all(|line| line.is_empty() || !line.trim().is_empty());
-    ok.then(|| if s.ends_with('\n') { "|" } else { "|-" })
 }
 
 /// `{a: x, b: y}` for a small mapping of scalars, the way hand-written topologies spell them.
@@ -174,9 +124,8 @@ fn list_item(out: &mut String, item: &Value, indent: usize) {
             }
         }
         Value::Object(_) | Value::Array(_) => {
-            // JSON is valid YAML flow syntax with the same meaning.
             out.push(' ');
-            out.push_str(&serde_json::to_string(item).unwrap_or_default());
+            out.push_str(&yaml_text::flow(item));
             out.push('\n');
         }
         other => value_after_key(out, other, indent),
@@ -282,20 +231,19 @@ struct Replacement {
     text: String,
 }
 
-/// Terminates the last line of `text`, so the next item starts on a line of its own.
-fn end_line(text: &mut String) {
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-}
-
 fn slice(lines: &[&str], (start, end): (usize, usize)) -> String {
     lines[start..end].concat()
 }
 
 /// Plans the rewrite of one existing section (`entry` is its root entry; `end` is the 0-based line
-/// where the next root entry starts, or the line count).
-fn plan_section(lines: &[&str], entry: &yaml::Entry, end: usize, items: &Items<'_>) -> Replacement {
+/// where the next root entry starts, or the line count) with fresh lines ending in `eol`.
+fn plan_section(
+    lines: &[&str],
+    entry: &yaml::Entry,
+    end: usize,
+    items: &Items<'_>,
+    eol: Eol,
+) -> Replacement {
     let key_line = entry.key_pos.line.saturating_sub(1) as usize;
     // Where the section's content ends: trailing comments and blanks stay for what follows.
     let mut content_end = end;
@@ -305,7 +253,7 @@ fn plan_section(lines: &[&str], entry: &yaml::Entry, end: usize, items: &Items<'
     let rewrite_whole = |indent: usize| Replacement {
         start: key_line,
         end: content_end.max(key_line + 1),
-        text: items.fresh_section(&entry.key, indent),
+        text: eol.convert(&items.fresh_section(&entry.key, indent)),
     };
     let after_key = lines[key_line]
         .split_once(':')
@@ -394,17 +342,17 @@ fn plan_section(lines: &[&str], entry: &yaml::Entry, end: usize, items: &Items<'
         return Replacement {
             start: key_line,
             end: content_end,
-            text: items.fresh_section(&entry.key, indent),
+            text: eol.convert(&items.fresh_section(&entry.key, indent)),
         };
     }
     let mut used = vec![false; originals.len()];
     let mut text = String::new();
     let push_fresh = |text: &mut String, fresh: String, first: bool| {
-        end_line(text);
+        eol.end_line(text);
         if separated && !first {
-            text.push('\n');
+            text.push_str(eol.as_str());
         }
-        text.push_str(&fresh);
+        text.push_str(&eol.convert(&fresh));
     };
     match items {
         Items::Map(map) => {
@@ -413,12 +361,12 @@ fn plan_section(lines: &[&str], entry: &yaml::Entry, end: usize, items: &Items<'
                     Some(o) => {
                         used[o] = true;
                         let original = &originals[o];
-                        end_line(&mut text);
+                        eol.end_line(&mut text);
                         text.push_str(&slice(lines, original.leading));
                         if original.json == *value {
                             text.push_str(&slice(lines, original.own));
                         } else {
-                            text.push_str(&asset_type_text(name, value, indent));
+                            text.push_str(&eol.convert(&asset_type_text(name, value, indent)));
                         }
                     }
                     None => push_fresh(&mut text, asset_type_text(name, value, indent), i == 0),
@@ -434,7 +382,7 @@ fn plan_section(lines: &[&str], entry: &yaml::Entry, end: usize, items: &Items<'
                 match found {
                     Some(o) => {
                         used[o] = true;
-                        end_line(&mut text);
+                        eol.end_line(&mut text);
                         text.push_str(&slice(lines, originals[o].leading));
                         text.push_str(&slice(lines, originals[o].own));
                     }
@@ -444,7 +392,7 @@ fn plan_section(lines: &[&str], entry: &yaml::Entry, end: usize, items: &Items<'
         }
     }
     if trailer.0 < trailer.1 {
-        end_line(&mut text);
+        eol.end_line(&mut text);
         text.push_str(&slice(lines, trailer));
     }
     Replacement {
@@ -494,6 +442,7 @@ pub fn render_topology(
         ),
         ("transitions", Items::Seq(transitions)),
     ];
+    let eol = Eol::detect(original);
     let (text, root_before) = if original.trim().is_empty() {
         let mut text = String::new();
         for (i, (name, items)) in sections.iter().enumerate() {
@@ -527,7 +476,7 @@ pub fn render_topology(
                         .copied()
                         .find(|l| *l > line)
                         .unwrap_or(lines.len());
-                    replacements.push(plan_section(&lines, entry, end, items));
+                    replacements.push(plan_section(&lines, entry, end, items, eol));
                 }
                 None => {
                     appended.push('\n');
@@ -545,26 +494,32 @@ pub fn render_topology(
         }
         text.push_str(&lines[at..].concat());
         if !appended.is_empty() {
-            if !text.is_empty() && !text.ends_with('\n') {
-                text.push('\n');
-            }
-            text.push_str(&appended);
+            eol.end_line(&mut text);
+            text.push_str(&eol.convert(&appended));
         }
         (text, Some(root))
     };
-    check_reads_back(&text, asset_types, transitions, root_before.as_ref())?;
+    check_reads_back(
+        original,
+        &text,
+        asset_types,
+        transitions,
+        root_before.as_ref(),
+    )?;
     Ok(text)
 }
 
-/// Parses the produced text and compares it with what was meant, key order included.
+/// Parses the produced text and compares it with what was meant, key order and line endings
+/// included.
 fn check_reads_back(
+    original: &str,
     text: &str,
     asset_types: &Map<String, Value>,
     transitions: &[Value],
     before: Option<&Node>,
 ) -> Result<(), SpliceError> {
-    let root = yaml::parse(text)
-        .map_err(|e| SpliceError::Mismatch(format!("it does not parse: {e}")))?
+    let root = yaml_text::read_back(original, text)
+        .map_err(SpliceError::Mismatch)?
         .root
         .to_json();
     let got_types = match root.get("asset_types") {
@@ -752,24 +707,76 @@ graph_properties:
         assert_eq!(text, "asset_types:\n  a: {}\n\ntransitions: []\n");
     }
 
+    /// Every line break of `text` is CRLF.
+    fn all_crlf(text: &str) -> bool {
+        text.matches('\n').count() == text.matches("\r\n").count()
+    }
+
     #[test]
-    fn scalars_that_other_readers_would_change_are_quoted() {
-        for (value, expected) in [
-            ("yes", "\"yes\""),
-            ("No", "\"No\""),
-            ("null", "\"null\""),
-            ("1.0", "\"1.0\""),
-            ("", "\"\""),
-            ("a: b", "\"a: b\""),
-            ("two words", "two words"),
-            ("yes please", "yes please"),
-            ("trailing ", "\"trailing \""),
-            ("#x", "\"#x\""),
-            ("edge_params/tdd.yml", "edge_params/tdd.yml"),
-            ("agent", "agent"),
-        ] {
-            assert_eq!(scalar(&json!(value)).as_deref(), Some(expected), "{value}");
-        }
+    fn a_crlf_file_gets_crlf_in_changed_and_new_items() {
+        let original = SMALL.replace('\n', "\r\n");
+        let (mut types, mut transitions) = sections(&original);
+        types["code"]["markov_criteria"] = json!(["compiles", "yes"]);
+        types.insert(
+            "unit_tests".into(),
+            json!({"description": "Tests\nwith two lines\n", "markov_criteria": ["all_pass"]}),
+        );
+        transitions
+            .push(json!({"name": "Code ↔ Unit Tests", "source": "code", "target": "unit_tests"}));
+        let text = render_topology(&original, &types, &transitions).expect("renders");
+        assert!(all_crlf(&text), "{text:?}");
+        // The same text as for the LF file, line endings aside: kept and fresh items alike.
+        let lf = render_topology(SMALL, &types, &transitions).expect("renders");
+        assert!(lf.contains("  unit_tests:\n    description: |\n"), "{lf}");
+        assert_eq!(text, lf.replace('\n', "\r\n"));
+        assert_eq!(sections(&text), (types, transitions));
+    }
+
+    #[test]
+    fn a_crlf_file_gets_crlf_in_whole_and_appended_sections() {
+        // A flow section rewritten whole, a missing section appended, no final line break.
+        let original = "asset_types: {a: {description: x}}\r\ngraph_properties: {version: '1'}";
+        let mut types = Map::new();
+        types.insert("a".into(), json!({"description": "x"}));
+        types.insert("b".into(), json!({"description": "on"}));
+        let transitions = vec![json!({"name": "A → B", "source": "a", "target": "b"})];
+        let text = render_topology(original, &types, &transitions).expect("renders");
+        assert!(all_crlf(&text), "{text:?}");
+        assert_eq!(
+            text,
+            "asset_types:\r\n  a: {description: x}\r\n\r\n  b: {description: \"on\"}\r\n\
+             graph_properties: {version: '1'}\r\n\r\n\
+             transitions:\r\n  - name: \"A → B\"\r\n    source: a\r\n    target: b\r\n"
+        );
+        assert_eq!(sections(&text), (types, transitions));
+        // The Gemini list form is written back as a list, in CRLF too.
+        let listed = "asset_types:\r\n  - name: a\r\n    description: x\r\ntransitions: []\r\n";
+        let mut types = Map::new();
+        types.insert("a".into(), json!({"description": "x"}));
+        types.insert("b".into(), json!({"description": "y"}));
+        let text = render_topology(listed, &types, &[]).expect("renders");
+        assert!(all_crlf(&text), "{text:?}");
+        assert!(
+            text.starts_with(
+                "asset_types:\r\n  - name: a\r\n    description: x\r\n  - name: b\r\n"
+            ),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn a_mixed_file_keeps_its_lines_and_takes_its_dominant_ending() {
+        // Mostly LF with one CRLF line outside the sections: that line is kept, new lines are LF.
+        let original =
+            "graph_properties: {version: '1'}\r\nasset_types:\n  a: {}\ntransitions: []\n";
+        let mut types = Map::new();
+        types.insert("a".into(), json!({}));
+        types.insert("b".into(), json!({}));
+        let text = render_topology(original, &types, &[]).expect("renders");
+        assert_eq!(
+            text,
+            "graph_properties: {version: '1'}\r\nasset_types:\n  a: {}\n  b: {}\ntransitions: []\n"
+        );
     }
 
     const FLOW_AND_ODD: &str = "\
@@ -788,16 +795,19 @@ extra: [1, 2]
 
         /// Dropping, reordering, editing and adding items always produces a text that reads back
         /// as exactly the intended sections (the self-check never fires) with every other section
-        /// kept.
+        /// kept, in the file's line ending.
         #[test]
         fn any_edit_of_the_sections_is_written_faithfully(
             which in 0..2usize,
+            crlf in proptest::bool::ANY,
             keep in proptest::collection::vec(proptest::bool::ANY, 8),
             rotate in 0..4usize,
             edit in proptest::option::of(0..4usize),
             add in proptest::bool::ANY,
         ) {
             let original = [SMALL, FLOW_AND_ODD][which];
+            let original = if crlf { original.replace('\n', "\r\n") } else { original.to_string() };
+            let original = original.as_str();
             let (types, transitions) = sections(original);
             let mut types: Map<String, Value> = types
                 .into_iter()
@@ -826,6 +836,7 @@ extra: [1, 2]
                 transitions.push(json!({"name": "New", "source": "x", "target": "y", "evaluators": ["agent"]}));
             }
             let text = render_topology(original, &types, &transitions).expect("renders");
+            proptest::prop_assert_eq!(all_crlf(&text), crlf, "{:?}", text);
             let (back_types, back_transitions) = sections(&text);
             proptest::prop_assert_eq!(back_types, types);
             proptest::prop_assert_eq!(back_transitions, transitions);
