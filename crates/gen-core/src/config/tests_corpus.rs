@@ -4,6 +4,9 @@
 //! `GEN_SKIP_CORPUS=1` skips them on purpose (`gen_testkit::corpus`, which also honours `GEN_CORPUS`).
 //! Fixture-based tests elsewhere in `config` cover every rule on their own.
 
+// Test code is an edge: it reads the shared corpus from disk to hand its texts to the pure code.
+#![allow(clippy::disallowed_methods)]
+
 use std::fs;
 use std::path::Path;
 
