@@ -17,5 +17,5 @@ pub mod project;
 pub mod scan;
 pub mod status_cache;
 
-pub use discover::{Workspace, WorkspaceError};
+pub use discover::{Initialized, Workspace, WorkspaceError};
 pub use layout::{EventLogFile, IgnoredLog, IgnoredReason, LogPlace, WorkspaceKind};
