@@ -4,7 +4,7 @@
 //! tells the user which command to run next is written here, once, so the advice changes with the
 //! command line and not with the data. The exit status of every command is an [`Exit`].
 
-use gen_core::config::{Diagnostic, Remedy};
+use gen_core::config::{Diagnostic, Finding, Remedy};
 use gen_core::projection::status::SeeAlso;
 use gen_core::projection::vector::LeftReason;
 use gen_core::projection::vector_text::SkipReason;
@@ -206,10 +206,9 @@ pub fn advised(d: &Diagnostic) -> Diagnostic {
     }
 }
 
-/// A config finding as `--json` shows it.
-pub fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
-    serde_json::json!({"file": d.file, "line": d.line, "column": d.column, "message": d.message,
-                       "hint": config_hint(d)})
+/// A config finding as `--json` shows it, its hint worded for the command line.
+pub fn finding(d: &Diagnostic) -> Finding {
+    Finding::worded(d, config_hint(d))
 }
 
 /// Why `gen features` left a vector file as it was.

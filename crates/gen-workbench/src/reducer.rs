@@ -9,7 +9,8 @@
 use std::collections::HashSet;
 
 use imbl::Vector;
-use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
 use crate::action::{Action, ReplaceDraft};
 use crate::canvas::{self, CanvasAction};
@@ -289,8 +290,9 @@ pub fn apply(draft: &Draft, action: &Action) -> Result<Applied, Rejection> {
     })
 }
 
-/// One action of a batch that changed the draft.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One action of a batch that changed the draft; serialised as `{index, summary, change}` (the
+/// `gen draft apply --json` contract), `summary` being [`Change::summary`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct AppliedChange {
     /// Position of the action in the batch.
     pub index: usize,
@@ -298,8 +300,10 @@ pub struct AppliedChange {
     pub change: Change,
 }
 
-/// One action of a batch that was refused (or, with `index: None`, the batch as a whole).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One action of a batch that was refused (or, with `index: None`, the batch as a whole);
+/// serialised as `{index, message, at, problem}`: the user sentence, the place and the developer
+/// reason in words, so every front end prints the same failure.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
     /// Position of the action in the batch; `None` when the whole batch was reverted.
     pub index: Option<usize>,
@@ -308,7 +312,12 @@ pub struct Failure {
 }
 
 /// Everything a batch did and did not do, for the chat line, logs and the journal.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Serialised as `{changed, message, applied, unchanged, failed}`: the shape `gen draft apply
+/// --json` prints (with the history counters beside it) and the server will send, so both report
+/// an edit identically; `changed` and `message` are [`BatchReport::changed`] and
+/// [`BatchReport::message`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct BatchReport {
     /// Actions that changed the draft, in order.
     pub applied: Vec<AppliedChange>,
@@ -322,6 +331,19 @@ pub struct BatchReport {
 pub const NOTHING_CHANGED: &str = "Nothing to change: the workflow already looks like that.";
 
 impl BatchReport {
+    /// The report of an input refused whole, before any action ran (malformed, over a cap, not
+    /// the contract's shape): nothing applied, one batch-level failure.
+    pub fn rejected(rejection: Rejection) -> Self {
+        BatchReport {
+            applied: Vec::new(),
+            unchanged: Vec::new(),
+            failed: vec![Failure {
+                index: None,
+                rejection,
+            }],
+        }
+    }
+
     /// True when the draft changed, i.e. when the batch deserves one history entry.
     pub fn changed(&self) -> bool {
         !self.applied.is_empty()
@@ -346,6 +368,39 @@ impl BatchReport {
                 )
             }
         }
+    }
+}
+
+impl Serialize for AppliedChange {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("AppliedChange", 3)?;
+        s.serialize_field("index", &self.index)?;
+        s.serialize_field("summary", &self.change.summary())?;
+        s.serialize_field("change", &self.change)?;
+        s.end()
+    }
+}
+
+impl Serialize for Failure {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Failure", 4)?;
+        s.serialize_field("index", &self.index)?;
+        s.serialize_field("message", self.rejection.user_text())?;
+        s.serialize_field("at", &self.rejection.at)?;
+        s.serialize_field("problem", &self.rejection.problem.to_string())?;
+        s.end()
+    }
+}
+
+impl Serialize for BatchReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("BatchReport", 5)?;
+        s.serialize_field("changed", &self.changed())?;
+        s.serialize_field("message", &self.message())?;
+        s.serialize_field("applied", &self.applied)?;
+        s.serialize_field("unchanged", &self.unchanged)?;
+        s.serialize_field("failed", &self.failed)?;
+        s.end()
     }
 }
 

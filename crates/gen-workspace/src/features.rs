@@ -7,7 +7,9 @@ use gen_core::config::feature::FeatureVector;
 use gen_core::config::topology::{Topology, TrajectoryKey};
 use gen_core::config::{Diagnostic, SourceFile};
 use gen_core::projection::status::{Claim, ClaimTarget, FeatureStatus, Location, VectorInfo};
-use gen_core::projection::vector::{Outcome, Refresh, Scope, left_reason, refresh_vector};
+use gen_core::projection::vector::{
+    Change as VectorChange, Outcome, Refresh, Scope, left_reason, refresh_vector,
+};
 use gen_core::projection::vector_text::{Skip, SkipReason};
 use std::path::{Path, PathBuf};
 
@@ -117,6 +119,107 @@ pub struct Refreshed {
     pub written: bool,
 }
 
+/// The short refresh outcome of one feature, shared by `gen features`' table and `--json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshState {
+    /// The feature has no vector file.
+    NoFile,
+    /// The file changes (or would, without `--write`).
+    Update,
+    /// The file already says what the events say.
+    UpToDate,
+    /// Left as written by rule (history, placeholder, no events).
+    NotRefreshed,
+    /// The file cannot be refreshed safely.
+    Skipped,
+}
+
+impl RefreshState {
+    /// The state of a feature with this refresh (`None`: no vector file).
+    pub fn of(refreshed: Option<&Refreshed>) -> Self {
+        match refreshed.map(|r| &r.refresh.outcome) {
+            None => RefreshState::NoFile,
+            Some(Outcome::Changed(_)) => RefreshState::Update,
+            Some(Outcome::Unchanged) => RefreshState::UpToDate,
+            Some(Outcome::Left(_)) => RefreshState::NotRefreshed,
+            Some(Outcome::Skipped(_)) => RefreshState::Skipped,
+        }
+    }
+}
+
+/// One feature as `gen features --json` lists it (and the server will): what the events say,
+/// what the vector says, and what the refresh of its file came to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FeatureRow {
+    /// The feature id.
+    pub feature: String,
+    /// The event-derived status.
+    pub status: String,
+    /// The status the vector file claims.
+    pub vector_status: Option<String>,
+    /// Where its vector lives.
+    pub location: Location,
+    /// The vector file, workspace-relative.
+    pub file: Option<String>,
+    /// Iterations (count of `iteration_completed`).
+    #[serde(rename = "T")]
+    pub t: u32,
+    /// Current delta.
+    #[serde(rename = "V")]
+    pub v: i64,
+    /// H = T + V.
+    #[serde(rename = "H")]
+    pub h: i64,
+    /// What the refresh came to.
+    pub refresh: RefreshState,
+    /// True when the new text was written.
+    pub written: bool,
+    /// The changes made (or that `--write` would make).
+    pub changes: Vec<VectorChange>,
+    /// Why the file was left or skipped, in the front end's words.
+    pub reason: Option<String>,
+    /// Where in the file a skip is about.
+    pub line: Option<u32>,
+    /// The column of that place.
+    pub column: Option<u32>,
+}
+
+impl FeatureRow {
+    /// The row of `status` with its vector `file` and `refreshed`; `reason` words why a file was
+    /// left or skipped (the front end's wording of the outcome).
+    pub fn new(
+        status: &FeatureStatus,
+        file: Option<String>,
+        refreshed: Option<&Refreshed>,
+        reason: impl FnOnce(&Outcome) -> Option<String>,
+    ) -> Self {
+        let outcome = refreshed.map(|r| &r.refresh.outcome);
+        let pos = match outcome {
+            Some(Outcome::Skipped(skip)) => skip.pos,
+            _ => None,
+        };
+        FeatureRow {
+            feature: status.feature.clone(),
+            status: status.status.to_string(),
+            vector_status: status.vector_status.clone(),
+            location: status.location,
+            file,
+            t: status.t,
+            v: status.v,
+            h: status.h,
+            refresh: RefreshState::of(refreshed),
+            written: refreshed.is_some_and(|r| r.written),
+            changes: refreshed
+                .map(|r| r.refresh.changes.clone())
+                .unwrap_or_default(),
+            reason: outcome.and_then(reason),
+            line: pos.map(|p| p.line),
+            column: pos.map(|p| p.column),
+        }
+    }
+}
+
 /// Refreshes one vector file from its feature's status: plans it always, and writes it only when
 /// `write` is set, the text changes, and the file still holds the text the plan was made from.
 ///
@@ -209,6 +312,46 @@ mod tests {
         let mut vectors = load_vectors(dir);
         assert!(vectors.problems.is_empty(), "{:?}", vectors.problems);
         vectors.files.remove(0)
+    }
+
+    #[test]
+    fn feature_row_json_shape_is_pinned() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = vector_file(
+            tmp.path(),
+            "active",
+            "feature: REQ-F-A-001\nstatus: pending\n",
+        );
+        let s = status("REQ-F-A-001");
+        let plan = refresh_vector_file(&file, &s, Scope::default(), false).unwrap();
+        let planned = FeatureRow::new(
+            &s,
+            Some("features/active/REQ-F-A-001.yml".into()),
+            Some(&plan),
+            |_| None,
+        );
+        let flow = "feature: REQ-F-A-001\ntrajectory: {design: {status: pending}}\n";
+        let file = vector_file(tmp.path(), "active", flow);
+        let skipped = refresh_vector_file(&file, &s, Scope::default(), true).unwrap();
+        let skipped = FeatureRow::new(
+            &s,
+            Some("features/active/REQ-F-A-001.yml".into()),
+            Some(&skipped),
+            |o| {
+                Some(format!(
+                    "worded by the front end: {}",
+                    matches!(o, Outcome::Skipped(_))
+                ))
+            },
+        );
+        let missing = FeatureRow::new(&status("REQ-F-B-002"), None, None, |_| None);
+        let rows = vec![planned, skipped, missing];
+        insta::assert_json_snapshot!(rows);
+        let value = serde_json::to_value(&rows).unwrap();
+        assert_eq!(
+            serde_json::from_value::<Vec<FeatureRow>>(value).ok(),
+            Some(rows)
+        );
     }
 
     #[test]

@@ -52,6 +52,26 @@ pub struct Scaffolded {
     pub kept: Vec<String>,
 }
 
+/// What `gen init --json` reports (and the server will): the workspace written, and which default
+/// config files were written and which were kept as they were.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Initialized {
+    /// The `.ai-workspace/` folder.
+    pub workspace: PathBuf,
+    /// The project name recorded.
+    pub project: String,
+    /// The default profile for new features.
+    pub profile: String,
+    /// True when an existing workspace's configs were refreshed (`--force`).
+    pub refreshed: bool,
+    /// True when a v0 task workspace adopted the graph method.
+    pub adopted: bool,
+    /// Config files written, workspace-relative.
+    pub written: Vec<String>,
+    /// Config files left as they were (authored context, symlinks, v0 files).
+    pub kept: Vec<String>,
+}
+
 /// Decides the mode: `force` is needed to refresh an existing graph workspace.
 pub fn mode(ws: &Workspace, force: bool) -> Result<ScaffoldMode, ScaffoldError> {
     if !ws.dir.exists() {
@@ -130,6 +150,25 @@ mod tests {
                 "project: {name: p}\n".into(),
             ),
         ]
+    }
+
+    #[test]
+    fn initialized_json_shape_is_pinned() {
+        let done = Initialized {
+            workspace: "/home/ana/billing/.ai-workspace".into(),
+            project: "billing".into(),
+            profile: "standard".into(),
+            refreshed: true,
+            adopted: false,
+            written: vec!["graph/graph_topology.yml".into()],
+            kept: vec!["context/project_constraints.yml".into()],
+        };
+        insta::assert_json_snapshot!(done);
+        let value = serde_json::to_value(&done).unwrap();
+        assert_eq!(
+            serde_json::from_value::<Initialized>(value).ok(),
+            Some(done)
+        );
     }
 
     #[test]

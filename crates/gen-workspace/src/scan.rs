@@ -67,6 +67,57 @@ pub struct LoggedEvent {
     pub event: Event,
 }
 
+/// One event as `gen event log --json` prints it (one object per line) and the server will send it:
+/// the normalised view, where it sits in the file and the line exactly as written.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EventRow {
+    /// The event's identity (its own `event_id`, or the derived `cj-…` id).
+    pub id: String,
+    /// The event type, wherever the line keeps it.
+    #[serde(rename = "type")]
+    pub event_type: Option<String>,
+    /// The timestamp normalised to UTC (RFC 3339).
+    pub timestamp: Option<String>,
+    /// The timestamp exactly as written.
+    pub timestamp_raw: Option<String>,
+    /// The feature the event is about.
+    pub feature: Option<String>,
+    /// The canonical edge id.
+    pub edge: Option<String>,
+    /// Who wrote it.
+    pub agent: Option<String>,
+    /// The project it belongs to.
+    pub project: Option<String>,
+    /// Which of the line shapes it was written in.
+    pub shape: String,
+    /// The event's own data.
+    pub payload: serde_json::Map<String, serde_json::Value>,
+    /// 1-based line number.
+    pub line: u64,
+    /// The line exactly as written.
+    pub raw: String,
+}
+
+impl From<LoggedEvent> for EventRow {
+    fn from(logged: LoggedEvent) -> Self {
+        let LoggedEvent { line, raw, event } = logged;
+        EventRow {
+            id: event.id,
+            event_type: event.event_type,
+            timestamp: event.timestamp.map(|t| t.to_string()),
+            timestamp_raw: event.timestamp_text,
+            feature: event.feature,
+            edge: event.edge,
+            agent: event.agent,
+            project: event.project,
+            shape: event.shape.as_str().to_string(),
+            payload: event.payload,
+            line,
+            raw,
+        }
+    }
+}
+
 /// Every line of the log: events in file order and malformed lines.
 #[derive(Debug, Default)]
 pub struct LogLines {
@@ -451,6 +502,34 @@ pub fn read_lines(path: &Path) -> Result<LogLines, LogError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_row_json_shape_is_pinned() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("events.jsonl");
+        std::fs::write(
+            &p,
+            "{\"event_type\":\"iteration_completed\",\"timestamp\":\"2026-03-01T11:00:00+01:00\",\"event_id\":\"e-1\",\"project\":\"billing\",\"agent_id\":\"ana\",\"feature\":\"REQ-F-PAY-001\",\"edge\":\"intent->requirements\",\"delta\":2}\n",
+        )
+        .unwrap();
+        let mut rows = Vec::new();
+        each_line(
+            &p,
+            |_| true,
+            |item| {
+                if let LineItem::Event(e) = item {
+                    rows.push(EventRow::from(*e));
+                }
+            },
+        )
+        .unwrap();
+        insta::assert_json_snapshot!(rows);
+        let value = serde_json::to_value(&rows).unwrap();
+        assert_eq!(
+            serde_json::from_value::<Vec<EventRow>>(value).ok(),
+            Some(rows)
+        );
+    }
 
     #[test]
     fn malformed_lines_are_reported_with_numbers_and_kept() {

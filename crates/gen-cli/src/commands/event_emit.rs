@@ -7,9 +7,9 @@ use crate::terminal::{errln, outln, quiet};
 use clap::Args;
 use gen_core::event::envelope::{EnvelopeError, NewEvent};
 use gen_workspace::Workspace;
-use gen_workspace::events::WriteEventError;
+use gen_workspace::events::{Emitted, WriteEventError};
 use miette::{IntoDiagnostic, Result};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// `gen event emit`
 #[derive(Debug, Args)]
@@ -59,8 +59,6 @@ pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<Exit> {
         Err(WriteEventError::Envelope(e)) => return Err(refusal(&e, &args.event_type).into()),
         Err(e) => return Err(e).into_diagnostic(),
     };
-    let event_type = &event.event_type;
-    let event = event.to_object();
     if let Some(t) = &torn {
         errln!(
             "warning: events.jsonl ended with a torn line {} ({} bytes, a crash mid-write); it was moved to {} before appending",
@@ -70,9 +68,9 @@ pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<Exit> {
         );
     }
     if json {
-        print_json(&json!({"id": id, "event": event, "repaired_torn_line": torn.map(|t| t.line)}))?;
+        print_json(&Emitted::new(&event, torn.as_ref()))?;
     } else if !quiet() {
-        outln!("Recorded {event_type} {id}");
+        outln!("Recorded {} {id}", event.event_type);
     }
     Ok(Exit::Success)
 }

@@ -8,10 +8,9 @@ use clap::Args;
 use gen_core::config::canonical_edge_id;
 use gen_core::event::{order_key, parse_timestamp};
 use gen_workspace::Workspace;
-use gen_workspace::scan::{LineItem, LoggedEvent, each_line};
+use gen_workspace::scan::{EventRow, LineItem, LoggedEvent, each_line};
 use jiff::Timestamp;
 use miette::{IntoDiagnostic, Result};
-use serde_json::json;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -133,48 +132,37 @@ pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<Exit> {
         all
     };
     events.sort_by(|a, b| order_key(&a.event).cmp(&order_key(&b.event)));
+    if json {
+        for e in events {
+            print_json(&EventRow::from(e))?;
+        }
+        return Ok(Exit::Success);
+    }
     for e in &events {
         let ev = &e.event;
-        if json {
-            print_json(&json!({
-                "id": ev.id,
-                "type": ev.event_type,
-                "timestamp": ev.timestamp.map(|t| t.to_string()),
-                "timestamp_raw": ev.timestamp_text,
-                "feature": ev.feature,
-                "edge": ev.edge,
-                "agent": ev.agent,
-                "project": ev.project,
-                "shape": ev.shape.as_str(),
-                "payload": ev.payload,
-                "line": e.line,
-                "raw": e.raw,
-            }))?;
-        } else {
-            let when = ev
-                .timestamp
-                .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or_else(|| "(no time)          ".into());
-            let mut about = String::new();
-            if let Some(f) = &ev.feature {
-                about.push_str(&safe(f));
-            }
-            if let Some(x) = &ev.edge {
-                if !about.is_empty() {
-                    about.push(' ');
-                }
-                about.push_str(&safe(x));
-            }
-            if let Some(d) = ev.delta() {
-                about.push_str(&format!(" δ={d}"));
-            }
-            outln!(
-                "{when}  {:<22} {:<40} line {}",
-                safe(ev.event_type.as_deref().unwrap_or("(untyped)")),
-                about,
-                e.line
-            );
+        let when = ev
+            .timestamp
+            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|| "(no time)          ".into());
+        let mut about = String::new();
+        if let Some(f) = &ev.feature {
+            about.push_str(&safe(f));
         }
+        if let Some(x) = &ev.edge {
+            if !about.is_empty() {
+                about.push(' ');
+            }
+            about.push_str(&safe(x));
+        }
+        if let Some(d) = ev.delta() {
+            about.push_str(&format!(" δ={d}"));
+        }
+        outln!(
+            "{when}  {:<22} {:<40} line {}",
+            safe(ev.event_type.as_deref().unwrap_or("(untyped)")),
+            about,
+            e.line
+        );
     }
     Ok(Exit::Success)
 }

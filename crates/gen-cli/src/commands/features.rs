@@ -10,9 +10,8 @@ use clap::Args;
 use gen_core::projection::status::FeatureStatus;
 use gen_core::projection::vector::{LeftReason, Outcome, Scope};
 use gen_workspace::Workspace;
-use gen_workspace::features::{Refreshed, refresh_vector_file};
+use gen_workspace::features::{FeatureRow, RefreshState, Refreshed, refresh_vector_file};
 use miette::{IntoDiagnostic, Result};
-use serde_json::{Value, json};
 use std::fmt::Write as _;
 
 use crate::terminal::{errln, out, safe_block};
@@ -25,15 +24,9 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
-    /// The short outcome label shared by the table and `--json`.
-    fn outcome(&self) -> &'static str {
-        match self.refreshed.as_ref().map(|r| &r.refresh.outcome) {
-            None => "no_file",
-            Some(Outcome::Changed(_)) => "update",
-            Some(Outcome::Unchanged) => "up_to_date",
-            Some(Outcome::Left(_)) => "not_refreshed",
-            Some(Outcome::Skipped(_)) => "skipped",
-        }
+    /// The short outcome shared by the table and `--json`.
+    fn outcome(&self) -> RefreshState {
+        RefreshState::of(self.refreshed.as_ref())
     }
 
     /// `file:line:col: reason` for a skipped file.
@@ -52,25 +45,18 @@ impl Row<'_> {
         ))
     }
 
-    fn json(&self) -> Value {
-        let f = self.feature;
-        let refresh = self.refreshed.as_ref().map(|r| &r.refresh);
-        let (reason, line, column) = match refresh.map(|r| &r.outcome) {
-            Some(Outcome::Left(reason)) => (Some(crate::report::left_reason(reason)), None, None),
-            Some(Outcome::Skipped(skip)) => (
-                Some(crate::report::skip_reason(&skip.reason)),
-                skip.pos.map(|p| p.line),
-                skip.pos.map(|p| p.column),
-            ),
-            _ => (None, None, None),
-        };
-        json!({"feature": f.feature, "status": f.status, "vector_status": f.vector_status,
-               "location": f.location, "file": self.file,
-               "T": f.t, "V": f.v, "H": f.h,
-               "refresh": self.outcome(),
-               "written": self.refreshed.as_ref().is_some_and(|r| r.written),
-               "changes": refresh.map(|r| r.changes.as_slice()).unwrap_or_default(),
-               "reason": reason, "line": line, "column": column})
+    /// The row as `--json` prints it, reasons worded for the command line.
+    fn json(&self) -> FeatureRow {
+        FeatureRow::new(
+            self.feature,
+            self.file.clone(),
+            self.refreshed.as_ref(),
+            |outcome| match outcome {
+                Outcome::Left(reason) => Some(crate::report::left_reason(reason)),
+                Outcome::Skipped(skip) => Some(crate::report::skip_reason(&skip.reason)),
+                _ => None,
+            },
+        )
     }
 }
 
@@ -156,9 +142,9 @@ fn print_table(o: &mut String, rows: &[Row], write: bool) {
     for r in rows {
         let f = r.feature;
         let mark = match (r.outcome(), r.refreshed.as_ref().is_some_and(|x| x.written)) {
-            ("update", true) => "  (updated)",
-            ("update", false) if !write => "  (would update)",
-            ("skipped", _) => "  (skipped)",
+            (RefreshState::Update, true) => "  (updated)",
+            (RefreshState::Update, false) if !write => "  (would update)",
+            (RefreshState::Skipped, _) => "  (skipped)",
             _ => "",
         };
         let _ = writeln!(

@@ -8,9 +8,8 @@ use clap::Args;
 use gen_core::config::defaults::default_files;
 use gen_core::event::envelope::NewEvent;
 use gen_workspace::Workspace;
-use gen_workspace::scaffold::{self, ScaffoldMode, Scaffolded};
+use gen_workspace::scaffold::{self, Initialized, ScaffoldMode, Scaffolded};
 use miette::{IntoDiagnostic, Result};
-use serde_json::json;
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -95,11 +94,15 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<Exit>
     };
     gen_workspace::events::append_event(&ws, &event).into_diagnostic()?;
     if json {
-        print_json(
-            &json!({"workspace": ws.dir, "project": project, "profile": args.profile,
-                           "refreshed": exists && !adopting, "adopted": adopting,
-                           "written": written, "kept": kept}),
-        )?;
+        print_json(&Initialized {
+            workspace: ws.dir,
+            project,
+            profile: args.profile.clone(),
+            refreshed: exists && !adopting,
+            adopted: adopting,
+            written,
+            kept,
+        })?;
     } else if quiet() {
         // --quiet: the exit code says it worked.
     } else if adopting {

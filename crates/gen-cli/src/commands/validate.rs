@@ -8,7 +8,6 @@ use gen_core::config::{ConfigSet, Diagnostic, Severity, validate};
 use gen_workspace::config::{Loaded, is_config_dir, load_config_dir, load_workspace};
 use gen_workspace::drafts::blueprints::check_blueprints;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Result};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// `gen validate`
@@ -39,12 +38,7 @@ pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<E
         );
     }
     if json {
-        let item = crate::report::diagnostic_json;
-        print_json(&json!({
-            "ok": report.errors.is_empty(),
-            "errors": report.errors.iter().map(item).collect::<Vec<_>>(),
-            "warnings": report.warnings.iter().map(item).collect::<Vec<_>>(),
-        }))?;
+        print_json(&report.worded(crate::report::config_hint))?;
     } else {
         // --quiet: errors only, no summary (the exit code says whether it passed).
         let warnings = if quiet() {

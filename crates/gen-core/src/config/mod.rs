@@ -31,7 +31,7 @@ pub use profile::{EdgeRef, Include, Profile, ResolvedEdges};
 pub use topology::{
     AssetType, ConstraintDimension, Dialect, EdgeType, Topology, TrajectoryKey, Transition,
 };
-pub use validate::{Config, Report, load, validate};
+pub use validate::{Config, Report, WordedReport, load, validate};
 pub use yaml::{Entry, Loaded, Node, Pos, Yaml, YamlError};
 
 /// How bad a [`Diagnostic`] is: errors fail `gen validate`, warnings are reported but do not.
@@ -147,6 +147,36 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+/// A finding as `--json` output and the server show it: the location and message of a
+/// [`Diagnostic`] with its hint already worded by the front end (a [`Remedy`] becomes the
+/// front end's own words), so every consumer reads the same `{file, line, column, message, hint}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Finding {
+    /// Workspace-relative path with forward slashes.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// 1-based column (in characters), when known.
+    pub column: Option<u32>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What to do about it, in the front end's words.
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    /// The finding of `d` with `hint` as its advice (the front end's wording of `d.hint`/`d.remedy`).
+    pub fn worded(d: &Diagnostic, hint: Option<String>) -> Self {
+        Self {
+            file: d.file.clone(),
+            line: d.line,
+            column: d.column,
+            message: d.message.clone(),
+            hint,
+        }
+    }
+}
 
 /// One config file as text, with the path it will be reported under; the only input the pure core needs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -124,7 +124,7 @@ impl Plan {
 }
 
 /// One planned change, as shown to the user before and after `--write`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Change {
     /// `status` or `trajectory.<key>.<field>`.
     pub field: String,

@@ -872,3 +872,20 @@ fn batch_reverts_whole_when_the_result_breaks_a_draft_wide_cap() {
     let fits = apply_batch(&start, &[add("x1")]);
     assert!(fits.report.changed());
 }
+
+/// The report's JSON is the `gen draft apply --json` contract (and the server's): pinned here.
+#[test]
+fn batch_report_json_shape_is_pinned() {
+    let actions: Vec<Action> = parse_canvas_input(
+        json!([
+            {"intent": "add", "node": {"id": "n4", "label": "Deploy", "type": "action"}, "connectFrom": "n3"},
+            {"intent": "rename", "nodeId": "n1", "label": "Start"},
+            {"intent": "remove", "nodeId": "ghost"}
+        ])
+        .to_string()
+        .as_bytes(),
+    )
+    .expect("fixture batch parses");
+    let result = apply_batch(&chain(), &actions);
+    insta::assert_json_snapshot!(result.report);
+}

@@ -40,6 +40,7 @@
 
 pub mod blueprints;
 pub mod name;
+pub mod report;
 pub mod topology;
 pub mod yaml;
 

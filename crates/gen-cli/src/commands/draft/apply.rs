@@ -11,9 +11,9 @@ use crate::terminal::say;
 use clap::Args;
 use gen_workbench::limits::MAX_INPUT_BYTES;
 use gen_workbench::{BatchReport, Rejection, parse_canvas_input};
+use gen_workspace::drafts::report::{DraftApplied, InputRejected};
 use gen_workspace::drafts::{DraftError, Drafts};
 use miette::Result;
-use serde_json::{Value, json};
 use std::io::Read;
 use std::path::Path;
 use std::path::PathBuf;
@@ -51,21 +51,7 @@ pub fn run(drafts: &Drafts, args: &DraftApplyArgs, json: bool) -> Result<Exit> {
     let history = &applied.changed.session.history;
     let report = &applied.report;
     if json {
-        print_json(&json!({
-            "changed": report.changed(),
-            "message": report.message(),
-            "applied": report.applied.iter().map(|a| json!({
-                "index": a.index,
-                "summary": a.change.summary(),
-                "change": a.change,
-            })).collect::<Vec<_>>(),
-            "unchanged": report.unchanged,
-            "failed": report.failed.iter().map(|f| failure_json(f.index, &f.rejection)).collect::<Vec<_>>(),
-            "revision": history.revision(),
-            "undo": history.undo_len(),
-            "redo": history.redo_len(),
-            "compacted": applied.changed.compacted,
-        }))?;
+        print_json(&DraftApplied::new(&applied))?;
     } else {
         say!("{}", report.message());
         for line in action_lines(report) {
@@ -111,15 +97,6 @@ fn read_input(input: &Path) -> Result<(String, Vec<u8>)> {
     Ok((input.display().to_string(), bytes))
 }
 
-fn failure_json(index: Option<usize>, rejection: &Rejection) -> Value {
-    json!({
-        "index": index,
-        "message": rejection.user_text(),
-        "at": rejection.at,
-        "problem": rejection.problem.to_string(),
-    })
-}
-
 /// One line per action of the batch, in input order.
 fn action_lines(report: &BatchReport) -> Vec<String> {
     let mut lines: Vec<(Option<usize>, String)> = Vec::new();
@@ -149,14 +126,7 @@ fn action_lines(report: &BatchReport) -> Vec<String> {
 /// The report of an input refused whole (malformed, over a cap, not the contract's shape).
 fn print_rejected(source: &str, rejection: &Rejection, json: bool) -> Result<()> {
     if json {
-        return print_json(&json!({
-            "changed": false,
-            "message": rejection.user_text(),
-            "applied": [],
-            "unchanged": [],
-            "failed": [failure_json(None, rejection)],
-            "input": source,
-        }));
+        return print_json(&InputRejected::new(source, rejection.clone()));
     }
     say!("{}", rejection.user_text());
     say!("  rejected: {source}: {rejection}");

@@ -7,39 +7,22 @@ use crate::commands::print_json;
 use crate::report::Exit;
 use crate::terminal::say;
 use gen_workspace::drafts::Drafts;
+use gen_workspace::drafts::report::DraftHistory;
 use miette::Result;
-use serde_json::json;
 
 /// Runs the command.
 pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<Exit> {
     let name = draft_name(&args.name)?;
     let session = drafts.load(&name).map_err(fail)?;
     report_torn(&session);
-    let history = &session.history;
-    let snapshot = history.snapshot();
-    let undo: Vec<&str> = snapshot
-        .past
-        .iter()
-        .rev()
-        .map(|e| e.message.as_str())
-        .collect();
-    let redo: Vec<&str> = snapshot
-        .future
-        .iter()
-        .rev()
-        .map(|e| e.message.as_str())
-        .collect();
     if json {
-        print_json(&json!({
-            "name": name.as_str(),
-            "title": history.draft().title(),
-            "revision": history.revision(),
-            "limit": history.limit(),
-            "undo": undo.iter().map(|m| json!({"message": m})).collect::<Vec<_>>(),
-            "redo": redo.iter().map(|m| json!({"message": m})).collect::<Vec<_>>(),
-        }))?;
+        print_json(&DraftHistory::new(&session))?;
         return Ok(Exit::Success);
     }
+    let history = &session.history;
+    let stacks = DraftHistory::new(&session);
+    let undo: Vec<&str> = stacks.undo.iter().map(|l| l.message.as_str()).collect();
+    let redo: Vec<&str> = stacks.redo.iter().map(|l| l.message.as_str()).collect();
     say!(
         "{} — draft `{name}`, {} (keeps {} undo steps)",
         history.draft().title(),

@@ -1,35 +1,18 @@
 //! `gen draft list`: every draft with its title, size, history state and last change.
 
-use super::{fail, timestamp};
+use super::fail;
 use crate::commands::print_json;
 use crate::report::Exit;
 use crate::terminal::say;
 use gen_workspace::drafts::Drafts;
+use gen_workspace::drafts::report::{DraftListed, utc_seconds};
 use miette::Result;
-use serde_json::json;
 
 /// Runs the command.
 pub fn run(drafts: &Drafts, json: bool) -> Result<Exit> {
     let list = drafts.list().map_err(fail)?;
     if json {
-        let items: Vec<_> = list
-            .iter()
-            .map(|d| match &d.session {
-                Ok(s) => json!({
-                    "name": d.name,
-                    "title": s.history.draft().title(),
-                    "nodes": s.history.draft().node_count(),
-                    "edges": s.history.draft().edge_count(),
-                    "revision": s.history.revision(),
-                    "undo": s.history.undo_len(),
-                    "redo": s.history.redo_len(),
-                    "modified": timestamp(s.modified),
-                    "error": null,
-                }),
-                Err(e) => json!({"name": d.name, "error": e}),
-            })
-            .collect();
-        print_json(&items)?;
+        print_json(&list.iter().map(DraftListed::from).collect::<Vec<_>>())?;
         return Ok(Exit::Success);
     }
     if list.is_empty() {
@@ -64,7 +47,7 @@ pub fn run(drafts: &Drafts, json: bool) -> Result<Exit> {
                     h.revision(),
                     h.undo_len(),
                     h.redo_len(),
-                    timestamp(s.modified).unwrap_or_default(),
+                    utc_seconds(s.modified).unwrap_or_default(),
                     h.draft().title()
                 );
             }

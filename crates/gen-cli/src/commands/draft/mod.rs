@@ -26,11 +26,11 @@ use crate::terminal::{esay, quiet, say};
 use clap::{Args, Subcommand};
 use gen_workbench::History;
 use gen_workspace::Workspace;
+use gen_workspace::drafts::report::Walked;
 use gen_workspace::drafts::{
     BlueprintName, Changed, Compaction, DraftError, DraftName, Drafts, Session,
 };
 use miette::Result;
-use std::time::SystemTime;
 
 /// `gen draft ...`: every change is journaled in `.ai-workspace/workbench/drafts/NAME/` and durable
 /// before it is reported, so a crash or restart keeps the draft and its undo/redo history.
@@ -175,14 +175,6 @@ fn state_line(history: &History) -> String {
     )
 }
 
-/// A file time as an RFC 3339 UTC timestamp (seconds).
-fn timestamp(time: Option<SystemTime>) -> Option<String> {
-    let ts = jiff::Timestamp::try_from(time?).ok()?;
-    jiff::Timestamp::from_second(ts.as_second())
-        .ok()
-        .map(|t| t.to_string())
-}
-
 /// "3 steps", "1 connection": counts in words.
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -209,13 +201,7 @@ fn walk(drafts: &Drafts, name: &DraftName, direction: Direction, json: bool) -> 
         Direction::Redo => ("Redid", "redo"),
     };
     if json {
-        super::print_json(&serde_json::json!({
-            "changed": message.is_some(),
-            "message": message,
-            "revision": history.revision(),
-            "undo": history.undo_len(),
-            "redo": history.redo_len(),
-        }))?;
+        super::print_json(&Walked::new(message.clone(), &changed))?;
     } else {
         match &message {
             Some(message) => say!("{verb}: {message}\nDraft `{name}`: {}", state_line(history)),

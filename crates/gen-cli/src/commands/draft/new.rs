@@ -9,8 +9,8 @@ use crate::terminal::{quiet, say};
 use clap::Args;
 use gen_workbench::{Draft, Layout};
 use gen_workspace::drafts::Drafts;
+use gen_workspace::drafts::report::DraftCreated;
 use miette::Result;
-use serde_json::json;
 
 /// `gen draft new`
 #[derive(Debug, Args)]
@@ -41,12 +41,7 @@ pub fn run(drafts: &Drafts, args: &DraftNewArgs, json: bool) -> Result<Exit> {
         .map_err(fail)?;
     report_torn(&session);
     if json {
-        print_json(&json!({
-            "name": name.as_str(),
-            "created": true,
-            "title": session.history.draft().title(),
-            "revision": session.history.revision(),
-        }))?;
+        print_json(&DraftCreated::new(&session))?;
     } else if !quiet() {
         say!(
             "Started draft `{name}`: {} ({}); add steps with `gen draft apply --name {name} FILE`",

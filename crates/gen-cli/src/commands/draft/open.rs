@@ -9,9 +9,9 @@ use crate::terminal::{quiet, say};
 use clap::Args;
 use gen_workbench::Layout;
 use gen_workspace::Workspace;
+use gen_workspace::drafts::report::DraftOpened;
 use gen_workspace::drafts::{Drafts, blueprints, topology};
 use miette::Result;
-use serde_json::json;
 
 /// `gen draft open`
 #[derive(Debug, Args)]
@@ -59,15 +59,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) ->
     let history = &opened.changed.session.history;
     let message = opened.report.as_ref().map(|r| r.message());
     if json {
-        print_json(&json!({
-            "name": name.as_str(),
-            "created": opened.created,
-            "message": message,
-            "title": history.draft().title(),
-            "nodes": history.draft().node_count(),
-            "edges": history.draft().edge_count(),
-            "revision": history.revision(),
-        }))?;
+        print_json(&DraftOpened::new(&opened))?;
     } else if !quiet() {
         let shape = format!(
             "{}, {}",

@@ -9,10 +9,10 @@ use crate::report::Exit;
 use crate::terminal::{errln, esay, quiet, say};
 use clap::Args;
 use gen_workspace::Workspace;
+use gen_workspace::drafts::report::{DraftSaved, TopologyNotSaved};
 use gen_workspace::drafts::topology::{Guard, TopologyProblem};
 use gen_workspace::drafts::{DraftError, Drafts, blueprints, topology};
 use miette::Result;
-use serde_json::json;
 
 /// `gen draft save`
 #[derive(Debug, Args)]
@@ -39,9 +39,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
         let blueprint = blueprint_name(blueprint)?;
         let path = blueprints::save(&ws.dir, &blueprint, draft, &session.layout).map_err(fail)?;
         if json {
-            print_json(
-                &json!({"saved": "blueprint", "name": blueprint.as_str(), "path": ws.relative(&path)}),
-            )?;
+            print_json(&DraftSaved::blueprint(ws, blueprint.as_str(), &path))?;
         } else if !quiet() {
             say!(
                 "Saved draft `{name}` as blueprint `{blueprint}` ({}): {}, {}",
@@ -73,10 +71,10 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
                 return Err(fail(DraftError::Topology(problem)));
             };
             if json {
-                print_json(&json!({
-                    "saved": null,
-                    "errors": errors.iter().map(crate::report::diagnostic_json).collect::<Vec<_>>(),
-                }))?;
+                print_json(&TopologyNotSaved {
+                    saved: (),
+                    errors: errors.iter().map(crate::report::finding).collect(),
+                })?;
             }
             esay!(
                 "The topology was not saved: with this draft the configs would have these errors \
@@ -93,14 +91,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
         .set_topology_base(&name, &saved.fingerprint)
         .map_err(fail)?;
     if json {
-        print_json(&json!({
-            "saved": "topology",
-            "path": ws.relative(&saved.path),
-            "unchanged": saved.unchanged,
-            "backup": saved.backup.as_ref().map(|b| ws.relative(b)),
-            "notes": saved.notes,
-            "warnings": saved.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        }))?;
+        print_json(&DraftSaved::topology(ws, &saved))?;
     } else {
         if quiet() {
             // --quiet: the exit code says it was saved; notes and warnings below still print.

@@ -18,7 +18,7 @@ use super::feature::FeatureVector;
 use super::profile::{Include, Profile};
 use super::topology::{Dialect, EdgeType, Topology};
 use super::yaml::{self, Node, Pos};
-use super::{ConfigSet, Diagnostic, Remedy, Severity, SourceFile, canonical_edge_id};
+use super::{ConfigSet, Diagnostic, Finding, Remedy, Severity, SourceFile, canonical_edge_id};
 
 const CONSTRUCTORS: [&str; 2] = ["agent", "deterministic"];
 const VECTOR_TYPES: [&str; 5] = ["feature", "discovery", "spike", "poc", "hotfix"];
@@ -67,6 +67,28 @@ impl Report {
     pub fn all(&self) -> impl Iterator<Item = &Diagnostic> {
         self.errors.iter().chain(self.warnings.iter())
     }
+
+    /// The report as `gen validate --json` prints it, each hint worded by `hint` (the front end's
+    /// words for a finding's hint or [`super::Remedy`]).
+    pub fn worded(&self, hint: impl Fn(&Diagnostic) -> Option<String>) -> WordedReport {
+        let word = |d: &Diagnostic| Finding::worded(d, hint(d));
+        WordedReport {
+            ok: self.is_ok(),
+            errors: self.errors.iter().map(word).collect(),
+            warnings: self.warnings.iter().map(word).collect(),
+        }
+    }
+}
+
+/// The `gen validate --json` shape, `{ok, errors, warnings}`: one type for the CLI and the server.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct WordedReport {
+    /// True when there is no error (warnings allowed).
+    pub ok: bool,
+    /// Findings that make the config invalid.
+    pub errors: Vec<Finding>,
+    /// Findings worth a look that do not make the config invalid.
+    pub warnings: Vec<Finding>,
 }
 
 /// The typed models of a config set, as far as they could be parsed; status and routing use these.

@@ -2,6 +2,40 @@
 
 use super::*;
 
+#[test]
+fn worded_report_json_shape_is_pinned() {
+    let mut report = Report::default();
+    report.push(
+        Diagnostic::error(
+            "graph/graph_topology.yml",
+            Some(Pos::new(12, 5)),
+            "unknown asset type `desgn`",
+        )
+        .with_hint("did you mean `design`?"),
+    );
+    report.push(
+        Diagnostic::error("context/project_constraints.yml", None, "missing")
+            .with_remedy(Remedy::CreateConstraints),
+    );
+    report.push(Diagnostic::warning(
+        "profiles/poc.yml",
+        Some(Pos::new(2, 1)),
+        "unused key `x`",
+    ));
+    // The front end words remedies; here a stand-in that keeps hints and names remedies.
+    let worded = report.worded(|d| {
+        d.hint
+            .clone()
+            .or_else(|| d.remedy.map(|r| format!("{r:?}")))
+    });
+    insta::assert_json_snapshot!(worded);
+    let value = serde_json::to_value(&worded).expect("serialises");
+    assert_eq!(
+        serde_json::from_value::<WordedReport>(value).ok(),
+        Some(worded)
+    );
+}
+
 const TOPOLOGY: &str = "\
 asset_types:
   intent: {description: Why, schema: {id: string}, markov_criteria: [has_id]}
