@@ -6,7 +6,7 @@
 //! the Genesis plugins ship) is also accepted, so a config set can be validated before it is installed.
 
 use crate::Workspace;
-use crate::layout::FEATURE_FOLDERS;
+use crate::layout::{BLUEPRINTS, FEATURE_FOLDERS};
 use gen_core::config::{ConfigSet, SourceFile};
 use std::path::{Path, PathBuf};
 
@@ -29,7 +29,7 @@ pub struct Loaded {
     /// Which edge-params folder was used (`graph/edge_params` or `graph/edges`), if any.
     pub edge_params_dir: Option<String>,
     /// Saved workbench blueprints (`blueprints/*.json`), checked by `gen validate` with the
-    /// workbench's strict parser ([`crate::drafts::blueprints::check_blueprints`]).
+    /// workbench's strict parser (`gen_session::blueprints::check_blueprints`).
     pub blueprints: Vec<SourceFile>,
 }
 
@@ -144,7 +144,7 @@ pub fn load_workspace(ws_dir: &Path) -> Loaded {
     }
     r.loaded.set.extra_yaml = extra_files;
     r.loaded.set.v0_config = r.file(&ws.v0_config_path());
-    let (blueprints, unreadable) = crate::drafts::blueprints::load_sources(&ws.dir);
+    let (blueprints, unreadable) = blueprint_sources(&ws.dir);
     r.loaded.blueprints = blueprints;
     r.loaded.unreadable.extend(
         unreadable
@@ -152,6 +152,43 @@ pub fn load_workspace(ws_dir: &Path) -> Loaded {
             .map(|(path, reason)| Unreadable { path, reason }),
     );
     r.loaded
+}
+
+/// Every `blueprints/*.json` of a workspace as text, sorted by name, for `gen validate`; files that
+/// cannot be read as UTF-8 come back as `(path, reason)`.
+pub fn blueprint_sources(ws_dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)>) {
+    let dir = Workspace::from_dir(ws_dir).blueprints_dir();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    for p in paths {
+        let rel = format!(
+            "{BLUEPRINTS}/{}",
+            p.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        );
+        match std::fs::read(&p).map(String::from_utf8) {
+            Ok(Ok(text)) => files.push(SourceFile::new(rel, text)),
+            Ok(Err(e)) => unreadable.push((
+                rel,
+                format!(
+                    "not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )),
+            Err(e) => unreadable.push((rel, e.to_string())),
+        }
+    }
+    (files, unreadable)
 }
 
 /// Reads a flat plugin config dir (`graph_topology.yml`, `edge_params/`, `profiles/`, templates).

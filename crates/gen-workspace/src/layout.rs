@@ -15,6 +15,10 @@ pub const TENANTS: &[&str] = &["claude", "bedrock", "gemini", "codex"];
 /// The folders of `features/`, in the order they are read.
 pub const FEATURE_FOLDERS: [&str; 3] = ["active", "completed", "archived"];
 
+/// The folder of saved workbench blueprints (workspace configs: `gen validate` checks them, sync
+/// pushes them).
+pub const BLUEPRINTS: &str = "blueprints";
+
 /// The edge-parameter folder spellings, in the order they win.
 pub const EDGE_PARAM_FOLDERS: [&str; 2] = ["edge_params", "edges"];
 
@@ -136,7 +140,7 @@ impl Workspace {
 
     /// `blueprints/`: saved workbench blueprints (workspace configs; they sync like them).
     pub fn blueprints_dir(&self) -> PathBuf {
-        self.dir.join("blueprints")
+        self.dir.join(BLUEPRINTS)
     }
 
     /// `workbench/`: draft sessions and topology backups.

@@ -1,14 +1,14 @@
 //! The `.ai-workspace/` folder on disk.
 //!
-//! Discovery and layout variants, the append-only event log (lock, durable append, torn tail), config
-//! loading with file:line errors, feature YAML, and workbench drafts, blueprints and the topology as a
-//! draft. Everything that decides lives in `gen-core` and `gen-workbench`; this crate only moves bytes
-//! between the disk and those pure functions.
+//! Discovery and the one layout type (every path spelled once), the one project loader, the
+//! append-only event log (lock, durable append, torn tail), the status cache, feature YAML, and the
+//! scaffold `gen init` writes. Everything that decides lives in `gen-core`; this crate only moves
+//! bytes between the disk and those pure functions. Draft sessions live in `gen-session`, so sync
+//! does not compile the workbench.
 
 pub mod atomic;
 pub mod config;
 pub mod discover;
-pub mod drafts;
 pub mod events;
 pub mod features;
 pub mod layout;

@@ -7,7 +7,7 @@ use crate::report::Exit;
 use crate::terminal::{esay, out, quiet};
 use clap::Args;
 use gen_workbench::{to_dot, to_mermaid};
-use gen_workspace::drafts::Drafts;
+use gen_session::Drafts;
 use miette::{IntoDiagnostic, Result};
 use std::path::PathBuf;
 

@@ -6,8 +6,8 @@ use super::{draft_name, fail, report_torn, state_line};
 use crate::commands::print_json;
 use crate::report::Exit;
 use crate::terminal::say;
-use gen_workspace::drafts::Drafts;
-use gen_workspace::drafts::report::DraftHistory;
+use gen_session::Drafts;
+use gen_session::report::DraftHistory;
 use miette::Result;
 
 /// Runs the command.

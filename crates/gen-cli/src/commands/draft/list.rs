@@ -4,8 +4,8 @@ use super::fail;
 use crate::commands::print_json;
 use crate::report::Exit;
 use crate::terminal::say;
-use gen_workspace::drafts::Drafts;
-use gen_workspace::drafts::report::{DraftListed, utc_seconds};
+use gen_session::Drafts;
+use gen_session::report::{DraftListed, utc_seconds};
 use miette::Result;
 
 /// Runs the command.

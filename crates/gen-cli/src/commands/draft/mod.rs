@@ -26,8 +26,8 @@ use crate::terminal::{esay, quiet, say};
 use clap::{Args, Subcommand};
 use gen_workbench::History;
 use gen_workspace::Workspace;
-use gen_workspace::drafts::report::Walked;
-use gen_workspace::drafts::{
+use gen_session::report::Walked;
+use gen_session::{
     BlueprintName, Changed, Compaction, DraftError, DraftName, Drafts, Session,
 };
 use miette::Result;

@@ -8,8 +8,8 @@ use crate::report::UserError;
 use crate::terminal::{quiet, say};
 use clap::Args;
 use gen_workbench::{Draft, Layout};
-use gen_workspace::drafts::Drafts;
-use gen_workspace::drafts::report::DraftCreated;
+use gen_session::Drafts;
+use gen_session::report::DraftCreated;
 use miette::Result;
 
 /// `gen draft new`

@@ -9,8 +9,8 @@ use crate::terminal::{quiet, say};
 use clap::Args;
 use gen_workbench::Layout;
 use gen_workspace::Workspace;
-use gen_workspace::drafts::report::DraftOpened;
-use gen_workspace::drafts::{Drafts, blueprints, topology};
+use gen_session::report::DraftOpened;
+use gen_session::{Drafts, blueprints, topology};
 use miette::Result;
 
 /// `gen draft open`

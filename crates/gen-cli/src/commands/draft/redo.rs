@@ -3,7 +3,7 @@
 use super::DraftNameArg;
 use super::{Direction, draft_name, walk};
 use crate::report::Exit;
-use gen_workspace::drafts::Drafts;
+use gen_session::Drafts;
 use miette::Result;
 
 /// Runs the command.

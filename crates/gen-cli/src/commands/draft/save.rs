@@ -9,9 +9,9 @@ use crate::report::Exit;
 use crate::terminal::{errln, esay, quiet, say};
 use clap::Args;
 use gen_workspace::Workspace;
-use gen_workspace::drafts::report::{DraftSaved, TopologyNotSaved};
-use gen_workspace::drafts::topology::{Guard, TopologyProblem};
-use gen_workspace::drafts::{DraftError, Drafts, blueprints, topology};
+use gen_session::report::{DraftSaved, TopologyNotSaved};
+use gen_session::topology::{Guard, TopologyProblem};
+use gen_session::{DraftError, Drafts, blueprints, topology};
 use miette::Result;
 
 /// `gen draft save`

@@ -4,7 +4,7 @@ use super::DraftNameArg;
 use super::{count, draft_name, fail, report_torn, state_line};
 use crate::report::Exit;
 use crate::terminal::{outln, say};
-use gen_workspace::drafts::Drafts;
+use gen_session::Drafts;
 use miette::{IntoDiagnostic, Result};
 
 /// Runs the command.

@@ -11,9 +11,9 @@ use gen_core::config::Finding;
 use gen_workbench::{BatchReport, History, Rejection};
 use serde::{Deserialize, Serialize};
 
-use super::topology::TopologySaved;
-use super::{Applied, Changed, DraftSummary, Opened, Session};
-use crate::Workspace;
+use crate::topology::TopologySaved;
+use crate::{Applied, Changed, DraftSummary, Opened, Session};
+use gen_workspace::Workspace;
 
 /// `gen draft new --json`: the draft that was started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -346,7 +346,7 @@ mod tests {
     use gen_workbench::{Draft, Layout, parse_canvas_input};
 
     use super::*;
-    use crate::drafts::{Compaction, DraftName, Drafts};
+    use crate::{Compaction, DraftName, Drafts};
 
     /// A draft with two applied edits, one undone, in a fresh store.
     fn edited() -> (tempfile::TempDir, Drafts, DraftName) {

@@ -52,8 +52,8 @@ use gen_workbench::{
     Action, BatchReport, Draft, History, JournalRecord, Layout, Rejection, ReplayError,
 };
 
-use crate::atomic::{WriteError, write_atomic};
-use crate::log::{LockedLog, LogError, TornTail, sync_dir};
+use gen_workspace::atomic::{WriteError, write_atomic};
+use gen_workspace::log::{LockedLog, LogError, TornTail, sync_dir};
 
 pub use name::{BlueprintName, DraftName, NameError};
 
@@ -356,7 +356,7 @@ impl Drafts {
         layout: &Layout,
     ) -> Result<Session, DraftError> {
         let folder = self.folder(name);
-        crate::atomic::create_dir_all_durable(&folder).map_err(io("cannot create", &folder))?;
+        gen_workspace::atomic::create_dir_all_durable(&folder).map_err(io("cannot create", &folder))?;
         let _lock = DraftLock::take(&folder.join("lock"), true)?;
         let path = self.journal_path(name);
         let mut log = LockedLog::open(&path)?;

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use gen_core::config::{Diagnostic, Pos, Remedy, SourceFile};
 use gen_workbench::{BlueprintFile, Draft, Layout, Problem, parse_blueprint_file};
 
-use super::{BlueprintName, DraftError, io};
-use crate::atomic::write_atomic;
+use crate::{BlueprintName, DraftError, io};
+use gen_workspace::atomic::write_atomic;
 
 /// The folder of saved blueprints inside `.ai-workspace/`.
-pub const DIR: &str = "blueprints";
+pub const DIR: &str = gen_workspace::layout::BLUEPRINTS;
 
 /// The file of a blueprint.
 pub fn path(ws_dir: &Path, name: &BlueprintName) -> PathBuf {
@@ -52,43 +52,6 @@ pub fn open(ws_dir: &Path, name: &BlueprintName) -> Result<BlueprintFile, DraftE
         path,
         rejection: Box::new(rejection),
     })
-}
-
-/// Every `blueprints/*.json` of a workspace as text, sorted by name, for `gen validate`; files that
-/// cannot be read as UTF-8 come back as `(path, reason)`.
-pub fn load_sources(ws_dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)>) {
-    let dir = ws_dir.join(DIR);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return (Vec::new(), Vec::new());
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    let mut files = Vec::new();
-    let mut unreadable = Vec::new();
-    for p in paths {
-        let rel = format!(
-            "{DIR}/{}",
-            p.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default()
-        );
-        match std::fs::read(&p).map(String::from_utf8) {
-            Ok(Ok(text)) => files.push(SourceFile::new(rel, text)),
-            Ok(Err(e)) => unreadable.push((
-                rel,
-                format!(
-                    "not UTF-8 (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )),
-            Err(e) => unreadable.push((rel, e.to_string())),
-        }
-    }
-    (files, unreadable)
 }
 
 /// Checks blueprint files the way `gen draft open --blueprint` reads them: every problem is an
@@ -269,7 +232,7 @@ mod tests {
             back.layout.positions["build"],
             Position { x: 10.0, y: 20.0 }
         );
-        let (files, unreadable) = load_sources(tmp.path());
+        let (files, unreadable) = gen_workspace::config::blueprint_sources(tmp.path());
         assert_eq!(files.len(), 1);
         assert!(unreadable.is_empty());
         assert!(check_blueprints(&files).is_empty());
