@@ -8,10 +8,10 @@ use gen_core::config::{Diagnostic, Finding, Remedy};
 use gen_core::projection::status::SeeAlso;
 use gen_core::projection::vector::LeftReason;
 use gen_core::projection::vector_text::SkipReason;
-use gen_workspace::WorkspaceError;
 use gen_session::DraftError;
 use gen_session::topology::{TOPOLOGY, TopologyProblem};
 use gen_session::yaml::SpliceError;
+use gen_workspace::WorkspaceError;
 use std::process::ExitCode;
 
 /// How a run ended, as scripts see it; the README's "Exit codes" lists the same three.

@@ -23,7 +23,7 @@
 //! # Durability and concurrency
 //!
 //! Every change takes the exclusive lock on `lock`, repairs a torn tail left by a crash (moved to
-//! `torn/`, exactly as the event log does, through [`crate::log::LockedLog`]), replays the journal,
+//! `torn/`, exactly as the event log does, through [`gen_workspace::log::LockedLog`]), replays the journal,
 //! runs the action through the history, appends the record and fsyncs it — and only then reports
 //! success. Readers take the shared lock, so they never see a half-compacted draft. The lock lives
 //! in its own file because compaction replaces `journal.jsonl` by an atomic rename: a writer that
@@ -44,7 +44,6 @@ pub mod report;
 pub mod topology;
 pub mod yaml;
 
-use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -53,45 +52,9 @@ use gen_workbench::{
 };
 
 use gen_workspace::atomic::{WriteError, write_atomic};
-use gen_workspace::log::{LockedLog, LogError, TornTail, sync_dir};
+use gen_workspace::log::{LockedLog, LogError, sync_dir};
 
 pub use name::{BlueprintName, DraftName, NameError};
-
-/// When a journal is rewritten as one snapshot record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Compaction {
-    /// Compact once the journal holds more records than this (`None`: never by count).
-    pub max_records: Option<usize>,
-    /// Compact once the records after the first weigh more than this many bytes and more than the
-    /// first record (`None`: never by size).
-    pub min_bytes: Option<u64>,
-}
-
-impl Default for Compaction {
-    /// 256 records or 1 MiB beyond the snapshot: replay stays in the low milliseconds.
-    fn default() -> Self {
-        Compaction {
-            max_records: Some(256),
-            min_bytes: Some(1 << 20),
-        }
-    }
-}
-
-impl Compaction {
-    /// Never compact (benchmarks measure replay of long journals with it).
-    pub const NEVER: Compaction = Compaction {
-        max_records: None,
-        min_bytes: None,
-    };
-
-    fn due(&self, records: usize, first_bytes: u64, total_bytes: u64) -> bool {
-        let rest = total_bytes.saturating_sub(first_bytes);
-        self.max_records.is_some_and(|max| records > max)
-            || self
-                .min_bytes
-                .is_some_and(|min| rest > min && rest > first_bytes)
-    }
-}
 
 /// Everything that can go wrong with drafts, each naming the file involved.
 #[derive(Debug, thiserror::Error)]
@@ -187,27 +150,6 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
     }
 }
 
-/// A torn final journal line: an interrupted write that was never acknowledged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TornJournal {
-    /// 1-based line number of the fragment.
-    pub line: usize,
-    /// Its length in bytes.
-    pub bytes: u64,
-    /// Where it was moved, when a change repaired it (readers only report it).
-    pub saved_to: Option<PathBuf>,
-}
-
-impl From<TornTail> for TornJournal {
-    fn from(t: TornTail) -> Self {
-        TornJournal {
-            line: usize::try_from(t.line).unwrap_or(usize::MAX),
-            bytes: t.bytes,
-            saved_to: Some(t.saved_to),
-        }
-    }
-}
-
 /// A replayed draft with its history and view state.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -263,51 +205,11 @@ pub struct Drafts {
     compaction: Compaction,
 }
 
-/// The exclusive or shared lock of one draft; released on drop.
-struct DraftLock {
-    _file: File,
-}
-
-impl DraftLock {
-    fn take(path: &Path, exclusive: bool) -> Result<DraftLock, DraftError> {
-        // Readers open it read-only when it exists, so a read-only workspace can still be shown.
-        let existing = if exclusive {
-            None
-        } else {
-            File::open(path).ok()
-        };
-        let file = match existing {
-            Some(file) => file,
-            None => OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(path)
-                .map_err(io("cannot open", path))?,
-        };
-        if exclusive {
-            file.lock().map_err(io("cannot lock", path))?;
-        } else {
-            file.lock_shared().map_err(io("cannot lock", path))?;
-        }
-        Ok(DraftLock { _file: file })
-    }
-}
-
-/// The journal read from disk: records, their count and sizes, and a torn tail.
-struct Journal {
-    records: Vec<JournalRecord>,
-    first_bytes: u64,
-    total_bytes: u64,
-    torn: Option<TornJournal>,
-}
-
 impl Drafts {
     /// The drafts of the workspace whose `.ai-workspace/` folder is `ws_dir`.
     pub fn new(ws_dir: &Path) -> Drafts {
         Drafts {
-            dir: ws_dir.join("workbench").join("drafts"),
+            dir: gen_workspace::Workspace::from_dir(ws_dir).drafts_dir(),
             compaction: Compaction::default(),
         }
     }
@@ -356,7 +258,8 @@ impl Drafts {
         layout: &Layout,
     ) -> Result<Session, DraftError> {
         let folder = self.folder(name);
-        gen_workspace::atomic::create_dir_all_durable(&folder).map_err(io("cannot create", &folder))?;
+        gen_workspace::atomic::create_dir_all_durable(&folder)
+            .map_err(io("cannot create", &folder))?;
         let _lock = DraftLock::take(&folder.join("lock"), true)?;
         let path = self.journal_path(name);
         let mut log = LockedLog::open(&path)?;
@@ -471,23 +374,6 @@ impl Drafts {
         ))
     }
 
-    /// Rewrites the journal as one snapshot record (caller holds the exclusive lock).
-    fn compact(&self, name: &DraftName, history: &History) -> Result<(), DraftError> {
-        let folder = self.folder(name);
-        // Temp files of compactions killed mid-write; nobody else writes here under the lock.
-        if let Ok(entries) = std::fs::read_dir(&folder) {
-            for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().starts_with(".tmp") {
-                    let _ = std::fs::remove_file(entry.path());
-                }
-            }
-        }
-        let mut text = record_line(&history.snapshot_record());
-        text.push('\n');
-        write_atomic(&self.journal_path(name), text.as_bytes())?;
-        Ok(())
-    }
-
     /// Applies one turn or gesture; journaled and durable before it returns when anything changed.
     pub fn apply(&self, name: &DraftName, actions: &[Action]) -> Result<Applied, DraftError> {
         let (report, changed) = self.change(name, |history| {
@@ -564,15 +450,6 @@ impl Drafts {
         })
     }
 
-    /// Replaces a draft's node positions (view state: no history entry, no revision change).
-    pub fn set_layout(&self, name: &DraftName, layout: &Layout) -> Result<(), DraftError> {
-        if !self.exists(name) {
-            return Err(self.not_found(name));
-        }
-        let _lock = DraftLock::take(&self.folder(name).join("lock"), true)?;
-        self.write_layout(name, layout)
-    }
-
     /// Fingerprint of the topology text this draft was last opened from or saved to, if any.
     pub fn topology_base(&self, name: &DraftName) -> Option<String> {
         std::fs::read_to_string(self.folder(name).join("topology-base"))
@@ -599,49 +476,6 @@ impl Drafts {
             format!("{fingerprint}\n").as_bytes(),
         )?;
         Ok(())
-    }
-
-    fn write_layout(&self, name: &DraftName, layout: &Layout) -> Result<(), DraftError> {
-        let path = self.layout_path(name);
-        if layout.positions.is_empty() {
-            return match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    Err(io("cannot remove", &path)(e))
-                }
-                _ => Ok(()),
-            };
-        }
-        let mut text = serde_json::to_string_pretty(layout).unwrap_or_default();
-        text.push('\n');
-        write_atomic(&path, text.as_bytes())?;
-        Ok(())
-    }
-
-    /// The stored positions of steps the draft has (a missing or unreadable file is no positions:
-    /// view state is never worth failing a command over).
-    /// Positions are view state: an unreadable file costs the layout, never the draft, and is reported.
-    fn read_layout(
-        &self,
-        name: &DraftName,
-        draft: &Draft,
-    ) -> Result<(Layout, Option<String>), DraftError> {
-        let path = self.layout_path(name);
-        let (mut layout, problem) = match std::fs::read(&path) {
-            Ok(bytes) => match serde_json::from_slice::<Layout>(&bytes) {
-                Ok(layout) => (layout, None),
-                Err(e) => (
-                    Layout::default(),
-                    Some(format!(
-                        "{} is not a valid layout ({e}); node positions were reset",
-                        path.display()
-                    )),
-                ),
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Layout::default(), None),
-            Err(e) => return Err(io("cannot read", &path)(e)),
-        };
-        layout.retain_nodes(draft);
-        Ok((layout, problem))
     }
 
     /// Every draft, sorted by name; a draft that cannot be replayed is listed with the reason.
@@ -678,356 +512,13 @@ pub struct Opened {
     pub changed: Changed,
 }
 
-fn record_line(record: &JournalRecord) -> String {
-    // Records are plain data; serialising them cannot fail.
-    serde_json::to_string(record).unwrap_or_default()
-}
+mod journal;
+mod layout;
+mod lock;
 
-fn modified(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
-}
-
-/// Reads and parses a journal; a final line without newline that does not parse is a torn tail
-/// (reported, not replayed), any other bad line is an error.
-fn read_journal(path: &Path) -> Result<Journal, DraftError> {
-    let bytes = std::fs::read(path).map_err(io("cannot read", path))?;
-    let total_bytes = bytes.len() as u64;
-    let mut records = Vec::new();
-    let mut first_bytes = 0;
-    let mut torn = None;
-    let mut start = 0;
-    let mut line_no = 0;
-    while start < bytes.len() {
-        line_no += 1;
-        let (end, complete) = match memchr::memchr(b'\n', &bytes[start..]) {
-            Some(i) => (start + i, true),
-            None => (bytes.len(), false),
-        };
-        let line = &bytes[start..end];
-        let parsed = std::str::from_utf8(line)
-            .map_err(|e| e.to_string())
-            .and_then(|text| {
-                serde_json::from_str::<JournalRecord>(text).map_err(|e| e.to_string())
-            });
-        match parsed {
-            Ok(record) => {
-                if records.is_empty() {
-                    first_bytes = (end - start) as u64 + 1;
-                }
-                records.push(record);
-            }
-            Err(_) if !complete => {
-                torn = Some(TornJournal {
-                    line: line_no,
-                    bytes: (end - start) as u64,
-                    saved_to: None,
-                });
-            }
-            Err(message) => {
-                return Err(DraftError::CorruptRecord {
-                    path: path.to_path_buf(),
-                    line: line_no,
-                    message,
-                });
-            }
-        }
-        start = end + 1;
-    }
-    Ok(Journal {
-        records,
-        first_bytes,
-        total_bytes,
-        torn,
-    })
-}
-
-fn replay(path: &Path, records: &[JournalRecord]) -> Result<History, DraftError> {
-    History::replay(records).map_err(|source| DraftError::Replay {
-        path: path.to_path_buf(),
-        source,
-    })
-}
+pub use journal::{Compaction, TornJournal};
+use journal::{modified, read_journal, record_line, replay};
+use lock::DraftLock;
 
 #[cfg(test)]
-mod tests {
-    use gen_workbench::{Position, parse_canvas_input, parse_draft_document};
-    use serde_json::json;
-
-    use super::*;
-
-    fn store() -> (tempfile::TempDir, Drafts) {
-        let tmp = tempfile::tempdir().unwrap();
-        let drafts = Drafts::new(tmp.path());
-        (tmp, drafts)
-    }
-
-    fn name(n: &str) -> DraftName {
-        DraftName::parse(n).unwrap()
-    }
-
-    fn start() -> Draft {
-        parse_draft_document(
-            json!({"title": "Release", "summary": "", "nodes": [
-                {"id": "build", "label": "Build", "type": "action"},
-                {"id": "ship", "label": "Ship", "type": "action"}],
-                "edges": [{"source": "build", "target": "ship"}]})
-            .to_string()
-            .as_bytes(),
-        )
-        .unwrap()
-    }
-
-    fn actions(value: serde_json::Value) -> Vec<Action> {
-        parse_canvas_input(value.to_string().as_bytes()).unwrap()
-    }
-
-    fn add(id: &str) -> Vec<Action> {
-        actions(json!({"intent": "add", "node": {"id": id, "label": id, "type": "action"}}))
-    }
-
-    #[test]
-    fn an_unreadable_layout_resets_positions_and_says_so() {
-        let (_tmp, drafts) = store();
-        let n = name("default");
-        drafts.create(&n, start(), &Layout::default()).unwrap();
-        std::fs::write(drafts.layout_path(&n), b"{not json").unwrap();
-        let session = drafts.load(&n).unwrap();
-        assert!(session.layout.positions.is_empty());
-        let problem = session.layout_problem.expect("reported");
-        assert!(
-            problem.contains("layout.json") && problem.contains("reset"),
-            "{problem}"
-        );
-        assert_eq!(
-            session.history.draft().node_count(),
-            2,
-            "the draft is unaffected"
-        );
-    }
-
-    #[test]
-    fn a_session_survives_a_restart_with_its_history() {
-        let (_tmp, drafts) = store();
-        let n = name("default");
-        drafts.create(&n, start(), &Layout::default()).unwrap();
-        let applied = drafts.apply(&n, &add("lint")).unwrap();
-        assert_eq!(applied.report.message(), "Added lint");
-        drafts.apply(&n, &add("test")).unwrap();
-        drafts.undo(&n).unwrap();
-        // "Restart": a fresh store reads the same files.
-        let again = Drafts::new(drafts.dir.parent().unwrap().parent().unwrap())
-            .load(&n)
-            .unwrap();
-        assert_eq!(again.history.draft().node_count(), 3);
-        assert_eq!(again.history.undo_message(), Some("Added lint"));
-        assert_eq!(again.history.redo_message(), Some("Added test"));
-        assert_eq!(again.history.revision(), 3);
-        assert_eq!(again.records, 4, "open, 2 batches, undo");
-    }
-
-    #[test]
-    fn rejected_and_no_op_turns_write_nothing() {
-        let (_tmp, drafts) = store();
-        let n = name("d");
-        drafts.create(&n, start(), &Layout::default()).unwrap();
-        let path = drafts.journal_path(&n);
-        let before = std::fs::read(&path).unwrap();
-        let ghost = actions(json!({"intent": "remove", "nodeId": "ghost"}));
-        let applied = drafts.apply(&n, &ghost).unwrap();
-        assert!(!applied.report.changed());
-        let same = actions(json!({"intent": "rename", "nodeId": "build", "label": "Build"}));
-        assert!(!drafts.apply(&n, &same).unwrap().report.changed());
-        assert_eq!(drafts.undo(&n).unwrap().0, None);
-        assert_eq!(std::fs::read(&path).unwrap(), before);
-    }
-
-    #[test]
-    fn create_refuses_a_taken_name_and_missing_drafts_are_reported() {
-        let (_tmp, drafts) = store();
-        let n = name("d");
-        drafts.create(&n, start(), &Layout::default()).unwrap();
-        assert!(matches!(
-            drafts.create(&n, start(), &Layout::default()),
-            Err(DraftError::Exists { .. })
-        ));
-        let missing = name("nope");
-        assert!(matches!(
-            drafts.load(&missing),
-            Err(DraftError::NotFound { .. })
-        ));
-        assert!(matches!(
-            drafts.apply(&missing, &add("x")),
-            Err(DraftError::NotFound { .. })
-        ));
-        assert!(!drafts.dir.join("nope").exists(), "reads create nothing");
-    }
-
-    #[test]
-    fn a_torn_tail_is_reported_by_readers_and_moved_aside_by_the_next_change() {
-        let (_tmp, drafts) = store();
-        let n = name("d");
-        drafts.create(&n, start(), &Layout::default()).unwrap();
-        drafts.apply(&n, &add("lint")).unwrap();
-        let path = drafts.journal_path(&n);
-        let complete = std::fs::read(&path).unwrap();
-        let mut torn = complete.clone();
-        torn.extend_from_slice(br#"{"record":"batch","revision":2,"actions":[{"int"#);
-        std::fs::write(&path, &torn).unwrap();
-
-        let read = drafts.load(&n).unwrap();
-        assert_eq!(read.torn.as_ref().map(|t| t.line), Some(3));
-        assert_eq!(read.history.revision(), 1, "the torn record never happened");
-        assert_eq!(
-            std::fs::read(&path).unwrap(),
-            torn,
-            "readers change nothing"
-        );
-
-        let applied = drafts.apply(&n, &add("test")).unwrap();
-        let repaired = applied.changed.session.torn.expect("repaired");
-        let saved = repaired.saved_to.expect("saved aside");
-        assert!(saved.starts_with(drafts.dir.join("d").join("torn")));
-        let text = std::fs::read(&path).unwrap();
-        assert!(text.starts_with(&complete), "no complete line touched");
-        assert_eq!(drafts.load(&n).unwrap().history.revision(), 2);
-    }
-
-    #[test]
-    fn a_corrupt_middle_line_is_an_error_with_its_line_number() {
-        let (_tmp, drafts) = store();
-        let n = name("d");
-        drafts.create(&n, start(), &Layout::default()).unwrap();
-        drafts.apply(&n, &add("lint")).unwrap();
-        let path = drafts.journal_path(&n);
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, format!("{text}{{\"record\":\"nonsense\"}}\n")).unwrap();
-        match drafts.load(&n) {
-            Err(DraftError::CorruptRecord { line: 3, .. }) => {}
-            other => panic!("{other:?}"),
-        }
-        std::fs::write(
-            &path,
-            format!("{text}{{\"record\":\"undo\",\"revision\":7}}\n"),
-        )
-        .unwrap();
-        assert!(matches!(drafts.load(&n), Err(DraftError::Replay { .. })));
-    }
-
-    #[test]
-    fn compaction_keeps_the_draft_the_stacks_and_the_revision() {
-        let (_tmp, drafts) = store();
-        let drafts = drafts.with_compaction(Compaction {
-            max_records: Some(8),
-            min_bytes: None,
-        });
-        let n = name("d");
-        drafts.create(&n, start(), &Layout::default()).unwrap();
-        let mut compactions = 0;
-        for i in 0..20 {
-            let changed = drafts.apply(&n, &add(&format!("s{i}"))).unwrap().changed;
-            compactions += usize::from(changed.compacted);
-            if i % 5 == 4 {
-                compactions += usize::from(drafts.undo(&n).unwrap().1.compacted);
-            }
-        }
-        assert!(compactions >= 2, "{compactions}");
-        let uncompacted = {
-            let tmp = tempfile::tempdir().unwrap();
-            let plain = Drafts::new(tmp.path()).with_compaction(Compaction::NEVER);
-            plain.create(&n, start(), &Layout::default()).unwrap();
-            for i in 0..20 {
-                plain.apply(&n, &add(&format!("s{i}"))).unwrap();
-                if i % 5 == 4 {
-                    plain.undo(&n).unwrap();
-                }
-            }
-            plain.load(&n).unwrap()
-        };
-        let compacted = drafts.load(&n).unwrap();
-        assert!(compacted.records < 9);
-        assert_eq!(compacted.history.snapshot(), uncompacted.history.snapshot());
-        let lines = std::fs::read_to_string(drafts.journal_path(&n)).unwrap();
-        assert!(lines.starts_with(r#"{"record":"snapshot""#), "{lines}");
-        let leftovers: Vec<_> = std::fs::read_dir(drafts.dir.join("d"))
-            .unwrap()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
-            .collect();
-        assert!(leftovers.is_empty());
-    }
-
-    #[test]
-    fn compaction_by_size_is_due_only_past_both_thresholds() {
-        let policy = Compaction {
-            max_records: None,
-            min_bytes: Some(100),
-        };
-        assert!(!policy.due(10, 50, 140), "rest 90 ≤ 100");
-        assert!(!policy.due(10, 500, 700), "rest 200 ≤ first 500");
-        assert!(policy.due(10, 50, 200));
-        assert!(!Compaction::NEVER.due(1_000_000, 1, u64::MAX));
-    }
-
-    #[test]
-    fn open_replaces_an_existing_draft_as_one_undoable_edit_and_keeps_positions() {
-        let (_tmp, drafts) = store();
-        let n = name("d");
-        drafts.create(&n, start(), &Layout::default()).unwrap();
-        let other = parse_draft_document(
-            json!({"title": "Other", "summary": "", "nodes": [
-                {"id": "a", "label": "A", "type": "t"}], "edges": []})
-            .to_string()
-            .as_bytes(),
-        )
-        .unwrap();
-        let mut layout = Layout::default();
-        layout
-            .positions
-            .insert("a".into(), Position { x: 1.0, y: 2.0 });
-        layout
-            .positions
-            .insert("gone".into(), Position { x: 0.0, y: 0.0 });
-        let opened = drafts.open(&n, other, &layout).unwrap();
-        assert!(!opened.created);
-        assert_eq!(
-            opened.report.map(|r| r.message()).as_deref(),
-            Some("Replaced the workflow with Other (1 step)")
-        );
-        let session = drafts.load(&n).unwrap();
-        assert_eq!(session.layout.positions.len(), 1, "stale position dropped");
-        assert_eq!(
-            session.history.undo_message(),
-            Some("Replaced the workflow with Other (1 step)")
-        );
-        drafts.undo(&n).unwrap();
-        let back = drafts.load(&n).unwrap();
-        assert_eq!(back.history.draft().title(), "Release");
-        assert!(
-            back.layout.positions.is_empty(),
-            "positions of steps not in the draft are hidden"
-        );
-    }
-
-    #[test]
-    fn list_shows_every_draft_and_explains_broken_ones() {
-        let (_tmp, drafts) = store();
-        assert!(drafts.list().unwrap().is_empty());
-        drafts
-            .create(&name("b"), start(), &Layout::default())
-            .unwrap();
-        drafts
-            .create(&name("a"), start(), &Layout::default())
-            .unwrap();
-        std::fs::write(
-            drafts.journal_path(&name("b")),
-            "{\"record\":\"undo\",\"revision\":1}\n",
-        )
-        .unwrap();
-        std::fs::create_dir_all(drafts.dir.join("..bad")).unwrap();
-        let list = drafts.list().unwrap();
-        let names: Vec<&str> = list.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["a", "b"]);
-        assert!(list[0].session.is_ok());
-        assert!(list[1].session.as_ref().unwrap_err().contains("record 0"));
-    }
-}
+mod tests;

@@ -242,7 +242,7 @@ pub fn save(
 
 /// Copies the previous topology to a new file in `workbench/backups/`, durably.
 fn backup(ws_dir: &Path, text: &str, now: jiff::Timestamp) -> Result<PathBuf, DraftError> {
-    let dir = ws_dir.join("workbench").join("backups");
+    let dir = gen_workspace::Workspace::from_dir(ws_dir).topology_backups_dir();
     let stamp = now
         .to_zoned(jiff::tz::TimeZone::UTC)
         .strftime("%Y%m%dT%H%M%SZ")

@@ -148,6 +148,16 @@ impl Workspace {
         self.dir.join("workbench")
     }
 
+    /// `workbench/drafts/`: one folder per draft session (journal, lock, positions).
+    pub fn drafts_dir(&self) -> PathBuf {
+        self.workbench_dir().join("drafts")
+    }
+
+    /// `workbench/backups/`: the topology as it was before each save from a draft.
+    pub fn topology_backups_dir(&self) -> PathBuf {
+        self.workbench_dir().join("backups")
+    }
+
     /// `.gen/cache/`: derived data (safe to delete, never synced).
     pub fn cache_dir(&self) -> PathBuf {
         self.dir.join(".gen").join("cache")

@@ -5,8 +5,8 @@ use crate::report::Exit;
 use crate::terminal::{errln, outln, quiet};
 use clap::Args;
 use gen_core::config::{ConfigSet, Diagnostic, Severity, validate};
-use gen_workspace::config::{Loaded, is_config_dir, load_config_dir, load_workspace};
 use gen_session::blueprints::check_blueprints;
+use gen_workspace::config::{Loaded, is_config_dir, load_config_dir, load_workspace};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Result};
 use std::path::{Path, PathBuf};
 

@@ -6,8 +6,8 @@ use super::{draft_name, fail, report_torn};
 use crate::report::Exit;
 use crate::terminal::{esay, out, quiet};
 use clap::Args;
-use gen_workbench::{to_dot, to_mermaid};
 use gen_session::Drafts;
+use gen_workbench::{to_dot, to_mermaid};
 use miette::{IntoDiagnostic, Result};
 use std::path::PathBuf;
 

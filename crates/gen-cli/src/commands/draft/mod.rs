@@ -24,12 +24,10 @@ use crate::report::Exit;
 use crate::report::UserError;
 use crate::terminal::{esay, quiet, say};
 use clap::{Args, Subcommand};
+use gen_session::report::Walked;
+use gen_session::{BlueprintName, Changed, Compaction, DraftError, DraftName, Drafts, Session};
 use gen_workbench::History;
 use gen_workspace::Workspace;
-use gen_session::report::Walked;
-use gen_session::{
-    BlueprintName, Changed, Compaction, DraftError, DraftName, Drafts, Session,
-};
 use miette::Result;
 
 /// `gen draft ...`: every change is journaled in `.ai-workspace/workbench/drafts/NAME/` and durable

@@ -7,9 +7,9 @@ use crate::report::Exit;
 use crate::report::UserError;
 use crate::terminal::{quiet, say};
 use clap::Args;
-use gen_workbench::{Draft, Layout};
 use gen_session::Drafts;
 use gen_session::report::DraftCreated;
+use gen_workbench::{Draft, Layout};
 use miette::Result;
 
 /// `gen draft new`

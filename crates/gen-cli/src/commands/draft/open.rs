@@ -7,10 +7,10 @@ use crate::commands::print_json;
 use crate::report::Exit;
 use crate::terminal::{quiet, say};
 use clap::Args;
-use gen_workbench::Layout;
-use gen_workspace::Workspace;
 use gen_session::report::DraftOpened;
 use gen_session::{Drafts, blueprints, topology};
+use gen_workbench::Layout;
+use gen_workspace::Workspace;
 use miette::Result;
 
 /// `gen draft open`

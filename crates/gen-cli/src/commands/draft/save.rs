@@ -8,10 +8,10 @@ use crate::commands::print_json;
 use crate::report::Exit;
 use crate::terminal::{errln, esay, quiet, say};
 use clap::Args;
-use gen_workspace::Workspace;
 use gen_session::report::{DraftSaved, TopologyNotSaved};
 use gen_session::topology::{Guard, TopologyProblem};
 use gen_session::{DraftError, Drafts, blueprints, topology};
+use gen_workspace::Workspace;
 use miette::Result;
 
 /// `gen draft save`
