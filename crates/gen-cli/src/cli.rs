@@ -19,7 +19,7 @@ use std::path::PathBuf;
     long_about = None,
     after_help = "Exit status: 0 done; 1 refused or not fully carried out (nothing half-done is left); 2 could not run."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The workspace to use: a project folder or its .ai-workspace/ (default: nearest one above the cwd).
     #[arg(long, global = true, env = "GEN_WORKSPACE", value_name = "PATH")]
     pub workspace: Option<PathBuf>,
@@ -48,7 +48,7 @@ pub struct Cli {
 
 /// Every command.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create a workspace with the default graph, profiles and constraints template.
     Init(InitArgs),
     /// Append to and read the event log.

@@ -2,14 +2,14 @@
 
 use gen_core::config::topology::Topology;
 use gen_core::projection::StatusReport;
+use gen_workspace::FoldedLog;
+use gen_workspace::Vectors;
 use gen_workspace::Workspace;
-use gen_workspace::features::Vectors;
-use gen_workspace::project::{Project, StatusView};
-use gen_workspace::status_cache::FoldedLog;
+use gen_workspace::{Project, StatusView};
 use miette::{IntoDiagnostic, Result};
 
 /// Everything `status` and `features` show.
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// The status view.
     pub report: StatusReport,
     /// The folded log (for malformed-line details and where the answer came from).
@@ -21,7 +21,7 @@ pub struct Loaded {
 }
 
 /// Reads the workspace through [`Project`] and derives the status view.
-pub fn load(ws: &Workspace, no_cache: bool) -> Result<Loaded> {
+pub(crate) fn load(ws: &Workspace, no_cache: bool) -> Result<Loaded> {
     let project = Project::load(ws);
     let StatusView { mut report, log } = project
         .status(no_cache, crate::report::status_see_also())

@@ -9,8 +9,8 @@ use gen_core::projection::status::SeeAlso;
 use gen_core::projection::vector::LeftReason;
 use gen_core::projection::vector_text::SkipReason;
 use gen_session::DraftError;
-use gen_session::topology::{TOPOLOGY, TopologyProblem};
-use gen_session::yaml::SpliceError;
+use gen_session::SpliceError;
+use gen_session::{TOPOLOGY, TopologyProblem};
 use gen_workspace::WorkspaceError;
 use std::process::ExitCode;
 
@@ -55,7 +55,7 @@ impl From<Exit> for ExitCode {
 /// A user-facing error: what went wrong and, when there is one, the next step to take.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
-pub struct UserError {
+pub(crate) struct UserError {
     /// What went wrong.
     pub message: String,
     /// What to do.
@@ -65,7 +65,7 @@ pub struct UserError {
 
 impl UserError {
     /// An error with a hint.
-    pub fn new(message: impl Into<String>, help: impl Into<String>) -> UserError {
+    pub(crate) fn new(message: impl Into<String>, help: impl Into<String>) -> UserError {
         UserError {
             message: message.into(),
             help: Some(help.into()),
@@ -74,7 +74,7 @@ impl UserError {
 }
 
 /// No workspace where one was looked for.
-pub fn no_workspace(error: WorkspaceError) -> miette::Report {
+pub(crate) fn no_workspace(error: WorkspaceError) -> miette::Report {
     UserError::new(
         error.to_string(),
         "run `gen init` to create one here, or pass --workspace PATH (or set GEN_WORKSPACE)",
@@ -83,7 +83,7 @@ pub fn no_workspace(error: WorkspaceError) -> miette::Report {
 }
 
 /// A draft error with its hint.
-pub fn draft_error(error: DraftError) -> miette::Report {
+pub(crate) fn draft_error(error: DraftError) -> miette::Report {
     UserError {
         help: draft_hint(&error),
         message: error.to_string(),
@@ -92,7 +92,7 @@ pub fn draft_error(error: DraftError) -> miette::Report {
 }
 
 /// A refused topology save, rendered as a diagnostic for stderr (the command still exits [`Exit::Refused`]).
-pub fn refused_topology(problem: &TopologyProblem) -> String {
+pub(crate) fn refused_topology(problem: &TopologyProblem) -> String {
     format!(
         "{:?}",
         miette::Report::new(UserError {
@@ -103,7 +103,7 @@ pub fn refused_topology(problem: &TopologyProblem) -> String {
 }
 
 /// What the user can do about a draft error.
-pub fn draft_hint(error: &DraftError) -> Option<String> {
+pub(crate) fn draft_hint(error: &DraftError) -> Option<String> {
     Some(match error {
         DraftError::Name(_) => "pick a name like `release-flow` or `v2.draft`".into(),
         DraftError::NotFound { name, .. } => {
@@ -135,7 +135,7 @@ pub fn draft_hint(error: &DraftError) -> Option<String> {
 }
 
 /// What the user can do about a topology that cannot be opened or saved.
-pub fn topology_hint(problem: &TopologyProblem) -> Option<String> {
+pub(crate) fn topology_hint(problem: &TopologyProblem) -> Option<String> {
     Some(match problem {
         TopologyProblem::Missing { .. } => {
             "run `gen init` to create the default graph, or open a blueprint instead".into()
@@ -170,7 +170,7 @@ pub fn topology_hint(problem: &TopologyProblem) -> Option<String> {
 }
 
 /// The hint for a config finding: the library's own, or the words for its [`Remedy`].
-pub fn config_hint(d: &Diagnostic) -> Option<String> {
+pub(crate) fn config_hint(d: &Diagnostic) -> Option<String> {
     let Some(remedy) = d.remedy else {
         return d.hint.clone();
     };
@@ -199,7 +199,7 @@ pub fn config_hint(d: &Diagnostic) -> Option<String> {
 }
 
 /// The finding with its hint worded for the command line (for `Display` and `--json`).
-pub fn advised(d: &Diagnostic) -> Diagnostic {
+pub(crate) fn advised(d: &Diagnostic) -> Diagnostic {
     Diagnostic {
         hint: config_hint(d),
         ..d.clone()
@@ -207,12 +207,12 @@ pub fn advised(d: &Diagnostic) -> Diagnostic {
 }
 
 /// A config finding as `--json` shows it, its hint worded for the command line.
-pub fn finding(d: &Diagnostic) -> Finding {
+pub(crate) fn finding(d: &Diagnostic) -> Finding {
     Finding::worded(d, config_hint(d))
 }
 
 /// Why `gen features` left a vector file as it was.
-pub fn left_reason(reason: &LeftReason) -> String {
+pub(crate) fn left_reason(reason: &LeftReason) -> String {
     match reason {
         LeftReason::History(_) => {
             format!("{reason}; `gen features --all` includes it (never lowering `converged`)")
@@ -222,7 +222,7 @@ pub fn left_reason(reason: &LeftReason) -> String {
 }
 
 /// Why `gen features` could not refresh a vector file.
-pub fn skip_reason(reason: &SkipReason) -> String {
+pub(crate) fn skip_reason(reason: &SkipReason) -> String {
     match reason {
         SkipReason::Unparsable(_) => format!("{reason}; fix it first (`gen validate` shows where)"),
         _ => reason.to_string(),
@@ -230,7 +230,7 @@ pub fn skip_reason(reason: &SkipReason) -> String {
 }
 
 /// Where `gen status` points for a closer look.
-pub fn status_see_also() -> SeeAlso {
+pub(crate) fn status_see_also() -> SeeAlso {
     SeeAlso {
         malformed_lines: Some("run `gen event log` to see them".into()),
         unactioned_intents: Some("gen event log --type intent_raised".into()),

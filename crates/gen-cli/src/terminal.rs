@@ -19,7 +19,7 @@ static COLOR: AtomicBool = AtomicBool::new(false);
 
 /// When to colour output, from `--color`; `auto` also honours `NO_COLOR`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ColorWhen {
+pub(crate) enum ColorWhen {
     /// Colour when stderr is a terminal and `NO_COLOR` is not set.
     #[default]
     Auto,
@@ -31,7 +31,7 @@ pub enum ColorWhen {
 
 impl ColorWhen {
     /// Whether to colour, given the environment.
-    pub fn resolve(self) -> bool {
+    pub(crate) fn resolve(self) -> bool {
         match self {
             ColorWhen::Always => true,
             ColorWhen::Never => false,
@@ -44,7 +44,7 @@ impl ColorWhen {
 
     /// The `--color` value among raw arguments, read before parsing so clap's own help and usage
     /// errors follow it too.
-    pub fn from_args(args: &[std::ffi::OsString]) -> ColorWhen {
+    pub(crate) fn from_args(args: &[std::ffi::OsString]) -> ColorWhen {
         let mut when = ColorWhen::Auto;
         let mut next_is_value = false;
         for arg in args.iter().skip(1) {
@@ -71,23 +71,23 @@ impl ColorWhen {
 }
 
 /// Records the output settings for the whole run.
-pub fn configure(quiet: bool, color: bool) {
+pub(crate) fn configure(quiet: bool, color: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
     COLOR.store(color, Ordering::Relaxed);
 }
 
 /// `--quiet`: leave out notes and confirmations (see the flag's help for the list).
-pub fn quiet() -> bool {
+pub(crate) fn quiet() -> bool {
     QUIET.load(Ordering::Relaxed)
 }
 
 /// Whether diagnostics we render ourselves may use colour.
-pub fn color() -> bool {
+pub(crate) fn color() -> bool {
     COLOR.load(Ordering::Relaxed)
 }
 
 /// Writes to stdout; a closed pipe ends the run quietly with success, any other failure with exit 2.
-pub fn write_out(args: std::fmt::Arguments<'_>) {
+pub(crate) fn write_out(args: std::fmt::Arguments<'_>) {
     let result = std::io::stdout().lock().write_fmt(args);
     if let Err(e) = result {
         stdout_failed(&e);
@@ -95,14 +95,14 @@ pub fn write_out(args: std::fmt::Arguments<'_>) {
 }
 
 /// Flushes stdout at the end of a run, with the same rules as [`write_out`].
-pub fn flush_out() {
+pub(crate) fn flush_out() {
     if let Err(e) = std::io::stdout().lock().flush() {
         stdout_failed(&e);
     }
 }
 
 /// Writes to stderr; if stderr itself is gone there is no one left to tell, so the text is dropped.
-pub fn write_err(args: std::fmt::Arguments<'_>) {
+pub(crate) fn write_err(args: std::fmt::Arguments<'_>) {
     let _ = std::io::stderr().lock().write_fmt(args);
 }
 
@@ -115,7 +115,7 @@ fn stdout_failed(e: &std::io::Error) -> ! {
 }
 
 /// `s` with C0/C1 control characters, DEL and bidirectional overrides written as `\u{…}` escapes.
-pub fn safe(s: &str) -> Cow<'_, str> {
+pub(crate) fn safe(s: &str) -> Cow<'_, str> {
     if !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
     }
@@ -131,7 +131,7 @@ pub fn safe(s: &str) -> Cow<'_, str> {
 }
 
 /// Like [`safe`] for a block of our own output: its line breaks stay, everything else is escaped.
-pub fn safe_block(s: &str) -> Cow<'_, str> {
+pub(crate) fn safe_block(s: &str) -> Cow<'_, str> {
     if !s.chars().any(|c| c != '\n' && needs_escape(c)) {
         return Cow::Borrowed(s);
     }

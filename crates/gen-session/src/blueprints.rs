@@ -11,10 +11,10 @@ use gen_core::config::{Diagnostic, Pos, Remedy, SourceFile};
 use gen_workbench::{BlueprintFile, Draft, Layout, Problem, parse_blueprint_file};
 
 use crate::{BlueprintName, DraftError, io};
-use gen_workspace::atomic::write_atomic;
+use gen_workspace::write_atomic;
 
 /// The folder of saved blueprints inside `.ai-workspace/`.
-pub const DIR: &str = gen_workspace::layout::BLUEPRINTS;
+pub const DIR: &str = gen_workspace::BLUEPRINTS;
 
 /// The file of a blueprint.
 pub fn path(ws_dir: &Path, name: &BlueprintName) -> PathBuf {
@@ -232,7 +232,7 @@ mod tests {
             back.layout.positions["build"],
             Position { x: 10.0, y: 20.0 }
         );
-        let (files, unreadable) = gen_workspace::config::blueprint_sources(tmp.path());
+        let (files, unreadable) = gen_workspace::blueprint_sources(tmp.path());
         assert_eq!(files.len(), 1);
         assert!(unreadable.is_empty());
         assert!(check_blueprints(&files).is_empty());

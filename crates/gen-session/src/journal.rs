@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use gen_workbench::{History, JournalRecord};
-use gen_workspace::atomic::write_atomic;
-use gen_workspace::log::TornTail;
+use gen_workspace::TornTail;
+use gen_workspace::write_atomic;
 
 use crate::{DraftError, DraftName, Drafts, io};
 

@@ -1,7 +1,7 @@
 //! Node positions (`layout.json`): view state beside the journal, never an undo step.
 
 use gen_workbench::{Draft, Layout};
-use gen_workspace::atomic::write_atomic;
+use gen_workspace::write_atomic;
 
 use crate::lock::DraftLock;
 use crate::{DraftError, DraftName, Drafts, io};

@@ -23,7 +23,7 @@
 //! # Durability and concurrency
 //!
 //! Every change takes the exclusive lock on `lock`, repairs a torn tail left by a crash (moved to
-//! `torn/`, exactly as the event log does, through [`gen_workspace::log::LockedLog`]), replays the journal,
+//! `torn/`, exactly as the event log does, through [`gen_workspace::LockedLog`]), replays the journal,
 //! runs the action through the history, appends the record and fsyncs it — and only then reports
 //! success. Readers take the shared lock, so they never see a half-compacted draft. The lock lives
 //! in its own file because compaction replaces `journal.jsonl` by an atomic rename: a writer that
@@ -38,11 +38,25 @@
 //! both undo stacks, their messages and the revision; a crash during compaction leaves the old
 //! journal, which replays to the same state.
 
-pub mod blueprints;
-pub mod name;
-pub mod report;
-pub mod topology;
-pub mod yaml;
+mod blueprints;
+mod name;
+mod report;
+mod topology;
+mod yaml;
+
+pub use blueprints::{
+    DIR as BLUEPRINTS_DIR, check_blueprints, open as open_blueprint, path as blueprint_path,
+    save as save_blueprint,
+};
+pub use report::{
+    Counters, DraftApplied, DraftCreated, DraftHistory, DraftListed, DraftOpened, DraftSaved,
+    DraftState, HistoryLine, InputRejected, TopologyNotSaved, Walked, utc_seconds,
+};
+pub use topology::{
+    Guard, TOPOLOGY, TopologyProblem, TopologySaved, fingerprint as topology_fingerprint,
+    open as open_topology, save as save_topology,
+};
+pub use yaml::{SpliceError, render_topology};
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -51,8 +65,8 @@ use gen_workbench::{
     Action, BatchReport, Draft, History, JournalRecord, Layout, Rejection, ReplayError,
 };
 
-use gen_workspace::atomic::{WriteError, write_atomic};
-use gen_workspace::log::{LockedLog, LogError, sync_dir};
+use gen_workspace::{LockedLog, LogError, sync_dir};
+use gen_workspace::{WriteError, write_atomic};
 
 pub use name::{BlueprintName, DraftName, NameError};
 
@@ -258,8 +272,7 @@ impl Drafts {
         layout: &Layout,
     ) -> Result<Session, DraftError> {
         let folder = self.folder(name);
-        gen_workspace::atomic::create_dir_all_durable(&folder)
-            .map_err(io("cannot create", &folder))?;
+        gen_workspace::create_dir_all_durable(&folder).map_err(io("cannot create", &folder))?;
         let _lock = DraftLock::take(&folder.join("lock"), true)?;
         let path = self.journal_path(name);
         let mut log = LockedLog::open(&path)?;

@@ -19,7 +19,7 @@ use gen_workbench::{Draft, TopologyError, draft_from_topology, topology_from_dra
 
 use crate::yaml::{SpliceError, render_topology};
 use crate::{DraftError, io};
-use gen_workspace::atomic::write_atomic;
+use gen_workspace::write_atomic;
 
 /// The topology's path inside `.ai-workspace/`, as reported in messages.
 pub const TOPOLOGY: &str = "graph/graph_topology.yml";
@@ -213,7 +213,7 @@ pub fn save(
         }
         (Guard::Unchanged(_), Some(_)) => {}
     }
-    let mut loaded = gen_workspace::config::load_workspace(ws_dir);
+    let mut loaded = gen_workspace::load_workspace(ws_dir);
     loaded.set.topology = Some(SourceFile::new(TOPOLOGY, text.clone()));
     let report = validate(&loaded.set);
     if !report.errors.is_empty() {
@@ -515,7 +515,7 @@ graph_properties:
                 .unwrap()
                 .unchanged
         );
-        let loaded = gen_workspace::config::load_workspace(ws.path());
+        let loaded = gen_workspace::load_workspace(ws.path());
         let report = validate(&loaded.set);
         assert!(report.errors.is_empty(), "{:?}", report.errors);
         // An edit elsewhere keeps both transitions of the shared pair and every field.

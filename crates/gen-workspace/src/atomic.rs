@@ -84,12 +84,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 
 /// Replaces `path` atomically but without fsync: for derived data (caches) that is verified on read
 /// and cheap to rebuild, where a lost or empty file after a crash costs only speed.
-pub fn replace_derived(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+pub(crate) fn replace_derived(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     replace_derived_with(path, |w| w.write_all(bytes))
 }
 
 /// [`replace_derived`] with the content streamed by `write` (no whole-file buffer in memory).
-pub fn replace_derived_with(
+pub(crate) fn replace_derived_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), WriteError> {

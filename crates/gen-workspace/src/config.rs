@@ -19,9 +19,9 @@ pub struct Unreadable {
     pub reason: String,
 }
 
-/// Loaded configs plus files that could not be read (reported as errors by the caller).
+/// The config files of a workspace or plugin dir, plus files that could not be read (reported as errors by the caller).
 #[derive(Debug, Clone, Default)]
-pub struct Loaded {
+pub struct ConfigFiles {
     /// The files, as the validator wants them.
     pub set: ConfigSet,
     /// Files that exist but are not readable UTF-8.
@@ -35,7 +35,7 @@ pub struct Loaded {
 
 struct Reader<'a> {
     base: &'a Path,
-    loaded: Loaded,
+    loaded: ConfigFiles,
 }
 
 impl Reader<'_> {
@@ -85,7 +85,7 @@ impl Reader<'_> {
 }
 
 /// `*.yml` / `*.yaml` files directly in `dir`, sorted by name (so reports are stable).
-pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -99,11 +99,11 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Reads a workspace's configs (`ws_dir` is the `.ai-workspace/` folder); paths come from the layout.
-pub fn load_workspace(ws_dir: &Path) -> Loaded {
+pub fn load_workspace(ws_dir: &Path) -> ConfigFiles {
     let ws = Workspace::from_dir(ws_dir);
     let mut r = Reader {
         base: &ws.dir,
-        loaded: Loaded::default(),
+        loaded: ConfigFiles::default(),
     };
     r.loaded.set.topology = r.file(&ws.topology_path());
     let mut edge_params = Vec::new();
@@ -192,10 +192,10 @@ pub fn blueprint_sources(ws_dir: &Path) -> (Vec<SourceFile>, Vec<(String, String
 }
 
 /// Reads a flat plugin config dir (`graph_topology.yml`, `edge_params/`, `profiles/`, templates).
-pub fn load_config_dir(dir: &Path) -> Loaded {
+pub fn load_config_dir(dir: &Path) -> ConfigFiles {
     let mut r = Reader {
         base: dir,
-        loaded: Loaded::default(),
+        loaded: ConfigFiles::default(),
     };
     r.loaded.set.topology = r.file(&dir.join("graph_topology.yml"));
     for name in ["edge_params", "edges"] {

@@ -17,7 +17,7 @@ pub enum WriteEventError {
 }
 
 /// The time and a fresh UUIDv7 id for an event written now.
-pub fn stamp() -> (jiff::Timestamp, String) {
+pub fn event_stamp() -> (jiff::Timestamp, String) {
     (jiff::Timestamp::now(), uuid::Uuid::now_v7().to_string())
 }
 

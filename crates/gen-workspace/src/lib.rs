@@ -6,17 +6,36 @@
 //! bytes between the disk and those pure functions. Draft sessions live in `gen-session`, so sync
 //! does not compile the workbench.
 
-pub mod atomic;
-pub mod config;
-pub mod discover;
-pub mod events;
-pub mod features;
-pub mod layout;
-pub mod log;
-pub mod project;
-pub mod scaffold;
-pub mod scan;
-pub mod status_cache;
+mod atomic;
+mod config;
+mod discover;
+mod events;
+mod features;
+mod layout;
+mod log;
+mod project;
+mod scaffold;
+mod scan;
+mod status_cache;
 
-pub use discover::{Workspace, WorkspaceError};
-pub use layout::{EventLogFile, IgnoredLog, IgnoredReason, LogPlace, WorkspaceKind};
+pub use atomic::{WriteError, create_dir_all_durable, write_atomic};
+pub use config::{
+    ConfigFiles, Unreadable, blueprint_sources, is_config_dir, load_config_dir, load_workspace,
+};
+pub use discover::{DIR_NAME, Workspace, WorkspaceError};
+pub use events::{Emitted, WriteEventError, append_event, event_stamp};
+pub use features::{
+    FeatureRow, RefreshState, Refreshed, VectorFile, Vectors, load_vectors, refresh_vector_file,
+};
+pub use layout::{
+    BLUEPRINTS, EDGE_PARAM_FOLDERS, EventLogFile, FEATURE_FOLDERS, IgnoredLog, IgnoredReason,
+    LogPlace, TENANTS, WorkspaceKind,
+};
+pub use log::{LockedLog, LogError, Tail, TornTail, append_lines, inspect_tail, sync_dir};
+pub use project::{Project, StatusView, project_name};
+pub use scaffold::{Initialized, ScaffoldError, ScaffoldMode, Scaffolded, scaffold, scaffold_mode};
+pub use scan::{
+    EventRow, LineItem, LogLines, LogScan, LoggedEvent, Malformed, Untimed, each_line, read_lines,
+    scan_records,
+};
+pub use status_cache::{FoldedLog, Source as FoldSource, fold_log};

@@ -5,7 +5,7 @@
 //! constraints file, read profiles differently or disagree on the project name.
 
 use crate::Workspace;
-use crate::config::{Loaded, load_workspace};
+use crate::config::{ConfigFiles, load_workspace};
 use crate::features::{Vectors, load_vectors};
 use crate::log::LogError;
 use crate::status_cache::{FoldedLog, fold_log};
@@ -22,7 +22,7 @@ pub struct Project {
     /// Where it is.
     pub workspace: Workspace,
     /// The config files as text (what `validate` checks and sync pushes).
-    pub files: Loaded,
+    pub files: ConfigFiles,
     /// The typed models, as far as they parse.
     pub config: Config,
     /// Validation findings of the config files.

@@ -73,7 +73,7 @@ pub struct Initialized {
 }
 
 /// Decides the mode: `force` is needed to refresh an existing graph workspace.
-pub fn mode(ws: &Workspace, force: bool) -> Result<ScaffoldMode, ScaffoldError> {
+pub fn scaffold_mode(ws: &Workspace, force: bool) -> Result<ScaffoldMode, ScaffoldError> {
     if !ws.dir.exists() {
         return Ok(ScaffoldMode::New);
     }
@@ -175,13 +175,16 @@ mod tests {
     fn new_refresh_and_adopt_write_only_what_they_may() {
         let tmp = tempfile::tempdir().unwrap();
         let ws = Workspace::planned(tmp.path());
-        assert_eq!(mode(&ws, false).unwrap(), ScaffoldMode::New);
+        assert_eq!(scaffold_mode(&ws, false).unwrap(), ScaffoldMode::New);
         let done = scaffold(&ws, ScaffoldMode::New, files()).unwrap();
         assert_eq!(done.written.len(), 2);
         assert!(ws.dir.join("events").is_dir() && ws.features_dir("archived").is_dir());
-        assert!(matches!(mode(&ws, false), Err(ScaffoldError::Exists(_))));
+        assert!(matches!(
+            scaffold_mode(&ws, false),
+            Err(ScaffoldError::Exists(_))
+        ));
         std::fs::write(ws.default_constraints_path(), "project: {name: mine}\n").unwrap();
-        let again = scaffold(&ws, mode(&ws, true).unwrap(), files()).unwrap();
+        let again = scaffold(&ws, scaffold_mode(&ws, true).unwrap(), files()).unwrap();
         assert_eq!(again.kept, ["context/project_constraints.yml"]);
         assert_eq!(
             std::fs::read_to_string(ws.default_constraints_path()).unwrap(),
@@ -195,7 +198,10 @@ mod tests {
         std::fs::write(ws.topology_path(), "mine\n").unwrap();
         // A v0 folder with a stray graph file is still adopted without touching that file... but it
         // is a graph workspace by then, so only `--force` refreshes it.
-        assert!(matches!(mode(&ws, false), Err(ScaffoldError::Exists(_))));
+        assert!(matches!(
+            scaffold_mode(&ws, false),
+            Err(ScaffoldError::Exists(_))
+        ));
         std::fs::remove_file(ws.topology_path()).unwrap();
         std::fs::create_dir_all(ws.dir.join("config")).unwrap();
         std::fs::write(
@@ -203,7 +209,7 @@ mod tests {
             "version: '1.0'\n",
         )
         .unwrap();
-        assert_eq!(mode(&ws, false).unwrap(), ScaffoldMode::AdoptV0);
+        assert_eq!(scaffold_mode(&ws, false).unwrap(), ScaffoldMode::AdoptV0);
         let adopted = scaffold(&ws, ScaffoldMode::AdoptV0, files()).unwrap();
         assert_eq!(adopted.written.len(), 2);
         assert!(ws.dir.join("tasks/active").is_dir());

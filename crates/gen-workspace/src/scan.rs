@@ -304,14 +304,14 @@ fn parse_chunk(chunk: &[u8], base: u64, eof: bool) -> Vec<Parsed> {
 
 /// How many times each content hash was already seen: a sorted list from a cache plus new sightings.
 #[derive(Default)]
-pub struct Occurrences<'a> {
+pub(crate) struct Occurrences<'a> {
     known: &'a [u128],
     seen: FxHashMap<u128, u32>,
 }
 
 impl<'a> Occurrences<'a> {
     /// Starts from hashes already seen in the covered part of the log (sorted).
-    pub fn after(known: &'a [u128]) -> Occurrences<'a> {
+    pub(crate) fn after(known: &'a [u128]) -> Occurrences<'a> {
         Occurrences {
             known,
             seen: FxHashMap::default(),
@@ -346,7 +346,7 @@ pub fn scan_records(path: &Path) -> Result<LogScan, LogError> {
 /// part (ids, interning) overlaps with parsing.
 ///
 /// New strings are interned into `symbols`, so records of a tail share symbols with a cached fold.
-pub fn scan_from(
+pub(crate) fn scan_from(
     path: &Path,
     start: (u64, u64),
     occ: &mut Occurrences<'_>,

@@ -15,14 +15,14 @@ use miette::Result;
   zsh:         gen completions zsh > \"${fpath[1]}/_gen\"
   fish:        gen completions fish > ~/.config/fish/completions/gen.fish
   powershell:  gen completions powershell >> $PROFILE")]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: Shell,
 }
 
 /// Runs the command.
-pub fn run(args: &CompletionsArgs) -> Result<Exit> {
+pub(crate) fn run(args: &CompletionsArgs) -> Result<Exit> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "gen", &mut script);
     out!("{}", String::from_utf8_lossy(&script));

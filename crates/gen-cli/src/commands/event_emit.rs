@@ -7,13 +7,13 @@ use crate::terminal::{errln, outln, quiet};
 use clap::Args;
 use gen_core::event::envelope::{EnvelopeError, NewEvent};
 use gen_workspace::Workspace;
-use gen_workspace::events::{Emitted, WriteEventError};
+use gen_workspace::{Emitted, WriteEventError};
 use miette::{IntoDiagnostic, Result};
 use serde_json::{Map, Value};
 
 /// `gen event emit`
 #[derive(Debug, Args)]
-pub struct EmitArgs {
+pub(crate) struct EmitArgs {
     /// Event type, snake_case (e.g. edge_started, iteration_completed).
     #[arg(value_name = "TYPE")]
     pub event_type: String,
@@ -35,26 +35,26 @@ pub struct EmitArgs {
 }
 
 /// Runs the command.
-pub fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<Exit> {
+pub(crate) fn run(ws: &Workspace, args: &EmitArgs, json: bool) -> Result<Exit> {
     let data = match &args.data {
         None => Map::new(),
         Some(spec) => parse_data(spec)?,
     };
-    let (timestamp, id) = gen_workspace::events::stamp();
+    let (timestamp, id) = gen_workspace::event_stamp();
     let event = NewEvent {
         event_type: args.event_type.trim().to_string(),
         timestamp,
         project: args
             .project
             .clone()
-            .unwrap_or_else(|| gen_workspace::project::project_name(ws)),
+            .unwrap_or_else(|| gen_workspace::project_name(ws)),
         event_id: id.clone(),
         agent_id: super::agent_id(args.agent.as_deref()),
         feature: args.feature.clone(),
         edge: args.edge.clone(),
         payload: data,
     };
-    let torn = match gen_workspace::events::append_event(ws, &event) {
+    let torn = match gen_workspace::append_event(ws, &event) {
         Ok(torn) => torn,
         Err(WriteEventError::Envelope(e)) => return Err(refusal(&e, &args.event_type).into()),
         Err(e) => return Err(e).into_diagnostic(),

@@ -8,7 +8,7 @@ use clap::Args;
 use gen_core::config::canonical_edge_id;
 use gen_core::event::{order_key, parse_timestamp};
 use gen_workspace::Workspace;
-use gen_workspace::scan::{EventRow, LineItem, LoggedEvent, each_line};
+use gen_workspace::{EventRow, LineItem, LoggedEvent, each_line};
 use jiff::Timestamp;
 use miette::{IntoDiagnostic, Result};
 use std::cmp::Reverse;
@@ -52,7 +52,7 @@ impl Ord for Latest {
 
 /// `gen event log`
 #[derive(Debug, Args)]
-pub struct LogArgs {
+pub(crate) struct LogArgs {
     /// Only this event type.
     #[arg(long = "type", value_name = "TYPE")]
     pub event_type: Option<String>,
@@ -74,7 +74,7 @@ pub struct LogArgs {
 }
 
 /// Runs the command.
-pub fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<Exit> {
+pub(crate) fn run(ws: &Workspace, args: &LogArgs, json: bool) -> Result<Exit> {
     let since = args
         .since
         .as_deref()

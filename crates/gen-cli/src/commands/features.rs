@@ -10,7 +10,7 @@ use clap::Args;
 use gen_core::projection::status::FeatureStatus;
 use gen_core::projection::vector::{LeftReason, Outcome, Scope};
 use gen_workspace::Workspace;
-use gen_workspace::features::{FeatureRow, RefreshState, Refreshed, refresh_vector_file};
+use gen_workspace::{FeatureRow, RefreshState, Refreshed, refresh_vector_file};
 use miette::{IntoDiagnostic, Result};
 use std::fmt::Write as _;
 
@@ -62,7 +62,7 @@ impl Row<'_> {
 
 /// `gen features`
 #[derive(Debug, Args)]
-pub struct FeaturesArgs {
+pub(crate) struct FeaturesArgs {
     /// Write the event-derived fields (status, trajectory progress) into vector files; only those values change.
     #[arg(long)]
     pub write: bool,
@@ -72,7 +72,7 @@ pub struct FeaturesArgs {
 }
 
 /// Runs the command.
-pub fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<Exit> {
+pub(crate) fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<Exit> {
     let loaded = crate::load::load(ws, false)?;
     for p in &loaded.vectors.problems {
         errln!("warning: {}", safe_block(&p.to_string()));

@@ -8,7 +8,7 @@ use clap::Args;
 use gen_core::config::defaults::default_files;
 use gen_core::event::envelope::NewEvent;
 use gen_workspace::Workspace;
-use gen_workspace::scaffold::{self, Initialized, ScaffoldMode, Scaffolded};
+use gen_workspace::{Initialized, ScaffoldMode, Scaffolded};
 use miette::{IntoDiagnostic, Result};
 use std::path::Path;
 use std::path::PathBuf;
@@ -17,7 +17,7 @@ const PROFILES: &[&str] = &["standard", "full", "minimal", "poc", "spike", "hotf
 
 /// `gen init`
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Project name (default: the folder name).
     #[arg(long)]
     pub project: Option<String>,
@@ -32,7 +32,7 @@ pub struct InitArgs {
 }
 
 /// Runs the command.
-pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<Exit> {
+pub(crate) fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<Exit> {
     let root = match (&args.path, explicit) {
         (Some(p), _) => p.clone(),
         (None, Some(p)) => p.to_path_buf(),
@@ -51,7 +51,7 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<Exit>
         .into());
     }
     let ws = Workspace::planned(&root);
-    let mode = match scaffold::mode(&ws, args.force) {
+    let mode = match gen_workspace::scaffold_mode(&ws, args.force) {
         Ok(mode) => mode,
         Err(e) => {
             return Err(UserError::new(
@@ -67,8 +67,9 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<Exit>
             .map_or_else(|| "project".into(), |n| n.to_string_lossy().into_owned())
     });
     let Scaffolded { written, kept, .. } =
-        scaffold::scaffold(&ws, mode, default_files(&project, &args.profile)).into_diagnostic()?;
-    let (timestamp, event_id) = gen_workspace::events::stamp();
+        gen_workspace::scaffold(&ws, mode, default_files(&project, &args.profile))
+            .into_diagnostic()?;
+    let (timestamp, event_id) = gen_workspace::event_stamp();
     let mut payload = serde_json::Map::new();
     payload.insert("profile".into(), args.profile.clone().into());
     payload.insert("installer".into(), "gen".into());
@@ -92,7 +93,7 @@ pub fn run(explicit: Option<&Path>, args: &InitArgs, json: bool) -> Result<Exit>
         edge: None,
         payload,
     };
-    gen_workspace::events::append_event(&ws, &event).into_diagnostic()?;
+    gen_workspace::append_event(&ws, &event).into_diagnostic()?;
     if json {
         print_json(&Initialized {
             workspace: ws.dir,

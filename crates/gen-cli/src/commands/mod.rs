@@ -1,14 +1,14 @@
 //! One module per command, each with its arguments beside it; each returns an [`Exit`] or a
 //! diagnostic for the user.
 
-pub mod completions;
-pub mod draft;
-pub mod event_emit;
-pub mod event_log;
-pub mod features;
-pub mod init;
-pub mod status;
-pub mod validate;
+pub(crate) mod completions;
+pub(crate) mod draft;
+pub(crate) mod event_emit;
+pub(crate) mod event_log;
+pub(crate) mod features;
+pub(crate) mod init;
+pub(crate) mod status;
+pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::report::{Exit, no_workspace};
@@ -20,7 +20,7 @@ use std::path::Path;
 
 /// `gen event ...`
 #[derive(Debug, Subcommand)]
-pub enum EventCommand {
+pub(crate) enum EventCommand {
     /// Append one flat event; returns only after it is durable on disk.
     Emit(event_emit::EmitArgs),
     /// List events in time order (timestamp, then id), never file order.
@@ -28,7 +28,7 @@ pub enum EventCommand {
 }
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<Exit> {
+pub(crate) fn run(cli: Cli) -> Result<Exit> {
     let json = cli.json;
     let explicit = cli.workspace.as_deref();
     match cli.command {
@@ -44,14 +44,14 @@ pub fn run(cli: Cli) -> Result<Exit> {
 }
 
 /// Finds the workspace or explains how to get one.
-pub fn open(explicit: Option<&Path>) -> Result<Workspace> {
+pub(crate) fn open(explicit: Option<&Path>) -> Result<Workspace> {
     let cwd = std::env::current_dir().into_diagnostic()?;
     Workspace::find(&cwd, explicit).map_err(no_workspace)
 }
 
 /// Who is writing: `--agent`, else `GEN_AGENT_ID`, else `USER`, else `primary` — one rule for every
 /// command that records events.
-pub fn agent_id(explicit: Option<&str>) -> String {
+pub(crate) fn agent_id(explicit: Option<&str>) -> String {
     let from_env = |name: &str| std::env::var(name).ok().filter(|a| !a.trim().is_empty());
     explicit
         .map(str::to_string)
@@ -61,7 +61,7 @@ pub fn agent_id(explicit: Option<&str>) -> String {
 }
 
 /// Prints a value as one line of JSON.
-pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<()> {
     outln!("{}", serde_json::to_string(value).into_diagnostic()?);
     Ok(())
 }

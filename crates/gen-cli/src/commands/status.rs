@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 /// `gen status`
 #[derive(Debug, Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// Show one feature's trajectory.
     #[arg(long, value_name = "ID")]
     pub feature: Option<String>,
@@ -23,7 +23,7 @@ pub struct StatusArgs {
 }
 
 /// Runs the command.
-pub fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<Exit> {
+pub(crate) fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<Exit> {
     let loaded = crate::load::load(ws, args.no_cache)?;
     let report = &loaded.report;
     if let Some(id) = &args.feature {
@@ -79,7 +79,7 @@ fn marker(status: &str) -> &'static str {
 }
 
 /// `intent ✓ → requirements ● → design ○` from the feature's edges in topology order.
-pub fn you_are_here(f: &FeatureStatus) -> String {
+pub(crate) fn you_are_here(f: &FeatureStatus) -> String {
     let mut out = String::new();
     let mut last_target: Option<&str> = None;
     for id in &f.path {

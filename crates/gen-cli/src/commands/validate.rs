@@ -5,22 +5,22 @@ use crate::report::Exit;
 use crate::terminal::{errln, outln, quiet};
 use clap::Args;
 use gen_core::config::{ConfigSet, Diagnostic, Severity, validate};
-use gen_session::blueprints::check_blueprints;
-use gen_workspace::config::{Loaded, is_config_dir, load_config_dir, load_workspace};
+use gen_session::check_blueprints;
+use gen_workspace::{ConfigFiles, is_config_dir, load_config_dir, load_workspace};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Result};
 use std::path::{Path, PathBuf};
 
 /// `gen validate`
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Validate a flat plugin config dir (graph_topology.yml, edge_params/, profiles/) instead of a workspace.
     #[arg(long, value_name = "DIR")]
     pub config_dir: Option<PathBuf>,
 }
 
 /// Runs the command.
-pub fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<Exit> {
-    let (base, loaded): (PathBuf, Loaded) = match (&args.config_dir, explicit) {
+pub(crate) fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> Result<Exit> {
+    let (base, loaded): (PathBuf, ConfigFiles) = match (&args.config_dir, explicit) {
         (Some(dir), _) => (dir.clone(), load_config_dir(dir)),
         (None, Some(p)) if is_config_dir(p) => (p.to_path_buf(), load_config_dir(p)),
         (None, _) => {
@@ -111,7 +111,7 @@ impl miette::Diagnostic for Located {
     }
 }
 
-fn source_text<'a>(loaded: &'a Loaded, file: &str) -> Option<&'a str> {
+fn source_text<'a>(loaded: &'a ConfigFiles, file: &str) -> Option<&'a str> {
     let set = &loaded.set;
     set.topology
         .iter()
@@ -127,7 +127,7 @@ fn source_text<'a>(loaded: &'a Loaded, file: &str) -> Option<&'a str> {
 }
 
 /// A source snippet headed by `path:line:col` when the position is known, else `file:line:col: error: message`.
-fn render(d: &Diagnostic, loaded: &Loaded, base: &Path) -> String {
+fn render(d: &Diagnostic, loaded: &ConfigFiles, base: &Path) -> String {
     let head = crate::report::advised(d).to_string();
     let (Some(line), Some(text)) = (d.line, source_text(loaded, &d.file)) else {
         return head;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// `gen` with `args` in `dir`, isolated from the caller's environment, ready to adjust and run.
-pub fn gen_command(dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn gen_command(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gen"));
     command
         .args(args)
@@ -17,12 +17,12 @@ pub fn gen_command(dir: &Path, args: &[&str]) -> Command {
 }
 
 /// Runs `gen` with `args` in `dir`, isolated from the caller's environment.
-pub fn gen_in(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn gen_in(dir: &Path, args: &[&str]) -> Output {
     gen_command(dir, args).output().expect("gen runs")
 }
 
 /// Runs `gen` and returns stdout, failing the test with stderr when it exits non-zero.
-pub fn gen_ok(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn gen_ok(dir: &Path, args: &[&str]) -> String {
     let out = gen_in(dir, args);
     assert!(
         out.status.success(),
@@ -36,12 +36,12 @@ pub fn gen_ok(dir: &Path, args: &[&str]) -> String {
 
 /// The shared corpus: `None` only when `GEN_SKIP_CORPUS=1` opts out; a missing corpus fails the test
 /// (see `gen_testkit::corpus`).
-pub fn corpus() -> Option<PathBuf> {
+pub(crate) fn corpus() -> Option<PathBuf> {
     gen_testkit::corpus()
 }
 
 /// Copies a folder recursively (the corpus is read-only input; commands run on a copy).
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -66,7 +66,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// watch `watch` and kill the moment it has grown without ending in a newline, i.e. during a write,
 /// so torn tails are not left to chance (after 5+4×`max_ms` ms without such a moment they kill anyway).
 #[cfg(unix)]
-pub struct KillRounds<'a> {
+pub(crate) struct KillRounds<'a> {
     /// Rounds to run at least, whatever the counts.
     pub min_rounds: u32,
     /// Rounds after which a test whose minimums are still unmet fails.
@@ -87,7 +87,7 @@ impl KillRounds<'_> {
     /// after each round) returns `Ok`; panics when `max_rounds` pass first, with `progress`'s last
     /// `Err` saying which minimum was not met. Every round must end by SIGKILL: a writer that exits
     /// on its own (it failed) fails the test with its standard error. Returns the rounds run.
-    pub fn run(
+    pub(crate) fn run(
         &self,
         mut command: impl FnMut(u32) -> Command,
         mut progress: impl FnMut(u32) -> Result<(), String>,
@@ -174,7 +174,7 @@ fn wait_for_a_write(path: &Path, deadline: std::time::Instant) {
 /// Every complete line must parse: only the round's last line may be cut off by the kill, and then it
 /// is dropped (or kept, when the kill fell between the JSON and its newline). Each round prints to its
 /// own file, so a torn acknowledgement never swallows the next round's first one.
-pub fn round_acks(path: &Path) -> Vec<serde_json::Value> {
+pub(crate) fn round_acks(path: &Path) -> Vec<serde_json::Value> {
     let text = std::fs::read(path).unwrap_or_default();
     let mut acks = Vec::new();
     for line in text.split_inclusive(|b| *b == b'\n') {
@@ -192,6 +192,6 @@ pub fn round_acks(path: &Path) -> Vec<serde_json::Value> {
 }
 
 /// Files in `dir` (0 when it does not exist).
-pub fn count_files(dir: &Path) -> usize {
+pub(crate) fn count_files(dir: &Path) -> usize {
     std::fs::read_dir(dir).map_or(0, |d| d.count())
 }

@@ -9,7 +9,7 @@ use crate::report::Exit;
 use crate::report::UserError;
 use crate::terminal::say;
 use clap::Args;
-use gen_session::report::{DraftApplied, InputRejected};
+use gen_session::{DraftApplied, InputRejected};
 use gen_session::{DraftError, Drafts};
 use gen_workbench::limits::MAX_INPUT_BYTES;
 use gen_workbench::{BatchReport, Rejection, parse_canvas_input};
@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 /// `gen draft apply`
 #[derive(Debug, Args)]
-pub struct DraftApplyArgs {
+pub(crate) struct DraftApplyArgs {
     /// Which draft to edit.
     #[command(flatten)]
     pub draft: DraftNameArg,
@@ -30,7 +30,7 @@ pub struct DraftApplyArgs {
 }
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftApplyArgs, json: bool) -> Result<Exit> {
+pub(super) fn run(drafts: &Drafts, args: &DraftApplyArgs, json: bool) -> Result<Exit> {
     let name = draft_name(&args.draft.name)?;
     if !drafts.exists(&name) {
         return Err(fail(DraftError::NotFound {

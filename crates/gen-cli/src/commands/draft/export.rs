@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportFormat {
+pub(crate) enum ExportFormat {
     /// The BlueprintDraft, pretty-printed.
     Json,
     /// A Mermaid flowchart.
@@ -24,7 +24,7 @@ pub enum ExportFormat {
 
 /// `gen draft export`
 #[derive(Debug, Args)]
-pub struct DraftExportArgs {
+pub(crate) struct DraftExportArgs {
     /// Which draft to export.
     #[command(flatten)]
     pub draft: DraftNameArg,
@@ -37,7 +37,7 @@ pub struct DraftExportArgs {
 }
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftExportArgs) -> Result<Exit> {
+pub(super) fn run(drafts: &Drafts, args: &DraftExportArgs) -> Result<Exit> {
     let name = draft_name(&args.draft.name)?;
     let session = drafts.load(&name).map_err(fail)?;
     report_torn(&session);
@@ -53,7 +53,7 @@ pub fn run(drafts: &Drafts, args: &DraftExportArgs) -> Result<Exit> {
     };
     match &args.output {
         Some(path) => {
-            gen_workspace::atomic::write_atomic(path, text.as_bytes()).into_diagnostic()?;
+            gen_workspace::write_atomic(path, text.as_bytes()).into_diagnostic()?;
             if !quiet() {
                 esay!("Wrote {}", path.display());
             }

@@ -6,12 +6,12 @@ use super::{draft_name, fail, report_torn, state_line};
 use crate::commands::print_json;
 use crate::report::Exit;
 use crate::terminal::say;
+use gen_session::DraftHistory;
 use gen_session::Drafts;
-use gen_session::report::DraftHistory;
 use miette::Result;
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<Exit> {
+pub(super) fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<Exit> {
     let name = draft_name(&args.name)?;
     let session = drafts.load(&name).map_err(fail)?;
     report_torn(&session);

@@ -5,11 +5,11 @@ use crate::commands::print_json;
 use crate::report::Exit;
 use crate::terminal::say;
 use gen_session::Drafts;
-use gen_session::report::{DraftListed, utc_seconds};
+use gen_session::{DraftListed, utc_seconds};
 use miette::Result;
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, json: bool) -> Result<Exit> {
+pub(super) fn run(drafts: &Drafts, json: bool) -> Result<Exit> {
     let list = drafts.list().map_err(fail)?;
     if json {
         print_json(&list.iter().map(DraftListed::from).collect::<Vec<_>>())?;

@@ -24,7 +24,7 @@ use crate::report::Exit;
 use crate::report::UserError;
 use crate::terminal::{esay, quiet, say};
 use clap::{Args, Subcommand};
-use gen_session::report::Walked;
+use gen_session::Walked;
 use gen_session::{BlueprintName, Changed, Compaction, DraftError, DraftName, Drafts, Session};
 use gen_workbench::History;
 use gen_workspace::Workspace;
@@ -33,7 +33,7 @@ use miette::Result;
 /// `gen draft ...`: every change is journaled in `.ai-workspace/workbench/drafts/NAME/` and durable
 /// before it is reported, so a crash or restart keeps the draft and its undo/redo history.
 #[derive(Debug, Subcommand)]
-pub enum DraftCommand {
+pub(crate) enum DraftCommand {
     /// Start a new, empty draft.
     New(new::DraftNewArgs),
     /// Load a saved blueprint or the workspace topology into a draft (a new draft, or one undoable
@@ -59,7 +59,7 @@ pub enum DraftCommand {
 
 /// The draft a command works on.
 #[derive(Debug, Args)]
-pub struct DraftNameArg {
+pub(crate) struct DraftNameArg {
     /// Draft name: letters, digits, `_`, `.`, `-` (at most 64).
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub name: String,
@@ -68,7 +68,7 @@ pub struct DraftNameArg {
 /// Where `open` reads from or `save` writes to: exactly one of a blueprint or the topology.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
-pub struct DraftPlace {
+pub(crate) struct DraftPlace {
     /// A saved blueprint: .ai-workspace/blueprints/NAME.json.
     #[arg(long, value_name = "NAME")]
     pub blueprint: Option<String>,
@@ -78,7 +78,7 @@ pub struct DraftPlace {
 }
 
 /// Runs one `gen draft` subcommand.
-pub fn run(ws: &Workspace, command: &DraftCommand, json: bool) -> Result<Exit> {
+pub(crate) fn run(ws: &Workspace, command: &DraftCommand, json: bool) -> Result<Exit> {
     let drafts = store(ws)?;
     match command {
         DraftCommand::New(args) => new::run(&drafts, args, json),

@@ -7,14 +7,14 @@ use crate::report::Exit;
 use crate::report::UserError;
 use crate::terminal::{quiet, say};
 use clap::Args;
+use gen_session::DraftCreated;
 use gen_session::Drafts;
-use gen_session::report::DraftCreated;
 use gen_workbench::{Draft, Layout};
 use miette::Result;
 
 /// `gen draft new`
 #[derive(Debug, Args)]
-pub struct DraftNewArgs {
+pub(crate) struct DraftNewArgs {
     /// Which draft to create.
     #[command(flatten)]
     pub draft: DraftNameArg,
@@ -27,7 +27,7 @@ pub struct DraftNewArgs {
 }
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftNewArgs, json: bool) -> Result<Exit> {
+pub(super) fn run(drafts: &Drafts, args: &DraftNewArgs, json: bool) -> Result<Exit> {
     let name = draft_name(&args.draft.name)?;
     let title = args.title.as_deref().unwrap_or(name.as_str());
     let draft = Draft::new(title, &args.summary).map_err(|r| {

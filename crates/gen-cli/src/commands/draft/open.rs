@@ -7,15 +7,15 @@ use crate::commands::print_json;
 use crate::report::Exit;
 use crate::terminal::{quiet, say};
 use clap::Args;
-use gen_session::report::DraftOpened;
-use gen_session::{Drafts, blueprints, topology};
+use gen_session::DraftOpened;
+use gen_session::{Drafts, TOPOLOGY, open_blueprint, open_topology};
 use gen_workbench::Layout;
 use gen_workspace::Workspace;
 use miette::Result;
 
 /// `gen draft open`
 #[derive(Debug, Args)]
-pub struct DraftOpenArgs {
+pub(crate) struct DraftOpenArgs {
     /// Which draft to load into.
     #[command(flatten)]
     pub draft: DraftNameArg,
@@ -25,12 +25,17 @@ pub struct DraftOpenArgs {
 }
 
 /// Runs the command.
-pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) -> Result<Exit> {
+pub(super) fn run(
+    ws: &Workspace,
+    drafts: &Drafts,
+    args: &DraftOpenArgs,
+    json: bool,
+) -> Result<Exit> {
     let name = draft_name(&args.draft.name)?;
     let (source, draft, layout, base) = match &args.from.blueprint {
         Some(blueprint) => {
             let blueprint = blueprint_name(blueprint)?;
-            let file = blueprints::open(&ws.dir, &blueprint).map_err(fail)?;
+            let file = open_blueprint(&ws.dir, &blueprint).map_err(fail)?;
             (
                 format!("blueprint `{blueprint}`"),
                 file.draft,
@@ -39,9 +44,9 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftOpenArgs, json: bool) ->
             )
         }
         None => {
-            let (draft, base) = topology::open(&ws.dir).map_err(fail)?;
+            let (draft, base) = open_topology(&ws.dir).map_err(fail)?;
             (
-                format!("the topology ({})", topology::TOPOLOGY),
+                format!("the topology ({})", TOPOLOGY),
                 draft,
                 Layout::default(),
                 Some(base),

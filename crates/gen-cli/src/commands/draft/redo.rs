@@ -7,7 +7,7 @@ use gen_session::Drafts;
 use miette::Result;
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<Exit> {
+pub(super) fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<Exit> {
     let name = draft_name(&args.name)?;
     walk(drafts, &name, Direction::Redo, json)
 }

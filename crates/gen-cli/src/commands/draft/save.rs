@@ -8,15 +8,15 @@ use crate::commands::print_json;
 use crate::report::Exit;
 use crate::terminal::{errln, esay, quiet, say};
 use clap::Args;
-use gen_session::report::{DraftSaved, TopologyNotSaved};
-use gen_session::topology::{Guard, TopologyProblem};
-use gen_session::{DraftError, Drafts, blueprints, topology};
+use gen_session::{DraftError, Drafts, save_blueprint, save_topology};
+use gen_session::{DraftSaved, TopologyNotSaved};
+use gen_session::{Guard, TopologyProblem};
 use gen_workspace::Workspace;
 use miette::Result;
 
 /// `gen draft save`
 #[derive(Debug, Args)]
-pub struct DraftSaveArgs {
+pub(crate) struct DraftSaveArgs {
     /// Which draft to save.
     #[command(flatten)]
     pub draft: DraftNameArg,
@@ -30,14 +30,19 @@ pub struct DraftSaveArgs {
 }
 
 /// Runs the command.
-pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) -> Result<Exit> {
+pub(super) fn run(
+    ws: &Workspace,
+    drafts: &Drafts,
+    args: &DraftSaveArgs,
+    json: bool,
+) -> Result<Exit> {
     let name = draft_name(&args.draft.name)?;
     let session = drafts.load(&name).map_err(fail)?;
     report_torn(&session);
     let draft = session.history.draft();
     if let Some(blueprint) = &args.to.blueprint {
         let blueprint = blueprint_name(blueprint)?;
-        let path = blueprints::save(&ws.dir, &blueprint, draft, &session.layout).map_err(fail)?;
+        let path = save_blueprint(&ws.dir, &blueprint, draft, &session.layout).map_err(fail)?;
         if json {
             print_json(&DraftSaved::blueprint(ws, blueprint.as_str(), &path))?;
         } else if !quiet() {
@@ -56,7 +61,7 @@ pub fn run(ws: &Workspace, drafts: &Drafts, args: &DraftSaveArgs, json: bool) ->
         (Some(base), false) => Guard::Unchanged(base),
         (None, false) => Guard::NotOpened,
     };
-    let saved = match topology::save(&ws.dir, name.as_str(), draft, jiff::Timestamp::now(), guard) {
+    let saved = match save_topology(&ws.dir, name.as_str(), draft, jiff::Timestamp::now(), guard) {
         Ok(saved) => saved,
         Err(DraftError::Topology(problem))
             if matches!(

@@ -8,7 +8,7 @@ use gen_session::Drafts;
 use miette::{IntoDiagnostic, Result};
 
 /// Runs the command.
-pub fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<Exit> {
+pub(super) fn run(drafts: &Drafts, args: &DraftNameArg, json: bool) -> Result<Exit> {
     let name = draft_name(&args.name)?;
     let session = drafts.load(&name).map_err(fail)?;
     report_torn(&session);
