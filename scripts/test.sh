@@ -12,6 +12,9 @@ cargo fmt --all --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "cargo doc -D warnings (every public item documented, no dead links)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
 step "cargo test"
 # The corpus tests (../shared/corpus, or GEN_CORPUS) fail when the corpus is missing; GEN_SKIP_CORPUS=1
 # skips them on purpose, and says so here where it cannot be missed.

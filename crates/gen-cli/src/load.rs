@@ -1,6 +1,6 @@
 //! What `status` and `features` show: the library's one loader, plus the words for what it found.
 
-use gen_core::config::topology::Topology;
+use gen_core::config::Topology;
 use gen_core::projection::StatusReport;
 use gen_workspace::FoldedLog;
 use gen_workspace::Vectors;

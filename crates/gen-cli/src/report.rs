@@ -5,9 +5,9 @@
 //! command line and not with the data. The exit status of every command is an [`Exit`].
 
 use gen_core::config::{Diagnostic, Finding, Remedy};
-use gen_core::projection::status::SeeAlso;
-use gen_core::projection::vector::LeftReason;
-use gen_core::projection::vector_text::SkipReason;
+use gen_core::projection::LeftReason;
+use gen_core::projection::SeeAlso;
+use gen_core::projection::SkipReason;
 use gen_session::DraftError;
 use gen_session::SpliceError;
 use gen_session::{TOPOLOGY, TopologyProblem};

@@ -7,7 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use gen_core::config::{Diagnostic, Pos, Remedy, SourceFile};
+use gen_core::config::yaml::Pos;
+use gen_core::config::{Diagnostic, Remedy, SourceFile};
 use gen_workbench::{BlueprintFile, Draft, Layout, Problem, parse_blueprint_file};
 
 use crate::{BlueprintName, DraftError, io};

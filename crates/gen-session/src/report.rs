@@ -173,7 +173,7 @@ impl DraftHistory {
     pub fn new(session: &Session) -> Self {
         let history = &session.history;
         let snapshot = history.snapshot();
-        let lines = |entries: &[gen_workbench::history::HistoryEntry]| {
+        let lines = |entries: &[gen_workbench::HistoryEntry]| {
             entries
                 .iter()
                 .rev()

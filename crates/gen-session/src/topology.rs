@@ -14,7 +14,8 @@
 use std::path::{Path, PathBuf};
 
 use gen_core::config::yaml::Node;
-use gen_core::config::{Diagnostic, Pos, SourceFile, validate, yaml};
+use gen_core::config::yaml::Pos;
+use gen_core::config::{Diagnostic, SourceFile, validate, yaml};
 use gen_workbench::{Draft, TopologyError, draft_from_topology, topology_from_draft};
 
 use crate::yaml::{SpliceError, render_topology};

@@ -2,5 +2,5 @@
 //! the IR types or limits (the schema drift test tells you when).
 
 fn main() {
-    print!("{}", gen_workbench::schema::workbench_ir_schema_text());
+    print!("{}", gen_workbench::workbench_ir_schema_text());
 }

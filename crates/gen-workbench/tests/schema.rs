@@ -4,8 +4,8 @@
 mod common;
 
 use common::strategies::action;
-use gen_workbench::schema::workbench_ir_schema_text;
-use gen_workbench::validate::check_fields;
+use gen_workbench::check_fields;
+use gen_workbench::workbench_ir_schema_text;
 use gen_workbench::{
     Problem, parse_agent_turn, parse_canvas_input, parse_draft_document, workbench_ir_schema,
 };

@@ -3,7 +3,7 @@
 
 use crate::Workspace;
 use crate::log::{LogError, TornTail, append_lines};
-use gen_core::event::envelope::{EnvelopeError, NewEvent};
+use gen_core::event::{EnvelopeError, NewEvent};
 
 /// Why an event was not written.
 #[derive(Debug, thiserror::Error)]

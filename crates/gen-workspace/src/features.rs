@@ -3,14 +3,14 @@
 //! reads the text and writes the result atomically).
 
 use crate::atomic::{WriteError, write_atomic};
-use gen_core::config::feature::FeatureVector;
-use gen_core::config::topology::{Topology, TrajectoryKey};
+use gen_core::config::FeatureVector;
 use gen_core::config::{Diagnostic, SourceFile};
-use gen_core::projection::status::{Claim, ClaimTarget, FeatureStatus, Location, VectorInfo};
-use gen_core::projection::vector::{
+use gen_core::config::{Topology, TrajectoryKey};
+use gen_core::projection::{
     Change as VectorChange, Outcome, Refresh, Scope, left_reason, refresh_vector,
 };
-use gen_core::projection::vector_text::{Skip, SkipReason};
+use gen_core::projection::{Claim, ClaimTarget, FeatureStatus, Location, VectorInfo};
+use gen_core::projection::{Skip, SkipReason};
 use std::path::{Path, PathBuf};
 
 /// A vector file as found on disk.
@@ -270,8 +270,8 @@ pub fn refresh_vector_file(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gen_core::projection::status::EdgeStatus;
-    use gen_core::projection::vector::LeftReason;
+    use gen_core::projection::EdgeStatus;
+    use gen_core::projection::LeftReason;
     use std::collections::BTreeMap;
 
     fn status(feature: &str) -> FeatureStatus {

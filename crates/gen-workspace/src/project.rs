@@ -9,10 +9,10 @@ use crate::config::{ConfigFiles, load_workspace};
 use crate::features::{Vectors, load_vectors};
 use crate::log::LogError;
 use crate::status_cache::{FoldedLog, fold_log};
-use gen_core::config::constraints::Constraints;
-use gen_core::config::profile::Include;
+use gen_core::config::Constraints;
+use gen_core::config::Include;
 use gen_core::config::{Config, Report, SourceFile};
-use gen_core::projection::status::{IgnoredLogInfo, ProfileEdges, SeeAlso, StatusInputs};
+use gen_core::projection::{IgnoredLogInfo, ProfileEdges, SeeAlso, StatusInputs};
 use gen_core::projection::{StatusReport, project_status};
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 
 use crate::log::LogError;
 use gen_core::event::{Event, LineError, parse_line, parse_line_for_projection};
-use gen_core::projection::record::{Facts, drop_repeated_ids, total_cmp};
+use gen_core::projection::{Facts, drop_repeated_ids, total_cmp};
 use gen_core::projection::{Record, Symbols};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -401,7 +401,7 @@ fn absorb(scan: &mut LogScan, occ: &mut Occurrences<'_>, parsed: Vec<Parsed>) {
                     scan.hashes.push(key);
                     let n = occ.next(key);
                     if n > 1 {
-                        id = gen_core::event::canonical::derived_id(&format!("{key:032x}"), n);
+                        id = gen_core::event::derived_id(&format!("{key:032x}"), n);
                     }
                 }
                 if let Some(reason) = ev.untimed {
@@ -461,7 +461,7 @@ pub fn each_line(
                         if n > 1
                             && let Some(h) = &event.content_hash
                         {
-                            event.id = gen_core::event::canonical::derived_id(h, n);
+                            event.id = gen_core::event::derived_id(h, n);
                         }
                     }
                     if keep(&event) {

@@ -13,9 +13,9 @@
 use crate::atomic::{replace_derived, replace_derived_with};
 use crate::log::{LogError, io};
 use crate::scan::{Malformed, Occurrences, Untimed, scan_from};
-use gen_core::projection::fold::{Fold, Kinds, placeholder_syms};
-use gen_core::projection::record::{drop_repeated_ids, total_cmp};
+use gen_core::projection::{Fold, Kinds, placeholder_syms};
 use gen_core::projection::{Record, Symbols};
+use gen_core::projection::{drop_repeated_ids, total_cmp};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;

@@ -5,7 +5,7 @@ use crate::report::Exit;
 use crate::report::UserError;
 use crate::terminal::{errln, outln, quiet};
 use clap::Args;
-use gen_core::event::envelope::{EnvelopeError, NewEvent};
+use gen_core::event::{EnvelopeError, NewEvent};
 use gen_workspace::Workspace;
 use gen_workspace::{Emitted, WriteEventError};
 use miette::{IntoDiagnostic, Result};

@@ -7,8 +7,8 @@
 use super::print_json;
 use crate::report::Exit;
 use clap::Args;
-use gen_core::projection::status::FeatureStatus;
-use gen_core::projection::vector::{LeftReason, Outcome, Scope};
+use gen_core::projection::FeatureStatus;
+use gen_core::projection::{LeftReason, Outcome, Scope};
 use gen_workspace::Workspace;
 use gen_workspace::{FeatureRow, RefreshState, Refreshed, refresh_vector_file};
 use miette::{IntoDiagnostic, Result};

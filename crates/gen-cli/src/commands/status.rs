@@ -6,7 +6,7 @@ use crate::report::UserError;
 use crate::terminal::{errln, out, safe, safe_block};
 use clap::Args;
 use gen_core::projection::StatusReport;
-use gen_core::projection::status::{FeatureStatus, Location};
+use gen_core::projection::{FeatureStatus, Location};
 use gen_workspace::Workspace;
 use miette::Result;
 use std::fmt::Write as _;
@@ -84,7 +84,7 @@ pub(crate) fn you_are_here(f: &FeatureStatus) -> String {
     let mut last_target: Option<&str> = None;
     for id in &f.path {
         let Some(e) = f.edges.get(id) else { continue };
-        let (src, tgt, co) = match gen_core::event::edge::split_edge(id) {
+        let (src, tgt, co) = match gen_core::event::split_edge(id) {
             Some(parts) => parts,
             None => ("", id.as_str(), false),
         };
@@ -219,7 +219,7 @@ fn render(r: &StatusReport) -> String {
 
 /// The method's project states in a few words.
 fn state_meaning(r: &StatusReport) -> &'static str {
-    use gen_core::projection::status::ProjectState;
+    use gen_core::projection::ProjectState;
     match r.state {
         ProjectState::Iterating => "features are being worked on",
         ProjectState::Converged if r.features.iter().all(|f| !f.is_active()) => {

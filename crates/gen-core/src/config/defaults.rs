@@ -99,7 +99,7 @@ pub fn default_config_set(project: &str, profile: &str) -> ConfigSet {
 mod tests {
     use super::*;
     use crate::config::Diagnostic;
-    use crate::config::validate::{Report, load};
+    use crate::config::{Report, load};
 
     fn show(report: &Report) -> String {
         report

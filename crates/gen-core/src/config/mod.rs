@@ -6,33 +6,34 @@
 //! [`Diagnostic`] with the file, a 1-based line:column and a hint, so `gen validate` can say what is wrong,
 //! where, and what to do.
 
-pub mod constraints;
-pub mod defaults;
-pub mod edge_params;
-pub mod evaluators;
-pub mod feature;
-pub mod profile;
-pub mod topology;
-pub mod validate;
+mod constraints;
+mod defaults;
+mod edge_params;
+mod evaluators;
+mod feature;
+mod profile;
+mod topology;
+mod validate;
 pub mod yaml;
 pub mod yaml_text;
-
-#[cfg(test)]
-mod tests_corpus;
-
-use std::fmt;
 
 pub use constraints::{Constraints, Resolved, VarRef, var_refs};
 pub use defaults::{DEFAULT_PROFILES, default_config_set, default_files};
 pub use edge_params::{Check, EdgeParams};
-pub use evaluators::EvaluatorDefaults;
+pub use evaluators::{EVALUATOR_KINDS, EvaluatorDefaults};
 pub use feature::{FeatureVector, TrajectoryEntry};
 pub use profile::{EdgeRef, Include, Profile, ResolvedEdges};
 pub use topology::{
     AssetType, ConstraintDimension, Dialect, EdgeType, Topology, TrajectoryKey, Transition,
 };
 pub use validate::{Config, Report, WordedReport, load, validate};
-pub use yaml::{Entry, Loaded, Node, Pos, Yaml, YamlError};
+// The parser's position type, used throughout; its one public path is `config::yaml::Pos`.
+use yaml::Pos;
+
+#[cfg(test)]
+mod tests_corpus;
+
+use std::fmt;
 
 /// How bad a [`Diagnostic`] is: errors fail `gen validate`, warnings are reported but do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -6,19 +6,21 @@
 //! (top level, `data`, facets, `_metadata`, `_v1_compat`) is recovered, while the raw line stays untouched
 //! in the file.
 
-pub mod canonical;
-pub mod edge;
-pub mod envelope;
-pub mod json;
-pub mod time;
+mod canonical;
+mod edge;
+mod envelope;
+mod json;
+mod time;
+
+pub use canonical::{canonical_json, content_hash, content_hash_json, derived_id, write_json};
+pub use edge::{looks_like_edge, normalise_edge, split_edge};
+pub use envelope::{EnvelopeError, NewEvent, RESERVED_KEYS};
+pub use json::Json;
+pub use time::{TimestampError, fixed_width, parse_timestamp};
 
 use jiff::Timestamp;
-use json::Json;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-
-pub use edge::normalise_edge;
-pub use time::{TimestampError, fixed_width, parse_timestamp};
 
 /// Which writer produced a line; kept so reports can explain where a field was recovered from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

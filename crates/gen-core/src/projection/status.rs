@@ -2,7 +2,7 @@
 
 use super::fold::{EdgeAcc, FeatureAcc, Fold};
 use super::record::{NONE, Symbols};
-use crate::event::edge::split_edge;
+use crate::event::split_edge;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};

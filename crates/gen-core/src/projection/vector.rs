@@ -27,9 +27,9 @@
 use super::fold::PLACEHOLDER_FEATURES;
 use super::status::{EdgeStatus, FeatureStatus, Location};
 use super::vector_text::{self, Skip, SkipReason};
-use crate::config::topology::Topology;
+use crate::config::Topology;
 use crate::config::yaml::{self, Node, Yaml};
-use crate::event::edge::split_edge;
+use crate::event::split_edge;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -541,7 +541,7 @@ enum Authored {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::projection::status::{EdgeStatus, Location};
+    use crate::projection::{EdgeStatus, Location};
     use std::collections::BTreeMap;
 
     fn ts(s: &str) -> Timestamp {
@@ -842,7 +842,7 @@ mod tests {
 
     #[test]
     fn new_keys_must_belong_to_the_topology() {
-        let topology = crate::config::topology::Topology::parse(&crate::config::SourceFile::new(
+        let topology = crate::config::Topology::parse(&crate::config::SourceFile::new(
             "graph/graph_topology.yml",
             "asset_types:\n  requirements: {}\n  design: {}\n  design_recommendations: {}\ntransitions:\n  - {source: requirements, target: design}\n  - {source: design_recommendations, target: design}\n",
         ))

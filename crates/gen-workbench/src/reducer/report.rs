@@ -69,7 +69,7 @@ impl BatchReport {
     }
 
     /// The user-facing line: a specific line for one change ("Removed Step 2"), "Applied k changes"
-    /// for several, "Applied k changes; m failed: <first reason>" for a partial apply, or the single
+    /// for several, "Applied k changes; m failed: \<first reason\>" for a partial apply, or the single
     /// failure message when nothing applied.
     pub fn message(&self) -> String {
         let k = self.applied.len();

@@ -6,15 +6,15 @@ use gen_workbench::{
 };
 use serde_json::{Value, json};
 
-pub const INVALID: &str = "I couldn't apply that change: the request was invalid.";
-pub const NOT_FOUND: &str = "That step doesn't exist in the current workflow.";
-pub const DUPLICATE: &str = "A step with that id already exists.";
-pub const CONNECT_MISSING: &str = "Couldn't connect steps: one of them was not found.";
-pub const INVALID_DRAFT: &str =
+pub(crate) const INVALID: &str = "I couldn't apply that change: the request was invalid.";
+pub(crate) const NOT_FOUND: &str = "That step doesn't exist in the current workflow.";
+pub(crate) const DUPLICATE: &str = "A step with that id already exists.";
+pub(crate) const CONNECT_MISSING: &str = "Couldn't connect steps: one of them was not found.";
+pub(crate) const INVALID_DRAFT: &str =
     "The workflow draft from the assistant was invalid. Please try again or edit manually.";
 
 /// The harmony `chat-canvas-edit-loop` fixture: n1 Start → n2 "Step 2" → n3 Email.
-pub fn chain() -> Draft {
+pub(crate) fn chain() -> Draft {
     draft(json!({
         "title": "Onboarding",
         "summary": "Welcome new hires",
@@ -27,45 +27,45 @@ pub fn chain() -> Draft {
     }))
 }
 
-pub fn draft(value: Value) -> Draft {
+pub(crate) fn draft(value: Value) -> Draft {
     parse_draft_document(value.to_string().as_bytes()).expect("fixture draft is valid")
 }
 
-pub fn agent(value: Value) -> Vec<Action> {
+pub(crate) fn agent(value: Value) -> Vec<Action> {
     parse_agent_turn(value.to_string().as_bytes()).expect("fixture agent turn parses")
 }
 
-pub fn canvas(value: Value) -> Vec<Action> {
+pub(crate) fn canvas(value: Value) -> Vec<Action> {
     parse_canvas_input(value.to_string().as_bytes()).expect("fixture canvas input parses")
 }
 
-pub fn bytes(draft: &Draft) -> String {
+pub(crate) fn bytes(draft: &Draft) -> String {
     serde_json::to_string(draft).expect("draft serialises")
 }
 
-pub fn labels(draft: &Draft) -> Vec<String> {
+pub(crate) fn labels(draft: &Draft) -> Vec<String> {
     draft.nodes().map(|n| n.label.clone()).collect()
 }
 
-pub fn ids(draft: &Draft) -> Vec<String> {
+pub(crate) fn ids(draft: &Draft) -> Vec<String> {
     draft.nodes().map(|n| n.id.to_string()).collect()
 }
 
-pub fn edge_pairs(draft: &Draft) -> Vec<(String, String)> {
+pub(crate) fn edge_pairs(draft: &Draft) -> Vec<(String, String)> {
     draft
         .edges()
         .map(|e| (e.source.to_string(), e.target.to_string()))
         .collect()
 }
 
-pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
 }
 
 /// Stacks and draft bytes, to assert that something left the session untouched.
-pub fn state(history: &History) -> (String, usize, usize, u64) {
+pub(crate) fn state(history: &History) -> (String, usize, usize, u64) {
     (
         bytes(history.draft()),
         history.undo_len(),
@@ -73,4 +73,4 @@ pub fn state(history: &History) -> (String, usize, usize, u64) {
         history.revision(),
     )
 }
-pub mod strategies;
+pub(crate) mod strategies;

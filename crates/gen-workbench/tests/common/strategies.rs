@@ -1,20 +1,19 @@
 //! proptest generators for drafts and actions, mixing valid and hostile values so properties see
 //! both accepted and rejected edits.
 
+use gen_workbench::canvas::CanvasAction;
 use gen_workbench::canvas::{
     DeleteEdge, DeleteNodes, DuplicateNodes, ReplaceProperties, SetEdgeLabel, SetNodeDescription,
     SetNodeType, SetSummary, SetTitle,
 };
+use gen_workbench::intent::EditIntent;
 use gen_workbench::intent::{Add, Branch, BranchArm, Configure, Connect, Remove, Rename, Reorder};
-use gen_workbench::{
-    Action, BlueprintDraft, CanvasAction, Draft, Edge, EditIntent, Node, NodeId, Properties,
-    ReplaceDraft,
-};
+use gen_workbench::{Action, BlueprintDraft, Draft, Edge, Node, NodeId, Properties, ReplaceDraft};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// Ids: mostly ones that exist in generated drafts, some new, some malformed.
-pub fn id() -> BoxedStrategy<NodeId> {
+pub(crate) fn id() -> BoxedStrategy<NodeId> {
     prop_oneof![
         8 => (0..6usize).prop_map(|i| NodeId::new(&format!("n{i}"))),
         3 => (0..4usize).prop_map(|i| NodeId::new(&format!("x{i}"))),
@@ -29,7 +28,7 @@ pub fn id() -> BoxedStrategy<NodeId> {
     .boxed()
 }
 
-pub fn label() -> BoxedStrategy<String> {
+pub(crate) fn label() -> BoxedStrategy<String> {
     prop_oneof![
         8 => prop_oneof![Just("Step"), Just("Deploy"), Just("<b>x</b>"), Just("漢字 ✓"), Just("a\tb"), Just("Z\u{301}")]
             .prop_map(String::from),
@@ -38,7 +37,7 @@ pub fn label() -> BoxedStrategy<String> {
     .boxed()
 }
 
-pub fn kind() -> BoxedStrategy<String> {
+pub(crate) fn kind() -> BoxedStrategy<String> {
     prop_oneof![
         6 => prop_oneof![Just("action"), Just("trigger"), Just("jira.search_issues")].prop_map(String::from),
         1 => prop_oneof![Just(String::new()), Just("\n".to_string())],
@@ -46,7 +45,7 @@ pub fn kind() -> BoxedStrategy<String> {
     .boxed()
 }
 
-pub fn prose() -> BoxedStrategy<String> {
+pub(crate) fn prose() -> BoxedStrategy<String> {
     prop_oneof![
         6 => prop_oneof![Just(""), Just("Does a thing"), Just("line\r\nline")].prop_map(String::from),
         1 => Just("bell\u{7}".to_string()),
@@ -65,7 +64,7 @@ fn value() -> BoxedStrategy<Value> {
     .boxed()
 }
 
-pub fn properties() -> BoxedStrategy<Properties> {
+pub(crate) fn properties() -> BoxedStrategy<Properties> {
     proptest::collection::vec(
         (
             prop_oneof![Just("a"), Just("b"), Just("c"), Just("__proto__")],
@@ -85,7 +84,7 @@ pub fn properties() -> BoxedStrategy<Properties> {
 }
 
 /// Properties as stored on a node (no nulls needed, but allowed: they are ordinary values there).
-pub fn node() -> BoxedStrategy<Node> {
+pub(crate) fn node() -> BoxedStrategy<Node> {
     (
         id(),
         label(),
@@ -111,7 +110,7 @@ fn ids(max: usize) -> BoxedStrategy<Vec<NodeId>> {
     proptest::collection::vec(id(), 0..max).boxed()
 }
 
-pub fn intent() -> BoxedStrategy<EditIntent> {
+pub(crate) fn intent() -> BoxedStrategy<EditIntent> {
     prop_oneof![
         (
             node(),
@@ -161,7 +160,7 @@ pub fn intent() -> BoxedStrategy<EditIntent> {
     .boxed()
 }
 
-pub fn canvas_action() -> BoxedStrategy<CanvasAction> {
+pub(crate) fn canvas_action() -> BoxedStrategy<CanvasAction> {
     prop_oneof![
         (id(), id())
             .prop_map(|(source, target)| CanvasAction::DeleteEdge(DeleteEdge { source, target })),
@@ -195,7 +194,7 @@ pub fn canvas_action() -> BoxedStrategy<CanvasAction> {
 }
 
 /// A wire draft that may or may not be valid.
-pub fn blueprint() -> BoxedStrategy<BlueprintDraft> {
+pub(crate) fn blueprint() -> BoxedStrategy<BlueprintDraft> {
     (
         label(),
         prose(),
@@ -218,7 +217,7 @@ pub fn blueprint() -> BoxedStrategy<BlueprintDraft> {
         .boxed()
 }
 
-pub fn action() -> BoxedStrategy<Action> {
+pub(crate) fn action() -> BoxedStrategy<Action> {
     prop_oneof![
         6 => intent().prop_map(Action::Intent),
         4 => canvas_action().prop_map(Action::Canvas),
@@ -228,7 +227,7 @@ pub fn action() -> BoxedStrategy<Action> {
 }
 
 /// A valid draft with ids n0..n(k-1), some edges and some properties.
-pub fn draft() -> BoxedStrategy<Draft> {
+pub(crate) fn draft() -> BoxedStrategy<Draft> {
     (
         0..6usize,
         proptest::collection::vec((0..6usize, 0..6usize), 0..10),

@@ -10,7 +10,7 @@
 //! 2. Whatever happens to the log and to the cache files, the cached answer equals a full read.
 
 use super::{FoldedLog, Source, fold_log};
-use gen_core::projection::status::ProfileEdges;
+use gen_core::projection::ProfileEdges;
 use gen_core::projection::{StatusInputs, project_status};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};

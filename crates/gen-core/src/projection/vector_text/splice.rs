@@ -5,7 +5,7 @@ use super::layout::{Shape, flow_close, indent, last_entry};
 use super::{Skip, SkipReason, mismatch, skip};
 use crate::config::yaml::{Entry, Node, Yaml};
 use crate::config::yaml_text::{self, Eol, Quote};
-use crate::projection::vector::{Derived, EntryPlan, Plan};
+use crate::projection::{Derived, EntryPlan, Plan};
 use std::cmp::Reverse;
 
 /// One byte range of the original text and what replaces it; `depth` orders insertions at one point

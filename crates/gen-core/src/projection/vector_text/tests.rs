@@ -4,7 +4,7 @@
 use super::layout::flow_close;
 use super::*;
 use crate::config::yaml;
-use crate::projection::vector::{Derived, EntryPlan, FieldPlan, Plan};
+use crate::projection::{Derived, EntryPlan, FieldPlan, Plan};
 
 fn ts(s: &str) -> Derived {
     Derived::Time(s.parse().unwrap())

@@ -4,7 +4,7 @@
 use super::{Skip, mismatch};
 use crate::config::yaml::{Loaded, Node, Yaml};
 use crate::config::yaml_text;
-use crate::projection::vector::{Derived, EntryPlan, Plan};
+use crate::projection::{Derived, EntryPlan, Plan};
 
 /// What the read-back check expects of one key.
 enum Expect<'p> {
