@@ -25,6 +25,7 @@ pub use feature::{FeatureVector, TrajectoryEntry};
 pub use profile::{EdgeRef, Include, Profile, ResolvedEdges};
 pub use topology::{
     AssetType, ConstraintDimension, Dialect, EdgeType, Topology, TrajectoryKey, Transition,
+    listed_asset_name,
 };
 pub use validate::{Config, Report, WordedReport, load, validate};
 // The parser's position type, used throughout; its one public path is `config::yaml::Pos`.

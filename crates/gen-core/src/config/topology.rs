@@ -161,6 +161,19 @@ pub struct Topology {
     pub root: Node,
 }
 
+/// The name of one item of a list-form `asset_types` (`- name: intent`, `- id: intent` or a bare
+/// `- intent`); `None` when it names nothing, which validation reports.
+pub fn listed_asset_name(item: &Node) -> Option<String> {
+    match item.entries() {
+        Some(_) => item
+            .get("name")
+            .or_else(|| item.get("id"))
+            .and_then(Node::scalar_text),
+        None => item.scalar_text(),
+    }
+    .filter(|n| !n.trim().is_empty())
+}
+
 /// A way of writing the topology that real tools use besides the current schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -213,14 +226,7 @@ impl Topology {
         } else if let Some(items) = asset_node.and_then(Node::items) {
             // The Gemini dialect: a list of `{name, description}` items (or bare names).
             for item in items {
-                let name = match item.entries() {
-                    Some(_) => item
-                        .get("name")
-                        .or_else(|| item.get("id"))
-                        .and_then(Node::scalar_text),
-                    None => item.scalar_text(),
-                };
-                if let Some(name) = name.filter(|n| !n.trim().is_empty()) {
+                if let Some(name) = listed_asset_name(item) {
                     asset_types.push(asset(name, item.pos, item));
                 }
             }

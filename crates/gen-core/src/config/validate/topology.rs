@@ -32,14 +32,7 @@ impl Validator {
                 (None, Some(items)) => {
                     // The Gemini dialect: `- name: intent` items; read as the same graph.
                     for item in items {
-                        let named = match item.entries() {
-                            Some(_) => item
-                                .get("name")
-                                .or_else(|| item.get("id"))
-                                .and_then(Node::scalar_text),
-                            None => item.scalar_text(),
-                        };
-                        if named.is_none_or(|n| n.trim().is_empty()) {
+                        if crate::config::listed_asset_name(item).is_none() {
                             self.error(
                                 file,
                                 item.pos,
