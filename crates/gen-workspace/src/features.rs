@@ -83,12 +83,7 @@ pub fn load_vectors(ws_dir: &Path) -> Vectors {
         ("archived", Location::Archived),
     ] {
         for path in crate::config::yaml_files(&ws.features_dir(sub)) {
-            let rel = format!(
-                "features/{sub}/{}",
-                path.file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            );
+            let rel = ws.relative(&path);
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) => {
