@@ -22,7 +22,7 @@ pub(crate) struct Loaded {
 
 /// Reads the workspace through [`Project`] and derives the status view.
 pub(crate) fn load(ws: &Workspace, no_cache: bool) -> Result<Loaded> {
-    let project = Project::load(ws);
+    let project = Project::load_for_status(ws);
     let StatusView { mut report, log } = project
         .status(no_cache, crate::report::status_see_also())
         .into_diagnostic()?;

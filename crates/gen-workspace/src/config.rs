@@ -98,6 +98,20 @@ pub(crate) fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Reads the configs that shape the graph and who must walk it — topology, profiles, constraints —
+/// and nothing else: what status needs, without paying for every vector and edge-parameter file.
+pub fn load_graph_configs(ws_dir: &Path) -> ConfigFiles {
+    let ws = Workspace::from_dir(ws_dir);
+    let mut r = Reader {
+        base: &ws.dir,
+        loaded: ConfigFiles::default(),
+    };
+    r.loaded.set.topology = r.file(&ws.topology_path());
+    r.loaded.set.profiles = r.dir(&ws.profiles_dir());
+    r.loaded.set.constraints = ws.constraints_path().and_then(|p| r.file(&p));
+    r.loaded
+}
+
 /// Reads a workspace's configs (`ws_dir` is the `.ai-workspace/` folder); paths come from the layout.
 pub fn load_workspace(ws_dir: &Path) -> ConfigFiles {
     let ws = Workspace::from_dir(ws_dir);

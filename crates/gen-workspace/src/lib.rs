@@ -20,7 +20,8 @@ mod status_cache;
 
 pub use atomic::{WriteError, create_dir_all_durable, write_atomic};
 pub use config::{
-    ConfigFiles, Unreadable, blueprint_sources, is_config_dir, load_config_dir, load_workspace,
+    ConfigFiles, Unreadable, blueprint_sources, is_config_dir, load_config_dir, load_graph_configs,
+    load_workspace,
 };
 pub use discover::{DIR_NAME, Workspace, WorkspaceError};
 pub use events::{Emitted, WriteEventError, append_event, event_stamp};

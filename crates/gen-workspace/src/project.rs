@@ -5,7 +5,7 @@
 //! constraints file, read profiles differently or disagree on the project name.
 
 use crate::Workspace;
-use crate::config::{ConfigFiles, load_workspace};
+use crate::config::{ConfigFiles, load_graph_configs, load_workspace};
 use crate::features::{Vectors, load_vectors};
 use crate::log::LogError;
 use crate::status_cache::{FoldedLog, fold_log};
@@ -41,9 +41,20 @@ pub struct StatusView {
 }
 
 impl Project {
-    /// Reads every config file and vector of the workspace.
+    /// Reads every config file and vector of the workspace (what `validate`, the server and sync
+    /// want: all the files, their typed models and every finding).
     pub fn load(workspace: &Workspace) -> Project {
-        let files = load_workspace(&workspace.dir);
+        Project::from_files(workspace, load_workspace(&workspace.dir))
+    }
+
+    /// Reads what status needs: the topology, profiles and constraints (their findings only), and
+    /// the vectors. Edge parameters, evaluator defaults and blueprints are left unread, so
+    /// `files` and `config` hold just those three.
+    pub fn load_for_status(workspace: &Workspace) -> Project {
+        Project::from_files(workspace, load_graph_configs(&workspace.dir))
+    }
+
+    fn from_files(workspace: &Workspace, files: ConfigFiles) -> Project {
         let (config, findings) = gen_core::config::load(&files.set);
         let vectors = load_vectors(&workspace.dir);
         Project {
