@@ -234,6 +234,7 @@ pub(crate) fn status_see_also() -> SeeAlso {
     SeeAlso {
         malformed_lines: Some("run `gen event log` to see them".into()),
         unactioned_intents: Some("gen event log --type intent_raised".into()),
+        evidence_gaps: Some("`gen status --json` lists them all under `evidence_gaps`".into()),
     }
 }
 

@@ -86,8 +86,16 @@ pub(crate) fn color() -> bool {
     COLOR.load(Ordering::Relaxed)
 }
 
-/// Writes to stdout; a closed pipe ends the run quietly with success, any other failure with exit 2.
+/// Set once the reader of stdout has gone (`gen … | head -1`): later output is dropped.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes to stdout. A closed pipe is not an error: the rest of the output is dropped quietly and the
+/// command still ends with its own exit code (a refusal piped into `head` still exits 1); any other
+/// failure ends the run with exit 2.
 pub(crate) fn write_out(args: std::fmt::Arguments<'_>) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
     let result = std::io::stdout().lock().write_fmt(args);
     if let Err(e) = result {
         stdout_failed(&e);
@@ -96,6 +104,9 @@ pub(crate) fn write_out(args: std::fmt::Arguments<'_>) {
 
 /// Flushes stdout at the end of a run, with the same rules as [`write_out`].
 pub(crate) fn flush_out() {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
     if let Err(e) = std::io::stdout().lock().flush() {
         stdout_failed(&e);
     }
@@ -106,9 +117,10 @@ pub(crate) fn write_err(args: std::fmt::Arguments<'_>) {
     let _ = std::io::stderr().lock().write_fmt(args);
 }
 
-fn stdout_failed(e: &std::io::Error) -> ! {
+fn stdout_failed(e: &std::io::Error) {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Exit::Success.now();
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        return;
     }
     write_err(format_args!("error: cannot write the output: {e}\n"));
     Exit::CannotRun.now();

@@ -270,3 +270,25 @@ fn status_into_a_closed_pipe_exits_0_quietly() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stderr(&out), "");
 }
+
+#[test]
+fn a_refusal_into_a_closed_pipe_keeps_its_exit_code() {
+    // `features --write` with an unreadable vector is refused (exit 1) after printing a long table;
+    // the reader hanging up after one line must not turn that into success.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    gen_ok(root, &["init", "--project", "piped"]);
+    let active = root.join(".ai-workspace/features/active");
+    for i in 0..3000 {
+        std::fs::write(
+            active.join(format!("REQ-F-P{i:04}-001.yml")),
+            format!("feature: REQ-F-P{i:04}-001\ntitle: feature number {i} with a long enough title\nstatus: pending\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(active.join("REQ-F-BROKEN-001.yml"), "feature: [\n").unwrap();
+    let (first, out) = read_one_line_then_hang_up(root, &["features", "--write"]);
+    assert!(!first.is_empty());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

@@ -4,6 +4,12 @@
 //! text. Nothing in this crate touches the file system, the network or the clock, so every rule can be
 //! tested with plain data and two machines holding the same data derive the same answers.
 
+// A pure library says nothing: it returns data and the edge decides what to print.
+#![cfg_attr(
+    not(test),
+    deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)
+)]
+
 pub mod config;
 pub mod event;
 pub mod projection;

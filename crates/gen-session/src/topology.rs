@@ -131,6 +131,7 @@ pub fn open(ws_dir: &Path) -> Result<(Draft, String), DraftError> {
             TopologyError::Shape { at, .. }
             | TopologyError::UnknownAssetType { at, .. }
             | TopologyError::SelfLoop { at, .. }
+            | TopologyError::DuplicateAssetType { at, .. }
             | TopologyError::ReservedKey { at, .. }
             | TopologyError::MisplacedTransition { at, .. }
             | TopologyError::Invalid { at, .. } => at.clone(),

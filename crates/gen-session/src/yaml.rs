@@ -402,6 +402,17 @@ fn plan_section(
     }
 }
 
+/// The name of a list-form asset type and the key that holds it (`None` for a bare `- name`).
+fn listed_name(item: &Value) -> Option<(&str, Option<&'static str>)> {
+    match item {
+        Value::String(name) => Some((name, None)),
+        Value::Object(fields) => ["name", "id"]
+            .into_iter()
+            .find_map(|key| Some((fields.get(key)?.as_str()?, Some(key)))),
+        _ => None,
+    }
+}
+
 /// The topology text with `asset_types` and `transitions` replaced by the given ones; see the
 /// module docs. `original` may be empty (a new file is written).
 pub fn render_topology(
@@ -410,27 +421,45 @@ pub fn render_topology(
     transitions: &[Value],
 ) -> Result<String, SpliceError> {
     // A topology in the Gemini dialect keeps `asset_types` as a list of `- name: …` items: it is
-    // written back in that form (items keyed by name), not converted behind the user's back.
-    let listed = !original.trim().is_empty()
-        && yaml::parse(original)
-            .ok()
-            .and_then(|l| l.root.get("asset_types").map(|n| n.items().is_some()))
-            .unwrap_or(false);
-    let list_items: Vec<Value> = if listed {
-        asset_types
-            .iter()
-            .map(|(name, fields)| {
-                let mut item = Map::new();
-                item.insert("name".into(), Value::String(name.clone()));
-                if let Value::Object(fields) = fields {
-                    item.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
-                Value::Object(item)
-            })
-            .collect()
+    // written back in that form, each item in the spelling it had (`name:`, `id:` or a bare name),
+    // not converted behind the user's back.
+    let original_list: Option<Vec<Value>> = if original.trim().is_empty() {
+        None
     } else {
-        Vec::new()
+        yaml::parse(original).ok().and_then(|l| {
+            l.root
+                .get("asset_types")
+                .and_then(Node::items)
+                .map(|items| items.iter().map(Node::to_json).collect())
+        })
     };
+    let listed = original_list.is_some();
+    let list_items: Vec<Value> = asset_types
+        .iter()
+        .filter(|_| listed)
+        .map(|(name, fields)| {
+            let fields = fields.as_object().cloned().unwrap_or_default();
+            let before = original_list
+                .iter()
+                .flatten()
+                .find(|item| listed_name(item).is_some_and(|(n, _)| n == name.as_str()));
+            match before.and_then(listed_name) {
+                Some((_, None)) if fields.is_empty() => Value::String(name.clone()),
+                Some((_, Some(key))) => {
+                    let mut item = Map::new();
+                    item.insert(key.into(), Value::String(name.clone()));
+                    item.extend(fields);
+                    Value::Object(item)
+                }
+                _ => {
+                    let mut item = Map::new();
+                    item.insert("name".into(), Value::String(name.clone()));
+                    item.extend(fields);
+                    Value::Object(item)
+                }
+            }
+        })
+        .collect();
     let sections = [
         (
             "asset_types",
@@ -528,9 +557,12 @@ fn check_reads_back(
             items
                 .iter()
                 .filter_map(|item| {
-                    let mut fields = item.as_object()?.clone();
-                    let name = fields.shift_remove("name")?.as_str()?.to_string();
-                    Some((name, Value::Object(fields)))
+                    let (name, key) = listed_name(item)?;
+                    let mut fields = item.as_object().cloned().unwrap_or_default();
+                    if let Some(key) = key {
+                        fields.shift_remove(key);
+                    }
+                    Some((name.to_string(), Value::Object(fields)))
                 })
                 .collect(),
         ),
@@ -761,6 +793,31 @@ graph_properties:
                 "asset_types:\r\n  - name: a\r\n    description: x\r\n  - name: b\r\n"
             ),
             "{text:?}"
+        );
+    }
+
+    #[test]
+    fn list_form_items_keep_their_spelling_name_id_or_bare() {
+        let original =
+            "asset_types:\n  - id: a\n    description: x\n  - b\n  - name: c\ntransitions: []\n";
+        let mut types = Map::new();
+        types.insert("a".into(), json!({"description": "x"}));
+        types.insert("b".into(), json!({}));
+        types.insert("c".into(), json!({}));
+        // Nothing changed: nothing is rewritten.
+        assert_eq!(render_topology(original, &types, &[]).unwrap(), original);
+        // A changed item keeps its key; a new one is written with `name:`.
+        types.insert("a".into(), json!({"description": "changed"}));
+        types.insert("d".into(), json!({"description": "new"}));
+        let text = render_topology(original, &types, &[]).unwrap();
+        assert!(
+            text.contains("  - id: a\n    description: changed\n"),
+            "{text}"
+        );
+        assert!(text.contains("  - b\n  - name: c\n"), "{text}");
+        assert!(
+            text.contains("  - name: d\n    description: new\n"),
+            "{text}"
         );
     }
 

@@ -1,3 +1,8 @@
+// A pure library says nothing: it returns data and the edge decides what to print.
+#![cfg_attr(
+    not(test),
+    deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)
+)]
 #![warn(missing_docs)]
 //! Pure workbench core: the Blueprint IR, edit intents and canvas actions, strict parsing,
 //! validation, the one reducer, bounded undo/redo history and text exports.

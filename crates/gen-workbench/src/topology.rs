@@ -60,6 +60,14 @@ pub enum TopologyError {
         /// The name used.
         name: String,
     },
+    /// Two items of a list-form `asset_types` carry the same name (one step cannot be both).
+    #[error("{at}: asset type `{name}` is listed twice")]
+    DuplicateAssetType {
+        /// Where the second one is.
+        at: String,
+        /// The name.
+        name: String,
+    },
     /// A transition from an asset type to itself (the workbench draws no self-loops).
     #[error("{at}: a transition from `{name}` to itself cannot be edited in the workbench")]
     SelfLoop {
@@ -142,7 +150,13 @@ fn edge_id(source: &str, target: &str, transition: &Map<String, Value>) -> Strin
         transition
             .get("name")
             .and_then(Value::as_str)
-            .is_some_and(|n| n.split_whitespace().collect::<String>() == co)
+            .is_some_and(|n| {
+                n.split_whitespace()
+                    .collect::<String>()
+                    .replace("<->", "↔")
+                    .replace("->", "→")
+                    == co
+            })
     };
     let bidirectional = transition.get("bidirectional") == Some(&Value::Bool(true));
     let co_evolution = match transition.get("edge_type").and_then(Value::as_str) {
@@ -165,18 +179,21 @@ fn asset_types_from_list(items: &[Value]) -> Result<Map<String, Value>, Topology
         let at = format!("asset_types[{i}]");
         let (name, fields) = match item {
             Value::String(name) => (name.clone(), Map::new()),
-            Value::Object(fields) => match fields.get("name").or_else(|| fields.get("id")) {
-                Some(Value::String(name)) => {
+            Value::Object(fields) => match ["name", "id"]
+                .into_iter()
+                .find_map(|key| fields.get(key).map(|v| (key, v)))
+            {
+                Some((key, Value::String(name))) => {
+                    // Only the key that named it goes; the rest keep their order.
                     let mut rest = fields.clone();
-                    rest.remove("name");
-                    rest.remove("id");
+                    rest.shift_remove(key);
                     (name.clone(), rest)
                 }
                 other => {
                     return Err(TopologyError::Shape {
                         at: format!("{at}.name"),
                         expected: "the asset type's name",
-                        found: other.map_or("nothing", kind_of),
+                        found: other.map_or("nothing", |(_, v)| kind_of(v)),
                     });
                 }
             },
@@ -188,6 +205,9 @@ fn asset_types_from_list(items: &[Value]) -> Result<Map<String, Value>, Topology
                 });
             }
         };
+        if map.contains_key(&name) {
+            return Err(TopologyError::DuplicateAssetType { at, name });
+        }
         map.insert(name, Value::Object(fields));
     }
     Ok(map)

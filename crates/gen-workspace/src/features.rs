@@ -77,11 +77,8 @@ impl Vectors {
 pub fn load_vectors(ws_dir: &Path) -> Vectors {
     let mut out = Vectors::default();
     let ws = crate::Workspace::from_dir(ws_dir);
-    for (sub, location) in [
-        ("active", Location::Active),
-        ("completed", Location::Completed),
-        ("archived", Location::Archived),
-    ] {
+    let locations = [Location::Active, Location::Completed, Location::Archived];
+    for (sub, location) in crate::layout::FEATURE_FOLDERS.into_iter().zip(locations) {
         for path in crate::config::yaml_files(&ws.features_dir(sub)) {
             let rel = ws.relative(&path);
             let text = match std::fs::read_to_string(&path) {
@@ -285,6 +282,7 @@ mod tests {
             vector_status: None,
             parent: None,
             disposition: None,
+            spawned: false,
             profile: None,
             status: "in_progress",
             t: 1,

@@ -208,16 +208,17 @@ impl Workspace {
         self.event_log().path
     }
 
-    /// Which kind of workspace this is.
+    /// Which kind of workspace this is. One rule, the same as `validate`'s: a topology or profiles
+    /// make it a graph workspace; else `config/workspace_config.yml` makes it a v0 task workspace
+    /// (even after an event was emitted into it, so `gen init` still adopts it); else events or
+    /// features make it a graph workspace that has no graph yet.
     pub fn kind(&self) -> WorkspaceKind {
-        let graph = self.topology_path().exists()
-            || self.profiles_dir().is_dir()
-            || self.dir.join("features").is_dir()
-            || self.event_log().path.is_file();
-        if graph {
+        if self.topology_path().exists() || self.profiles_dir().is_dir() {
             WorkspaceKind::Graph
-        } else if self.v0_config_path().is_file() || self.dir.join("tasks").is_dir() {
+        } else if self.v0_config_path().is_file() {
             WorkspaceKind::TaskV0
+        } else if self.dir.join("features").is_dir() || self.event_log().path.is_file() {
+            WorkspaceKind::Graph
         } else {
             WorkspaceKind::Empty
         }
@@ -282,6 +283,13 @@ mod tests {
         std::fs::create_dir_all(ws.dir.join("tasks/active")).unwrap();
         std::fs::write(ws.v0_config_path(), "version: 0\n").unwrap();
         assert_eq!(ws.kind(), WorkspaceKind::TaskV0);
+        // An event emitted into it does not make it a graph workspace; a topology does.
+        std::fs::create_dir_all(ws.dir.join("events")).unwrap();
+        std::fs::write(ws.dir.join("events/events.jsonl"), "{}\n").unwrap();
+        assert_eq!(ws.kind(), WorkspaceKind::TaskV0);
+        std::fs::create_dir_all(ws.graph_dir()).unwrap();
+        std::fs::write(ws.topology_path(), "asset_types: {}\n").unwrap();
+        assert_eq!(ws.kind(), WorkspaceKind::Graph);
     }
 
     #[test]

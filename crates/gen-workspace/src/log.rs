@@ -3,7 +3,8 @@
 //! Appends lock `events.jsonl` itself with `flock` (the Python writers lock the same file, so we exclude
 //! them too), write each line with one `write_all` on an `O_APPEND` descriptor and `fsync` before
 //! returning. The file is never rewritten: the only change besides appending is cutting off a torn
-//! final fragment, which is first copied to `events/torn/` so not even a partial line is lost.
+//! final fragment, which is first copied to a `torn/` folder beside the log (`events/torn/`) so not even
+//! a partial line is lost.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};

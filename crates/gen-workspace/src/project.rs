@@ -123,6 +123,7 @@ impl Project {
         inputs.untimed = log.untimed.len() as u64;
         inputs.duplicates = log.duplicates.len() as u64;
         inputs.log_file = ws.relative(&file.path);
+        inputs.log_exists = file.path.is_file();
         inputs.see_also = see_also;
         inputs.ignored_logs = file
             .ignored

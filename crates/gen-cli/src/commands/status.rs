@@ -52,15 +52,23 @@ pub(crate) fn run(ws: &Workspace, args: &StatusArgs, json: bool) -> Result<Exit>
                 safe(&u.reason)
             );
         }
+        let torn_dir = ws
+            .event_log()
+            .path
+            .parent()
+            .map(|dir| ws.relative(&dir.join("torn")))
+            .unwrap_or_else(|| "torn".into());
         for m in loaded.log.malformed.iter().take(5) {
             errln!(
                 "warning: events.jsonl line {}: {}{}",
                 m.line,
                 m.error,
                 if m.torn {
-                    " (torn final line from an interrupted write; the next `gen event emit` moves it to events/torn/)"
+                    format!(
+                        " (torn final line from an interrupted write; the next `gen event emit` moves it to {torn_dir}/)"
+                    )
                 } else {
-                    " (kept in the file; fix or remove the line by hand)"
+                    " (kept in the file; fix or remove the line by hand)".to_string()
                 }
             );
         }
@@ -222,6 +230,11 @@ fn state_meaning(r: &StatusReport) -> &'static str {
     use gen_core::projection::ProjectState;
     match r.state {
         ProjectState::Iterating => "features are being worked on",
+        ProjectState::Converged
+            if r.rollup.completed_vectors > 0 && r.features.iter().all(|f| !f.is_active()) =>
+        {
+            "every feature is completed"
+        }
         ProjectState::Converged if r.features.iter().all(|f| !f.is_active()) => {
             "nothing to converge yet"
         }

@@ -162,6 +162,7 @@ const PROJECTED_KEYS: &[&str] = &[
     "trigger_intent",
     // Who a spawn creates and from where, in every spelling writers use (see `Record::from_event`).
     "child_feature",
+    "child_id",
     "child",
     "child_vector",
     "parent_feature",

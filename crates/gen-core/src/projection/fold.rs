@@ -179,12 +179,19 @@ impl Fold {
         if r.child != NONE
             && (r.kind == kinds.spawn_created || r.kind == kinds.feature_spawned)
             && !placeholders.contains(&r.child)
-            && !self.spawns.iter().any(|s| s.child == r.child)
         {
-            self.spawns.push(SpawnAcc {
-                child: r.child,
-                parent: r.parent,
-            });
+            match self.spawns.iter_mut().find(|s| s.child == r.child) {
+                // The first spawn that names a parent decides it; a later one only fills a gap.
+                Some(known) => {
+                    if known.parent == NONE {
+                        known.parent = r.parent;
+                    }
+                }
+                None => self.spawns.push(SpawnAcc {
+                    child: r.child,
+                    parent: r.parent,
+                }),
+            }
         }
         if r.feature == NONE || placeholders.contains(&r.feature) {
             return;

@@ -93,7 +93,7 @@ pub struct Record {
 }
 
 /// Payload keys naming a spawn's child, in the order they are trusted.
-const CHILD_KEYS: &[&str] = &["child_feature", "child", "child_vector"];
+const CHILD_KEYS: &[&str] = &["child_feature", "child_id", "child", "child_vector"];
 /// Payload keys naming a spawn's parent.
 const PARENT_KEYS: &[&str] = &["parent_feature", "parent", "parent_vector", "parent_id"];
 
@@ -128,13 +128,14 @@ impl Facts {
             .find_map(|k| event.payload_str(k))
             .map(str::trim)
             .filter(|c| !c.is_empty());
+        // A parent equal to the child (a writer that put the child in `feature`) names nothing.
         let parent = child.and_then(|c| {
             PARENT_KEYS
                 .iter()
-                .find_map(|k| event.payload_str(k))
-                .or(event.feature.as_deref())
+                .filter_map(|k| event.payload_str(k))
+                .chain(event.feature.as_deref())
                 .map(str::trim)
-                .filter(|p| !p.is_empty() && *p != c)
+                .find(|p| !p.is_empty() && *p != c)
         });
         Facts {
             kind: event.event_type.clone(),

@@ -108,6 +108,8 @@ pub struct StatusInputs {
     pub log_file: String,
     /// Log-like files beside it that were not read.
     pub ignored_logs: Vec<IgnoredLogInfo>,
+    /// Whether the log in use exists yet (a workspace with only a migration leftover has none).
+    pub log_exists: bool,
     /// How the caller's user can look closer; the library names no commands of its own.
     pub see_also: SeeAlso,
 }
@@ -119,6 +121,8 @@ pub struct SeeAlso {
     pub malformed_lines: Option<String>,
     /// How to list unactioned intents, appended to the triage action after a colon.
     pub unactioned_intents: Option<String>,
+    /// Where the full list of evidence gaps is, appended to their summary in parentheses.
+    pub evidence_gaps: Option<String>,
 }
 
 /// The project's convergence state in the method's terms (ADR-S-026), over the features that must
@@ -185,6 +189,8 @@ pub struct FeatureStatus {
     pub profile: Option<String>,
     /// The feature it was spawned from, when a spawn or the vector says so.
     pub parent: Option<String>,
+    /// A spawn created it: it is work to do even before it has a vector or events of its own.
+    pub spawned: bool,
     /// The vector's `disposition`, when it has one.
     pub disposition: Option<String>,
     /// pending | in_progress | converged | stuck | blocked (the vector says blocked and events
@@ -349,7 +355,7 @@ impl FeatureStatus {
             // Known only from events: work when it is on an edge, or when a spawn created it (a
             // spawned feature is work to do even before its vector exists); a mere mention is not.
             Location::EventsOnly => {
-                self.status != "converged" && (!self.edges.is_empty() || self.parent.is_some())
+                self.status != "converged" && (!self.edges.is_empty() || self.spawned)
             }
             Location::Completed | Location::Archived => false,
         }
@@ -401,13 +407,15 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
         }
     }
     for f in &mut features {
-        if f.parent.is_none()
-            && let Some(spawn) = fold
-                .spawns
-                .iter()
-                .find(|s| s.parent != NONE && symbols.name(s.child) == f.feature)
+        if let Some(spawn) = fold
+            .spawns
+            .iter()
+            .find(|s| symbols.name(s.child) == f.feature)
         {
-            f.parent = Some(symbols.name(spawn.parent).to_string());
+            f.spawned = true;
+            if f.parent.is_none() && spawn.parent != NONE {
+                f.parent = Some(symbols.name(spawn.parent).to_string());
+            }
         }
     }
     features.sort_by(|a, b| {
@@ -553,7 +561,7 @@ pub fn project_status(fold: &Fold, symbols: &Symbols, inputs: &StatusInputs) -> 
         signals: Vec::new(),
         next_actions,
     };
-    report.signals = signals(&inputs.see_also, &report, &legacy);
+    report.signals = signals(&inputs.see_also, &report, &legacy, inputs.log_exists);
     report
 }
 
@@ -579,7 +587,10 @@ fn evidence_gaps(features: &[FeatureStatus], inputs: &StatusInputs) -> Vec<Evide
                             target == asset || (co && source == asset)
                         })
                 }
-                ClaimTarget::Unknown => *edge == claim.key,
+                ClaimTarget::Unknown => {
+                    *edge == crate::config::canonical_edge_id(&claim.key)
+                        || split_edge(edge).is_some_and(|(_, target, _)| target == claim.key)
+                }
             });
             if !evidenced {
                 gaps.push(EvidenceGap {
@@ -593,15 +604,21 @@ fn evidence_gaps(features: &[FeatureStatus], inputs: &StatusInputs) -> Vec<Evide
     gaps
 }
 
-/// Maps `a→b` onto the topology's `a↔b` when only the co-evolution edge exists (writers confuse the two).
+/// Maps an edge written with the wrong arrow onto the topology's spelling: `a→b` onto `a↔b` when only
+/// the co-evolution edge exists, and `a↔b` onto `a→b` when only the directed one does (writers
+/// confuse the two either way).
 fn alias_edge(edge: &str, topo: &HashSet<&str>) -> String {
     if topo.contains(edge) {
         return edge.to_string();
     }
-    if let Some((a, b, false)) = split_edge(edge) {
-        let co = format!("{a}↔{b}");
-        if topo.contains(co.as_str()) {
-            return co;
+    if let Some((a, b, co)) = split_edge(edge) {
+        let other = if co {
+            format!("{a}→{b}")
+        } else {
+            format!("{a}↔{b}")
+        };
+        if topo.contains(other.as_str()) {
+            return other;
         }
     }
     edge.to_string()
@@ -722,6 +739,7 @@ fn feature_status(
         vector_status: vector.and_then(|v| v.status.clone()),
         profile,
         parent: vector.and_then(|v| v.parent.clone()),
+        spawned: false,
         disposition: vector.and_then(|v| v.disposition.clone()),
         status,
         t,
@@ -739,7 +757,12 @@ fn feature_status(
     }
 }
 
-fn signals(see_also: &SeeAlso, report: &StatusReport, legacy_converged: &[&str]) -> Vec<String> {
+fn signals(
+    see_also: &SeeAlso,
+    report: &StatusReport,
+    legacy_converged: &[&str],
+    log_exists: bool,
+) -> Vec<String> {
     let StatusReport {
         features,
         events,
@@ -751,7 +774,13 @@ fn signals(see_also: &SeeAlso, report: &StatusReport, legacy_converged: &[&str])
     } = report;
     let mut out = Vec::new();
     for ignored in &events.ignored {
-        out.push(if ignored.migration_leftover {
+        out.push(if ignored.migration_leftover && !log_exists {
+            format!(
+                "{} is the copy the v1→v2 migration keeps of the old log, and there is no {}: the migration \
+                 did not finish; nothing is read until it does (rename the copy to {} to read it as it is)",
+                ignored.file, events.file, events.file
+            )
+        } else if ignored.migration_leftover {
             format!(
                 "{} is the copy the v1→v2 migration kept of the old log; it is not read (its events are \
                  already in {}, and reading both would count them twice)",
@@ -827,15 +856,20 @@ fn signals(see_also: &SeeAlso, report: &StatusReport, legacy_converged: &[&str])
             ));
         }
     } else {
-        let mut files: Vec<&str> = gaps.iter().map(|g| g.feature.as_str()).collect();
-        files.dedup();
+        let features: BTreeSet<&str> = gaps.iter().map(|g| g.feature.as_str()).collect();
+        let named: Vec<&str> = features.iter().take(5).copied().collect();
         out.push(format!(
-            "{} trajectory entries in {} vectors claim convergence the log has no event for (evidence gaps): \
-             {}{} — the full list is under `evidence_gaps` in --json",
+            "{} trajectory entries of {} features claim convergence the log has no event for (evidence \
+             gaps): {}{}{}",
             gaps.len(),
-            files.len(),
-            files[..files.len().min(5)].join(", "),
-            if files.len() > 5 { ", …" } else { "" }
+            features.len(),
+            named.join(", "),
+            if features.len() > 5 { ", …" } else { "" },
+            see_also
+                .evidence_gaps
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
         ));
     }
     for feature in legacy_converged {

@@ -370,3 +370,60 @@ fn a_stuck_feature_is_still_iterating() {
     assert_eq!(r.state, ProjectState::Iterating);
     assert_eq!(r.rollup.stuck, 1);
 }
+
+#[test]
+fn a_spawn_without_a_parent_is_still_work_and_a_later_spawn_names_the_parent() {
+    let alone = [ev("spawn_created", 0, r#""child_id":"REQ-F-C-001""#)];
+    let r = status(&alone, vec![]);
+    let c = feature(&r, "REQ-F-C-001");
+    assert!(c.spawned && c.is_active(), "{c:?}");
+    assert_eq!(
+        r.state,
+        ProjectState::Quiescent,
+        "a pending child is not converged"
+    );
+    let lines = [
+        alone[0].clone(),
+        // A writer that put the child in `feature` too: that names no parent...
+        ev(
+            "spawn_created",
+            1,
+            r#""feature":"REQ-F-C-001","child_feature":"REQ-F-C-001","parent":"REQ-F-C-001""#,
+        ),
+        // ...and the first spawn that does name one decides it.
+        ev(
+            "feature_spawned",
+            2,
+            r#""data":{"parent_vector":"REQ-F-P-001","child_vector":"REQ-F-C-001"}"#,
+        ),
+        ev(
+            "spawn_created",
+            3,
+            r#""parent_feature":"REQ-F-Q-001","child_feature":"REQ-F-C-001""#,
+        ),
+    ];
+    let r = status(&lines, vec![]);
+    assert_eq!(
+        feature(&r, "REQ-F-C-001").parent.as_deref(),
+        Some("REQ-F-P-001")
+    );
+}
+
+#[test]
+fn edges_written_with_either_wrong_arrow_are_the_topologys_edge() {
+    // The topology has design→code (directed) and code↔unit_tests (co-evolution).
+    let lines = [
+        ev("edge_converged", 0, &on("REQ-F-A-001", "design↔code")),
+        ev("edge_converged", 1, &on("REQ-F-A-001", "code→unit_tests")),
+    ];
+    let mut v = vector("REQ-F-A-001", "converged", None);
+    v.converged_claims = claims(&[
+        ("design -> code", ClaimTarget::Unknown),
+        ("unit_tests", ClaimTarget::Unknown),
+    ]);
+    let r = status(&lines, vec![v]);
+    let a = feature(&r, "REQ-F-A-001");
+    assert_eq!(a.converged_edges, ["code↔unit_tests", "design→code"]);
+    assert_eq!(a.status, "converged");
+    assert!(r.evidence_gaps.is_empty(), "{:?}", r.evidence_gaps);
+}

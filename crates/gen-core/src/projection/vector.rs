@@ -573,6 +573,7 @@ mod tests {
             vector_status: None,
             parent: None,
             disposition: None,
+            spawned: false,
             profile: None,
             status: if all_converged {
                 "converged"

@@ -153,7 +153,8 @@ pub fn load(set: &ConfigSet) -> (Config, Report) {
         }
         None => match &set.v0_config {
             // A v0 task workspace predates the graph: nothing is broken, there is just no graph yet.
-            Some(v0) if set.features.is_empty() && set.profiles.is_empty() => {
+            // The same rule as the workspace's `kind()`: no topology, no profiles, a v0 config.
+            Some(v0) if set.profiles.is_empty() => {
                 v.load_any(v0);
                 v.report.push(
                     Diagnostic::warning(

@@ -339,6 +339,14 @@ fn the_gemini_dialect_reads_as_the_same_graph_with_warnings_only() {
 }
 
 #[test]
+fn a_gemini_asset_type_listed_twice_is_an_error() {
+    let report = dialect_only(&GEMINI.replace("  - name: code\n", "  - name: intent\n"));
+    let e = &report.errors[0];
+    assert!(e.message.contains("`intent` is listed twice"), "{e}");
+    assert_eq!(e.line, Some(6));
+}
+
+#[test]
 fn a_gemini_list_item_without_a_name_is_an_error() {
     let report = dialect_only(&GEMINI.replace("  - name: code\n", "  - description: nameless\n"));
     let e = &report.errors[0];

@@ -31,7 +31,19 @@ impl Validator {
                 }
                 (None, Some(items)) => {
                     // The Gemini dialect: `- name: intent` items; read as the same graph.
+                    let mut seen: Vec<String> = Vec::new();
                     for item in items {
+                        if let Some(name) = crate::config::listed_asset_name(item) {
+                            if seen.contains(&name) {
+                                self.error(
+                                    file,
+                                    item.pos,
+                                    format!("asset type `{name}` is listed twice in `asset_types`"),
+                                    "keep one item per asset type; merge the two descriptions",
+                                );
+                            }
+                            seen.push(name);
+                        }
                         if crate::config::listed_asset_name(item).is_none() {
                             self.error(
                                 file,
