@@ -158,6 +158,17 @@ impl Workspace {
         self.workbench_dir().join("backups")
     }
 
+    /// `bedrock/sync_config.yml`: the seed's sync settings (remote names, `last_sync.*`, directions).
+    pub fn sync_config_path(&self) -> PathBuf {
+        self.dir.join("bedrock").join("sync_config.yml")
+    }
+
+    /// `bedrock/sync_state.json`: this workspace's origin id, sequence and per-origin cursors. Not
+    /// derived (losing it means a full re-pull), never pushed.
+    pub fn sync_state_path(&self) -> PathBuf {
+        self.dir.join("bedrock").join("sync_state.json")
+    }
+
     /// `.gen/cache/`: derived data (safe to delete, never synced).
     pub fn cache_dir(&self) -> PathBuf {
         self.dir.join(".gen").join("cache")
