@@ -1,8 +1,8 @@
 //! Fuzz target: arbitrary text through the config YAML loader and the validator must never panic.
 //!
 //! The same text is fed as every kind of config file (topology, edge params, profile, constraints,
-//! evaluator defaults, feature vector), alone and next to a valid default config set, so the cross-file
-//! rules run on hostile input too.
+//! evaluator defaults, feature vector, sync config), alone and next to a valid default config set, so
+//! the cross-file rules run on hostile input too; the sync-time splice runs on it as well.
 #![no_main]
 
 use gen_core::config::{self, ConfigSet, SourceFile, yaml};
@@ -18,6 +18,8 @@ fn fuzz_text(role: u8, text: &str) {
     let _ = yaml::parse(text);
     let _ = config::canonical_edge_id(text);
     let _ = config::var_refs(text);
+    // The sync-time splice refuses or verifies, never panics.
+    let _ = config::set_last_sync(text, "events_pulled", jiff::Timestamp::UNIX_EPOCH);
 
     let file = |path: &str| SourceFile::new(path, text);
     if role % 6 != 0 {
@@ -35,6 +37,7 @@ fn fuzz_text(role: u8, text: &str) {
         features: vec![file("features/active/REQ-F-FUZZ-001.yml")],
         extra_yaml: vec![file("features/feature_index.yml")],
         v0_config: Some(file("config/workspace_config.yml")),
+        sync_config: Some(file("bedrock/sync_config.yml")),
     };
     let _ = config::validate(&alone);
 }

@@ -2,8 +2,9 @@
 //!
 //! Workspace layout: `graph/graph_topology.yml` (possibly a symlink), `graph/edge_params/` or
 //! `graph/edges/`, `graph/evaluator_defaults.yml`, `profiles/`, constraints in `<tenant>/context/` or
-//! `context/`, vectors in `features/{active,completed,archived}/`. A plugin config dir (the flat layout
-//! the Genesis plugins ship) is also accepted, so a config set can be validated before it is installed.
+//! `context/`, vectors in `features/{active,completed,archived}/`, sync settings in
+//! `bedrock/sync_config.yml`. A plugin config dir (the flat layout the Genesis plugins ship) is also
+//! accepted, so a config set can be validated before it is installed.
 
 use crate::Workspace;
 use crate::layout::{BLUEPRINTS, FEATURE_FOLDERS};
@@ -158,6 +159,7 @@ pub fn load_workspace(ws_dir: &Path) -> ConfigFiles {
     }
     r.loaded.set.extra_yaml = extra_files;
     r.loaded.set.v0_config = r.file(&ws.v0_config_path());
+    r.loaded.set.sync_config = r.file(&ws.sync_config_path());
     let (blueprints, unreadable) = blueprint_sources(&ws.dir);
     r.loaded.blueprints = blueprints;
     r.loaded.unreadable.extend(
@@ -289,6 +291,14 @@ mod tests {
         )
         .unwrap();
         let loaded = load_workspace(ws);
+        assert_eq!(loaded.set.sync_config, None, "no sync config, nothing read");
+        std::fs::create_dir_all(ws.join("bedrock")).unwrap();
+        std::fs::write(ws.join("bedrock/sync_config.yml"), "sync: {}\n").unwrap();
+        let loaded = load_workspace(ws);
+        assert_eq!(
+            loaded.set.sync_config.map(|f| f.path).as_deref(),
+            Some("bedrock/sync_config.yml")
+        );
         assert_eq!(loaded.edge_params_dir.as_deref(), Some("graph/edges"));
         assert_eq!(loaded.set.edge_params[0].path, "graph/edges/tdd.yml");
         assert_eq!(

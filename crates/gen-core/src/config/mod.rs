@@ -1,5 +1,5 @@
 //! Config model and validation for a Genesis workspace: graph topology, edge parameters, profiles,
-//! project constraints, evaluator defaults and feature vectors.
+//! project constraints, evaluator defaults, feature vectors and sync settings.
 //!
 //! Everything here works on file *texts* handed in by the workspace crate ([`SourceFile`], [`ConfigSet`]);
 //! nothing reads the disk. Parsing is lenient (real files differ in shape) and every problem found is a
@@ -12,6 +12,7 @@ mod edge_params;
 mod evaluators;
 mod feature;
 mod profile;
+mod sync_config;
 mod topology;
 mod validate;
 pub mod yaml;
@@ -23,11 +24,16 @@ pub use edge_params::{Check, EdgeParams};
 pub use evaluators::{EVALUATOR_KINDS, EvaluatorDefaults};
 pub use feature::{FeatureVector, TrajectoryEntry};
 pub use profile::{EdgeRef, Include, Profile, ResolvedEdges};
+pub use sync_config::{
+    Backend, DEFAULT_STALENESS_SECS, DIRECTIONS, LAST_SYNC_KEYS, SYNC_KEYS, SyncConfig,
+    SyncEditError, SyncSettings, format_duration_secs, parse_duration_secs, render_sync_config,
+    set_last_sync,
+};
 pub use topology::{
     AssetType, ConstraintDimension, Dialect, EdgeType, Topology, TrajectoryKey, Transition,
     listed_asset_name,
 };
-pub use validate::{Config, Report, WordedReport, load, validate};
+pub use validate::{Config, Report, WordedReport, load, load_sync_config, validate};
 // The parser's position type, used throughout; its one public path is `config::yaml::Pos`.
 use yaml::Pos;
 
@@ -233,6 +239,8 @@ pub struct ConfigSet {
     pub extra_yaml: Vec<SourceFile>,
     /// `config/workspace_config.yml` of a v0 task workspace (tasks, no graph), when present.
     pub v0_config: Option<SourceFile>,
+    /// `bedrock/sync_config.yml`, the sync settings, when present.
+    pub sync_config: Option<SourceFile>,
 }
 
 /// Rewrites an edge spelling to the canonical id used by events, profiles and edge params.

@@ -67,6 +67,7 @@ fn flat_set(root: &Path) -> ConfigSet {
         features: Vec::new(),
         extra_yaml: extra,
         v0_config: None,
+        sync_config: None,
     }
 }
 
@@ -94,6 +95,7 @@ fn workspace_set(ws: &Path) -> ConfigSet {
         features,
         extra_yaml: extra,
         v0_config: None,
+        sync_config: None,
     }
 }
 

@@ -276,6 +276,56 @@ pub fn read_back(before: &str, after: &str) -> Result<Loaded, String> {
     yaml::parse(after).map_err(|e| format!("it does not parse: {e}"))
 }
 
+/// The offset just past the bracket closing the flow collection (`{…}`, `[…]`) opened at `start`,
+/// skipping quoted scalars and comments; for splicers that must know where a flow value ends.
+pub(crate) fn flow_close(text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        let starts_token = i == start || b" \t\r\n{[,:".contains(&bytes[i - 1]);
+        match bytes[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            b'\'' if starts_token => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == b'\'' {
+                        if bytes.get(i + 1) == Some(&b'\'') {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            b'"' if starts_token => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'#' if i > start && b" \t".contains(&bytes[i - 1]) => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ use super::edge_params::EdgeParams;
 use super::evaluators::{EVALUATOR_KINDS, EvaluatorDefaults};
 use super::feature::FeatureVector;
 use super::profile::{Include, Profile};
+use super::sync_config::SyncConfig;
 use super::topology::{Dialect, EdgeType, Topology};
 use super::yaml::{self, Node, Pos};
 use super::{ConfigSet, Diagnostic, Finding, Remedy, Severity, SourceFile, canonical_edge_id};
@@ -106,6 +107,9 @@ pub struct Config {
     pub evaluator_defaults: Option<EvaluatorDefaults>,
     /// Feature vectors that parsed.
     pub features: Vec<FeatureVector>,
+    /// The sync settings (`bedrock/sync_config.yml`), when present and parseable; check the
+    /// report before acting on them (or use [`load_sync_config`]).
+    pub sync: Option<SyncConfig>,
 }
 
 impl Config {
@@ -235,6 +239,14 @@ pub fn load(set: &ConfigSet) -> (Config, Report) {
         v.load_any(file);
     }
 
+    if let Some(file) = &set.sync_config
+        && let Some(loaded) = v.load(file)
+    {
+        let sync = SyncConfig::from_node(&file.path, loaded.root);
+        v.check_sync_config(&file.path, &sync);
+        config.sync = Some(sync);
+    }
+
     (config, v.report)
 }
 
@@ -248,10 +260,14 @@ fn looks_like_workspace(set: &ConfigSet) -> bool {
         .chain(set.extra_yaml.iter())
         .chain(set.constraints.iter())
         .chain(set.evaluator_defaults.iter())
+        .chain(set.sync_config.iter())
         .map(|f| f.path.as_str());
     !set.features.is_empty()
         || paths.any(|p| {
-            p.starts_with("graph/") || p.starts_with("features/") || p.contains("context/")
+            p.starts_with("graph/")
+                || p.starts_with("features/")
+                || p.starts_with("bedrock/")
+                || p.contains("context/")
         })
 }
 
@@ -301,7 +317,12 @@ mod constraints;
 mod edge_params;
 mod features;
 mod profiles;
+mod sync;
 mod topology;
+
+pub use sync::load_sync_config;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_sync;

@@ -119,7 +119,7 @@ trajectory:
   \"code↔unit_tests\": {status: pending}
 ";
 
-fn base() -> ConfigSet {
+pub(super) fn base() -> ConfigSet {
     ConfigSet {
         topology: Some(SourceFile::new("graph/graph_topology.yml", TOPOLOGY)),
         edge_params: vec![
@@ -138,6 +138,7 @@ fn base() -> ConfigSet {
         )],
         extra_yaml: Vec::new(),
         v0_config: None,
+        sync_config: None,
     }
 }
 
@@ -895,6 +896,8 @@ fn exercise(text: &str) {
     let _ = yaml::parse(text);
     let _ = canonical_edge_id(text);
     let _ = var_refs(text);
+    // The sync-time splice refuses or verifies, never panics.
+    let _ = crate::config::set_last_sync(text, "events_pulled", jiff::Timestamp::UNIX_EPOCH);
     let file = |path: &str| SourceFile::new(path, text);
     let alone = ConfigSet {
         topology: Some(file("graph/graph_topology.yml")),
@@ -905,6 +908,7 @@ fn exercise(text: &str) {
         features: vec![file("features/active/REQ-F-FUZZ-001.yml")],
         extra_yaml: vec![file("features/feature_index.yml")],
         v0_config: Some(file("config/workspace_config.yml")),
+        sync_config: Some(file("bedrock/sync_config.yml")),
     };
     let _ = validate(&alone);
     for role in 0..5 {

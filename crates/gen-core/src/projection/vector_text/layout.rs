@@ -3,6 +3,7 @@
 
 use super::splice::Splicer;
 use crate::config::yaml::{Entry, Node, Pos, Yaml};
+pub(super) use crate::config::yaml_text::flow_close;
 
 /// What a mapping-valued key holds, as far as splicing is concerned.
 pub(super) enum Shape {
@@ -161,53 +162,4 @@ fn first_key(node: &Node) -> Option<Pos> {
 
 pub(super) fn indent(pos: Pos) -> usize {
     pos.column.saturating_sub(1) as usize
-}
-
-/// The offset just past the bracket closing the flow collection opened at `start`.
-pub(super) fn flow_close(text: &str, start: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < bytes.len() {
-        let starts_token = i == start || b" \t\r\n{[,:".contains(&bytes[i - 1]);
-        match bytes[i] {
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            b'\'' if starts_token => {
-                i += 1;
-                while i < bytes.len() {
-                    if bytes[i] == b'\'' {
-                        if bytes.get(i + 1) == Some(&b'\'') {
-                            i += 1;
-                        } else {
-                            break;
-                        }
-                    }
-                    i += 1;
-                }
-            }
-            b'"' if starts_token => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'#' if i > start && b" \t".contains(&bytes[i - 1]) => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
