@@ -63,6 +63,9 @@ pub(crate) enum Command {
     /// Edit workflow drafts: durable sessions with undo/redo, saved blueprints, the graph topology.
     #[command(subcommand)]
     Draft(DraftCommand),
+    /// Share the workspace through a remote: events up and down (`gen sync init|push|pull|status`).
+    #[command(subcommand)]
+    Sync(crate::commands::sync::SyncCommand),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions(CompletionsArgs),
 }

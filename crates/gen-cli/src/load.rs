@@ -43,6 +43,9 @@ pub(crate) fn load(ws: &Workspace, no_cache: bool) -> Result<Loaded> {
             ),
         );
     }
+    if let Some(warning) = staleness(ws) {
+        report.signals.insert(0, warning);
+    }
     if ws.kind() == gen_workspace::WorkspaceKind::TaskV0 {
         report.signals.insert(
             0,
@@ -57,5 +60,34 @@ pub(crate) fn load(ws: &Workspace, no_cache: bool) -> Result<Loaded> {
         log,
         vectors: project.vectors,
         topology: project.config.topology,
+    })
+}
+
+/// A workspace that syncs and has not pulled within its staleness threshold may be missing what
+/// teammates did: say so. A workspace without a sync config hears nothing about sync.
+fn staleness(ws: &Workspace) -> Option<String> {
+    let path = ws.sync_config_path();
+    let text = std::fs::read_to_string(&path).ok()?;
+    let (config, _) = gen_core::config::load_sync_config(&gen_core::config::SourceFile::new(
+        ws.relative(&path),
+        text,
+    ));
+    let config = config?;
+    let now = jiff::Timestamp::now();
+    if !config.is_stale("events_pulled", now) {
+        return None;
+    }
+    let threshold = gen_core::config::format_duration_secs(config.staleness_secs);
+    Some(match config.last_sync.get("events_pulled") {
+        Some(at) => format!(
+            "events were last pulled {} ago (older than {threshold}): teammates' work may be missing; run `gen sync pull`",
+            gen_core::config::format_duration_secs(
+                u64::try_from(now.as_second() - at.as_second()).unwrap_or(0)
+            )
+        ),
+        None => {
+            "this workspace syncs but has never pulled: run `gen sync pull` to see teammates' work"
+                .into()
+        }
     })
 }

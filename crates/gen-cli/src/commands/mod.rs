@@ -8,6 +8,7 @@ pub(crate) mod event_log;
 pub(crate) mod features;
 pub(crate) mod init;
 pub(crate) mod status;
+pub(crate) mod sync;
 pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
@@ -39,6 +40,7 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
         Command::Status(args) => status::run(&open(explicit)?, &args, json),
         Command::Features(args) => features::run(&open(explicit)?, &args, json),
         Command::Draft(command) => draft::run(&open(explicit)?, &command, json),
+        Command::Sync(command) => sync::run(&open(explicit)?, &command, json),
         Command::Completions(args) => completions::run(&args),
     }
 }

@@ -1,0 +1,162 @@
+//! `gen sync` as a team uses it: two workspaces sharing a folder that plays the cloud.
+
+mod common;
+
+use common::{gen_in, gen_ok};
+use serde_json::Value;
+use std::path::Path;
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+fn teammate(root: &Path, remote: &str) {
+    std::fs::create_dir_all(root).unwrap();
+    gen_ok(root, &["init", "-q", "--project", "billing"]);
+    gen_ok(
+        root,
+        &["sync", "init", "--backend", "local", "--root", remote],
+    );
+}
+
+fn status(root: &Path) -> Value {
+    let mut s = json(&gen_ok(root, &["status", "--json"]));
+    s["signals"] = Value::Null;
+    s
+}
+
+#[test]
+fn two_teammates_share_their_events_through_a_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (ana, bo) = (tmp.path().join("ana"), tmp.path().join("bo"));
+    teammate(&ana, "../remote");
+    teammate(&bo, "../remote");
+
+    // Without a pull, status says the workspace may be missing teammates' work.
+    let before = json(&gen_ok(&ana, &["status", "--json"]));
+    assert!(
+        before["signals"][0]
+            .as_str()
+            .unwrap()
+            .contains("never pulled"),
+        "{}",
+        before["signals"]
+    );
+
+    gen_ok(
+        &ana,
+        &[
+            "event",
+            "emit",
+            "edge_started",
+            "--feature",
+            "REQ-F-A-001",
+            "--edge",
+            "design→code",
+        ],
+    );
+    gen_ok(
+        &bo,
+        &[
+            "event",
+            "emit",
+            "edge_started",
+            "--feature",
+            "REQ-F-B-001",
+            "--edge",
+            "design→code",
+        ],
+    );
+
+    // A dry run shows what would move and moves nothing.
+    let dry = json(&gen_ok(&ana, &["sync", "push", "--dry-run", "--json"]));
+    assert_eq!(dry["events"]["added"], 2);
+    assert_eq!(
+        json(&gen_ok(&ana, &["sync", "status", "--json"]))["push"]["events"]["added"],
+        2
+    );
+
+    for root in [&ana, &bo, &ana] {
+        gen_ok(root, &["sync", "push", "--only", "events"]);
+        gen_ok(root, &["sync", "pull"]);
+    }
+    assert_eq!(status(&ana), status(&bo));
+    let s = status(&ana);
+    assert_eq!(
+        s["events"]["total"], 4,
+        "both inits and both edges, once each"
+    );
+
+    // Pulled: no staleness warning; the config recorded when.
+    let after = json(&gen_ok(&ana, &["status", "--json"]));
+    assert!(
+        !after["signals"].to_string().contains("pull"),
+        "{}",
+        after["signals"]
+    );
+    let config =
+        std::fs::read_to_string(ana.join(".ai-workspace/bedrock/sync_config.yml")).unwrap();
+    assert!(
+        config.contains("events_pulled:") && config.contains("events_pushed:"),
+        "{config}"
+    );
+    assert!(config.starts_with("# Sync settings"), "comments are kept");
+    let v = json(&gen_ok(&ana, &["validate", "--json"]));
+    assert_eq!(v["ok"], true, "{}", v["errors"]);
+
+    // Nothing left to move.
+    let again = json(&gen_ok(&bo, &["sync", "push", "--json"]));
+    assert_eq!(again["events"]["added"], 0);
+}
+
+#[test]
+fn a_conflict_is_shown_with_both_lines_and_the_push_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (ana, bo) = (tmp.path().join("ana"), tmp.path().join("bo"));
+    teammate(&ana, "../remote");
+    teammate(&bo, "../remote");
+    let line = |feature: &str| {
+        format!(
+            "{{\"event_type\":\"edge_started\",\"timestamp\":\"2026-03-01T09:00:00Z\",\"event_id\":\"same-id\",\"feature\":\"{feature}\",\"edge\":\"design→code\"}}\n"
+        )
+    };
+    for (root, feature) in [(&ana, "REQ-F-A-001"), (&bo, "REQ-F-Z-001")] {
+        let log = root.join(".ai-workspace/events/events.jsonl");
+        let mut text = std::fs::read_to_string(&log).unwrap();
+        text.push_str(&line(feature));
+        std::fs::write(&log, text).unwrap();
+    }
+    gen_ok(&ana, &["sync", "push"]);
+    let refused = gen_in(&bo, &["sync", "push"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&refused.stdout);
+    assert!(out.contains("conflict: event same-id"), "{out}");
+    assert!(
+        out.contains("REQ-F-Z-001") && out.contains("REQ-F-A-001"),
+        "{out}"
+    );
+    let config = std::fs::read_to_string(bo.join(".ai-workspace/bedrock/sync_config.yml")).unwrap();
+    assert!(
+        !config.contains("events_pushed:"),
+        "a push with conflicts is not a finished push"
+    );
+}
+
+#[test]
+fn without_a_sync_config_sync_says_how_to_get_one_and_status_says_nothing_about_sync() {
+    let tmp = tempfile::tempdir().unwrap();
+    gen_ok(tmp.path(), &["init", "-q"]);
+    let out = gen_in(tmp.path(), &["sync", "push"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("gen sync init --backend local --root DIR"),
+        "{err}"
+    );
+    let s = json(&gen_ok(tmp.path(), &["status", "--json"]));
+    assert!(
+        !s["signals"].to_string().contains("sync"),
+        "{}",
+        s["signals"]
+    );
+}
