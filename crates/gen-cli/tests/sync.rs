@@ -160,3 +160,80 @@ fn without_a_sync_config_sync_says_how_to_get_one_and_status_says_nothing_about_
         s["signals"]
     );
 }
+
+/// `gen sync push` in one workspace and `gen sync pull` in another, killed with SIGKILL at random
+/// moments (in writes, fsyncs, appends) round after round: a final push and pull always converge,
+/// with every event on the remote once and in both logs once.
+#[cfg(unix)]
+#[test]
+fn push_and_pull_killed_at_any_moment_converge_when_run_again() {
+    use std::collections::BTreeSet;
+    let tmp = tempfile::tempdir().unwrap();
+    let (ana, bo) = (tmp.path().join("ana"), tmp.path().join("bo"));
+    teammate(&ana, "../remote");
+    teammate(&bo, "../remote");
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let bin = env!("CARGO_BIN_EXE_gen");
+    let script = format!(
+        r#"i=0; while :; do i=$((i+1));
+           (cd "{ana}" && "{bin}" -q event emit iteration_completed --feature REQ-F-K-001 --edge 'design→code' --data "{{\"round\":$ROUND,\"i\":$i}}") || exit 1;
+           (cd "{ana}" && "{bin}" sync push >/dev/null) || exit 1;
+           (cd "{bo}" && "{bin}" sync pull >/dev/null) || exit 1;
+         done"#,
+        ana = ana.display(),
+        bo = bo.display()
+    );
+    let remote_items = || {
+        std::fs::read_dir(tmp.path().join("remote/billing/events/items"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    let rounds = common::KillRounds {
+        min_rounds: 30,
+        max_rounds: 300,
+        max_ms: 150,
+        seed: 0x5eed_5eed_5eed_5eed,
+        watch: &bo.join(".ai-workspace/events/events.jsonl"),
+        logs: &logs,
+    }
+    .run(
+        |round| {
+            let mut c = std::process::Command::new("sh");
+            c.args(["-c", &script])
+                .env("ROUND", round.to_string())
+                .env_remove("GEN_WORKSPACE");
+            c
+        },
+        |_| {
+            let n = remote_items();
+            if n >= 20 {
+                Ok(())
+            } else {
+                Err(format!("only {n} events reached the remote"))
+            }
+        },
+    );
+    // Run to completion, then both sides hold exactly the same events, each once.
+    gen_ok(&ana, &["sync", "push"]);
+    gen_ok(&ana, &["sync", "pull"]);
+    gen_ok(&bo, &["sync", "push"]);
+    gen_ok(&bo, &["sync", "pull"]);
+    gen_ok(&ana, &["sync", "pull"]);
+    let ids = |root: &Path| -> Vec<String> {
+        gen_ok(root, &["event", "log", "--json"])
+            .lines()
+            .map(|l| json(l)["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (a, b) = (ids(&ana), ids(&bo));
+    let (sa, sb): (BTreeSet<_>, BTreeSet<_>) = (a.iter().collect(), b.iter().collect());
+    assert_eq!(sa.len(), a.len(), "no event twice in ana's log");
+    assert_eq!(sb.len(), b.len(), "no event twice in bo's log");
+    assert_eq!(sa, sb);
+    assert_eq!(remote_items(), sa.len(), "every event on the remote once");
+    eprintln!(
+        "sync kill test: {rounds} rounds, {} events converged",
+        sa.len()
+    );
+}
