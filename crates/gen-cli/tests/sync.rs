@@ -107,6 +107,55 @@ fn two_teammates_share_their_events_through_a_folder() {
     // Nothing left to move.
     let again = json(&gen_ok(&bo, &["sync", "push", "--json"]));
     assert_eq!(again["events"]["added"], 0);
+
+    // A CI pipeline with no checkout reads the project straight from the remote: the same status.
+    let elsewhere = tmp.path().join("ci");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let remote = tmp.path().join("remote");
+    let mut from_remote = json(&gen_ok(
+        &elsewhere,
+        &[
+            "status",
+            "--remote",
+            "--backend",
+            "local",
+            "--root",
+            remote.to_str().unwrap(),
+            "--project-id",
+            "billing",
+            "--json",
+        ],
+    ));
+    from_remote["signals"] = Value::Null;
+    let local = status(&ana);
+    // The view has no configs (no topology or profiles were pushed): compare what events say.
+    for key in [
+        "events",
+        "as_of",
+        "unactioned_intents",
+        "stuck",
+        "abandoned",
+    ] {
+        assert_eq!(from_remote[key], local[key], "{key}");
+    }
+    assert_eq!(from_remote["project"], "billing");
+    let log = gen_ok(
+        &elsewhere,
+        &[
+            "event",
+            "log",
+            "--remote",
+            "--root",
+            remote.to_str().unwrap(),
+            "--project-id",
+            "billing",
+            "--json",
+        ],
+    );
+    assert_eq!(log.lines().count(), 4);
+    // Inside a workspace that syncs, --remote needs no flags.
+    let inside = json(&gen_ok(&bo, &["status", "--remote", "--json"]));
+    assert_eq!(inside["events"]["total"], 4);
 }
 
 #[test]

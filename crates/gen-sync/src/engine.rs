@@ -291,3 +291,18 @@ pub fn pull(ws: &Workspace, remote: &dyn Remote, dry_run: bool) -> Result<SyncRe
     locked.save()?;
     Ok(SyncReport { events: moved })
 }
+
+/// Writes the remote's whole event stream, in time order and verbatim, as the log of a workspace at
+/// `dir` (made for the purpose): `gen status --remote` and `gen event log --remote` then read it with
+/// the same code as any local log, so a CI pipeline with no checkout sees exactly what a pull would.
+pub fn materialise(remote: &dyn Remote, dir: &std::path::Path) -> Result<Workspace, SyncError> {
+    let ws = Workspace::planned(dir);
+    let lines: Vec<String> = remote.all_events()?.into_iter().map(|i| i.line).collect();
+    if !lines.is_empty() {
+        gen_workspace::append_lines(&ws.events_path(), &lines)?;
+    } else {
+        gen_workspace::create_dir_all_durable(&ws.dir)
+            .map_err(|e| SyncError::Remote(RemoteError::Unavailable(e.to_string())))?;
+    }
+    Ok(ws)
+}

@@ -14,7 +14,7 @@ mod plan;
 mod remote;
 mod state;
 
-pub use engine::{Conflict, Moved, SyncError, SyncReport, pull, push, sort_key};
+pub use engine::{Conflict, Moved, SyncError, SyncReport, materialise, pull, push, sort_key};
 pub use local::LocalRemote;
 pub use plan::{Local, PushPlan, plan_pull, plan_push};
 pub use remote::{EventItem, Pointer, Put, Remote, RemoteError};

@@ -71,6 +71,9 @@ pub(crate) struct LogArgs {
     /// Show only the most recent N matching events (still oldest first).
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Where `--remote` reads from.
+    #[command(flatten)]
+    pub remote: super::sync::RemoteArgs,
 }
 
 /// Runs the command.

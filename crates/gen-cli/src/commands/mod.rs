@@ -35,8 +35,16 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Init(args) => init::run(explicit, &args, json),
         Command::Event(EventCommand::Emit(args)) => event_emit::run(&open(explicit)?, &args, json),
+        Command::Event(EventCommand::Log(args)) if args.remote.remote => {
+            let (_dir, ws) = sync::remote_view(explicit, &args.remote)?;
+            event_log::run(&ws, &args, json)
+        }
         Command::Event(EventCommand::Log(args)) => event_log::run(&open(explicit)?, &args, json),
         Command::Validate(args) => validate::run(explicit, &args, json),
+        Command::Status(args) if args.remote.remote => {
+            let (_dir, ws) = sync::remote_view(explicit, &args.remote)?;
+            status::run(&ws, &args, json)
+        }
         Command::Status(args) => status::run(&open(explicit)?, &args, json),
         Command::Features(args) => features::run(&open(explicit)?, &args, json),
         Command::Draft(command) => draft::run(&open(explicit)?, &command, json),

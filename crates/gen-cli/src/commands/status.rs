@@ -20,6 +20,9 @@ pub(crate) struct StatusArgs {
     /// Read the whole event log instead of using the cache in .ai-workspace/.gen/cache/.
     #[arg(long)]
     pub no_cache: bool,
+    /// Where `--remote` reads from.
+    #[command(flatten)]
+    pub remote: super::sync::RemoteArgs,
 }
 
 /// Runs the command.

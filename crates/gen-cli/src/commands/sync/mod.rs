@@ -118,6 +118,60 @@ pub(crate) fn remote(ws: &Workspace, settings: &Settings) -> Result<LocalRemote>
     }
 }
 
+/// Where `--remote` reads from: flags (or `GEN_*`), else the sync config of the workspace around.
+#[derive(Debug, Args, Default)]
+pub(crate) struct RemoteArgs {
+    /// Read the project straight from its remote instead of a local workspace (no checkout needed).
+    #[arg(long)]
+    pub remote: bool,
+    /// With --remote: the remote kind (`local`: a folder).
+    #[arg(long, value_enum, env = "GEN_BACKEND", requires = "remote")]
+    pub backend: Option<init::BackendArg>,
+    /// With --remote: the folder that plays the cloud.
+    #[arg(long, env = "GEN_ROOT", value_name = "DIR", requires = "remote")]
+    pub root: Option<std::path::PathBuf>,
+    /// With --remote: the project's id on the remote.
+    #[arg(long, env = "GEN_PROJECT_ID", requires = "remote")]
+    pub project_id: Option<String>,
+}
+
+/// The remote's events as a throwaway workspace (kept alive by the returned folder).
+pub(crate) fn remote_view(
+    explicit: Option<&std::path::Path>,
+    args: &RemoteArgs,
+) -> Result<(tempfile::TempDir, Workspace)> {
+    let (remote, project_id) = match (&args.root, &args.project_id) {
+        (Some(root), Some(project_id)) => {
+            let (Some(init::BackendArg::Local) | None) = args.backend;
+            let remote = LocalRemote::new(root, project_id)
+                .map_err(|e| UserError::new(e.to_string(), "check --project-id"))?;
+            (remote, project_id.clone())
+        }
+        (None, None) => {
+            let ws = super::open(explicit).map_err(|_| {
+                UserError::new(
+                    "--remote needs a remote: --backend local --root DIR --project-id P (or GEN_BACKEND, GEN_ROOT, GEN_PROJECT_ID)",
+                    "or run it inside a workspace that has bedrock/sync_config.yml",
+                )
+            })?;
+            let settings = config(&ws)?;
+            (remote(&ws, &settings)?, settings.project_id)
+        }
+        _ => {
+            return Err(UserError::new(
+                "--remote with --root needs --project-id too, and the other way round",
+                "give both (or neither, inside a workspace that syncs)",
+            )
+            .into());
+        }
+    };
+    let dir = tempfile::tempdir().map_err(|e| UserError::new(e.to_string(), "check TMPDIR"))?;
+    // The folder is named after the project, so the view's project name is the project id.
+    let ws = gen_sync::materialise(&remote, &dir.path().join(&project_id))
+        .map_err(|e| UserError::new(e.to_string(), "check the remote, then try again"))?;
+    Ok((dir, ws))
+}
+
 /// The words for one resource's summary line.
 pub(crate) fn summary(name: &str, moved: &Moved, verb: &str) -> String {
     format!(
