@@ -233,9 +233,15 @@ fn push_and_pull_killed_at_any_moment_converge_when_run_again() {
         ana = ana.display(),
         bo = bo.display()
     );
+    // Items only: a writer killed between writing a temporary file and linking it leaves the
+    // temporary behind (never read as an item).
     let remote_items = || {
         std::fs::read_dir(tmp.path().join("remote/billing/events/items"))
-            .map(|d| d.count())
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                    .count()
+            })
             .unwrap_or(0)
     };
     let rounds = common::KillRounds {
@@ -281,6 +287,16 @@ fn push_and_pull_killed_at_any_moment_converge_when_run_again() {
     assert_eq!(sb.len(), b.len(), "no event twice in bo's log");
     assert_eq!(sa, sb);
     assert_eq!(remote_items(), sa.len(), "every event on the remote once");
+    let leftovers: Vec<String> = std::fs::read_dir(tmp.path().join("remote/billing/events/items"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".json"))
+        .collect();
+    assert!(
+        leftovers.iter().all(|n| n.starts_with(".tmp-")),
+        "only temporaries of killed writers: {leftovers:?}"
+    );
     eprintln!(
         "sync kill test: {rounds} rounds, {} events converged",
         sa.len()
