@@ -139,3 +139,47 @@ pub(crate) fn pointer_from(attrs: &Attrs, origin: &str, seq: u64) -> Result<Poin
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(feature: Option<&str>) -> EventItem {
+        EventItem {
+            project_id: "billing".into(),
+            sk: "2026-03-01T09:00:00.000000000Z#e1".into(),
+            event_id: "e1".into(),
+            line: r#"{"event_id":"e1","text":"ünïcode"}"#.into(),
+            hash: "abc".into(),
+            event_type: Some("edge_started".into()),
+            feature_id: feature.map(str::to_string),
+            edge: None,
+            agent_id: None,
+            origin: "o-1".into(),
+            seq: 7,
+        }
+    }
+
+    #[test]
+    fn an_event_item_comes_back_as_it_went_and_absent_fields_are_left_out() {
+        let sent = item(Some("REQ-F-1"));
+        let attrs = event_attrs(&sent);
+        assert!(!attrs.contains_key("edge") && !attrs.contains_key("agent_id"));
+        assert_eq!(event_from(&attrs).unwrap(), sent);
+        // An empty feature id cannot be an index key: left out, read back as absent.
+        assert!(!event_attrs(&item(Some(""))).contains_key("feature_id"));
+    }
+
+    #[test]
+    fn pointers_come_back_as_they_went_and_the_size_counts_names_and_utf8_bytes() {
+        for p in [Pointer::Item("k#1".into()), Pointer::Void] {
+            let attrs = pointer_attrs("billing", "o-1", 3, &p);
+            assert_eq!(attrs[SK], s("seq#00000000000000000003"));
+            assert_eq!(attrs[PK], s("billing#origin#o-1"));
+            assert_eq!(pointer_from(&attrs, "o-1", 3).unwrap(), p);
+        }
+        let attrs = key("p", "ü");
+        assert_eq!(size(&attrs), "project_id".len() + 1 + "sk".len() + 2);
+        assert!(pointer_from(&key("p", "s"), "o", 1).is_err());
+    }
+}
