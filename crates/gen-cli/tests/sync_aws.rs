@@ -1,6 +1,8 @@
 //! `gen sync` through the AWS remote, against a local DynamoDB + S3 (moto): `scripts/test.sh` starts
 //! one and exports `AWS_ENDPOINT_URL`; `GEN_SKIP_CLOUD=1` skips this on purpose.
 
+#![cfg(feature = "aws")]
+
 mod common;
 
 use common::gen_command;

@@ -132,12 +132,7 @@ pub(crate) fn run(ws: &Workspace, args: &SyncInitArgs, json: bool) -> Result<Exi
     }
     // Provisioned before the file is written: a failure leaves everything as it was.
     let provisioned = match (&config, args.provision) {
-        (Some(config), true) => Some(gen_sync_aws::provision(config).map_err(|e| {
-            UserError::new(
-                format!("provisioning failed: {e}"),
-                "nothing was written; fix that, then run the same command again (what was created stays and is reused)",
-            )
-        })?),
+        (Some(config), true) => Some(super::provision(config)?),
         _ => None,
     };
     gen_workspace::write_atomic(&path, text.as_bytes()).into_diagnostic()?;
@@ -149,15 +144,15 @@ pub(crate) fn run(ws: &Workspace, args: &SyncInitArgs, json: bool) -> Result<Exi
         super::super::print_json(&serde_json::json!({
             "config": ws.relative(&path), "backend": backend, "project_id": project_id,
             "root": args.root, "remote": place,
-            "created": provisioned.as_ref().map(|p| &p.created),
-            "existing": provisioned.as_ref().map(|p| &p.existing),
+            "created": provisioned.as_ref().map(|p| &p.0),
+            "existing": provisioned.as_ref().map(|p| &p.1),
         }))?;
     } else if !quiet() {
-        if let Some(p) = &provisioned {
-            for name in &p.created {
+        if let Some((created, existing)) = &provisioned {
+            for name in created {
                 outln!("Created {name}");
             }
-            for name in &p.existing {
+            for name in existing {
                 outln!("Found {name} (kept as it is)");
             }
         }

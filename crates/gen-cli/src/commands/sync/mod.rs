@@ -113,19 +113,52 @@ pub(crate) fn remote(ws: &Workspace, settings: &Settings) -> Result<Box<dyn Remo
                 })?,
             ))
         }
-        Backend::Aws => Ok(Box::new(aws_remote(config)?)),
+        Backend::Aws => aws_remote(config),
     }
 }
 
 /// The AWS remote a (validated) sync config names.
-fn aws_remote(config: &SyncConfig) -> Result<gen_sync_aws::AwsRemote> {
-    gen_sync_aws::AwsRemote::open(config).map_err(|e| {
+#[cfg(feature = "aws")]
+fn aws_remote(config: &SyncConfig) -> Result<Box<dyn Remote>> {
+    let remote = gen_sync_aws::AwsRemote::open(config).map_err(|e| {
         UserError::new(
             e.to_string(),
             "check `region`, `profile` and `endpoint_url` in bedrock/sync_config.yml",
         )
-        .into()
-    })
+    })?;
+    Ok(Box::new(remote))
+}
+
+/// Without the `aws` feature there is no AWS remote to open.
+#[cfg(not(feature = "aws"))]
+fn aws_remote(_config: &SyncConfig) -> Result<Box<dyn Remote>> {
+    Err(no_aws().into())
+}
+
+#[cfg(not(feature = "aws"))]
+fn no_aws() -> UserError {
+    UserError::new(
+        "this gen was built without the AWS remote (cargo feature `aws`)",
+        "use a gen built with default features, or `--backend local --root DIR`",
+    )
+}
+
+/// Creates what the config names in AWS; the names it created and the names it found.
+#[cfg(feature = "aws")]
+pub(crate) fn provision(config: &SyncConfig) -> Result<(Vec<String>, Vec<String>)> {
+    let done = gen_sync_aws::provision(config).map_err(|e| {
+        UserError::new(
+            format!("provisioning failed: {e}"),
+            "nothing was written; fix that, then run the same command again (what was created stays and is reused)",
+        )
+    })?;
+    Ok((done.created, done.existing))
+}
+
+/// Without the `aws` feature there is nothing to provision with.
+#[cfg(not(feature = "aws"))]
+pub(crate) fn provision(_config: &SyncConfig) -> Result<(Vec<String>, Vec<String>)> {
+    Err(no_aws().into())
 }
 
 /// What to do about a failed sync: the remote's own advice where it has some.
@@ -202,7 +235,7 @@ pub(crate) fn remote_view(
     ) {
         (Some(init::BackendArg::Aws), None, Some(project_id)) => {
             let config = aws_flags_config(args, project_id)?;
-            (Box::new(aws_remote(&config)?), project_id.clone())
+            (aws_remote(&config)?, project_id.clone())
         }
         (Some(init::BackendArg::Aws), Some(_), _) => {
             return Err(UserError::new(
