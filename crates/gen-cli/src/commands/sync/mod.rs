@@ -72,7 +72,7 @@ pub(crate) fn config(ws: &Workspace) -> Result<Settings> {
     let text = std::fs::read_to_string(&path).map_err(|_| {
         UserError::new(
             format!("{} has no sync config ({})", ws.dir.display(), ws.relative(&path)),
-            "run `gen sync init --backend local --root DIR` to share this workspace through a folder",
+            "run `gen sync init --backend local --root DIR` to share this workspace through a folder, or `gen sync init --backend aws --project-id P` through DynamoDB",
         )
     })?;
     let (config, report) = load_sync_config(&SourceFile::new(ws.relative(&path), text.clone()));
