@@ -21,11 +21,25 @@ step "cargo test"
 if [[ -n "${GEN_SKIP_CORPUS:-}" && "${GEN_SKIP_CORPUS}" != 0 ]]; then
   printf '\n*** corpus tests SKIPPED (GEN_SKIP_CORPUS=%s) ***\n\n' "$GEN_SKIP_CORPUS"
 fi
+# The AWS remote's tests run against a local DynamoDB + S3 (moto, installed with pip if missing),
+# stopped again however this script ends. GEN_SKIP_CLOUD=1 skips them on purpose, and says so.
+if [[ -n "${GEN_SKIP_CLOUD:-}" && "${GEN_SKIP_CLOUD}" != 0 ]]; then
+  printf '\n*** AWS remote tests SKIPPED (GEN_SKIP_CLOUD=%s) ***\n\n' "$GEN_SKIP_CLOUD"
+else
+  endpoint="$(scripts/local-cloud start | tail -n 1)"
+  trap 'scripts/local-cloud stop' EXIT
+  export "${endpoint?}" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  unset AWS_PROFILE
+  printf 'local cloud: %s\n' "$endpoint"
+fi
 cargo test --workspace
 
 step "fuzz (${GEN_FUZZ_SECONDS:-20}s per target)"
 scripts/fuzz.sh "${GEN_FUZZ_SECONDS:-20}"
 
+if [[ -n "${GEN_SKIP_CLOUD:-}" && "${GEN_SKIP_CLOUD}" != 0 ]]; then
+  printf '\n(AWS remote tests SKIPPED: GEN_SKIP_CLOUD=%s)\n' "$GEN_SKIP_CLOUD"
+fi
 if [[ -n "${GEN_SKIP_CORPUS:-}" && "${GEN_SKIP_CORPUS}" != 0 ]]; then
   printf '\nall checks passed, but corpus tests SKIPPED (GEN_SKIP_CORPUS=%s)\n' "$GEN_SKIP_CORPUS"
 else

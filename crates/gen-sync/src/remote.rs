@@ -76,6 +76,24 @@ pub enum RemoteError {
         /// What is wrong with it.
         why: String,
     },
+    /// Something the remote needs does not exist there (a table or bucket not created yet).
+    #[error("{what} does not exist")]
+    Missing {
+        /// What is missing, named as the remote names it.
+        what: String,
+    },
+    /// An event is larger than one remote item may be.
+    #[error(
+        "event {event_id} is {size} bytes, over the remote's limit of {limit} bytes per item (storing large events elsewhere is not supported yet)"
+    )]
+    TooLarge {
+        /// The event's id.
+        event_id: String,
+        /// Its size as the remote counts it.
+        size: usize,
+        /// The remote's limit.
+        limit: usize,
+    },
     /// A pointer already holds another value: two writers used one origin id.
     #[error(
         "origin {origin} already has a different event at number {seq}: two workspaces share one origin id"

@@ -26,12 +26,12 @@ pub(crate) fn run(
     let settings = super::config(ws)?;
     let remote = super::remote(ws, &settings)?;
     let result = match direction {
-        Direction::Push => gen_sync::push(ws, &remote, &settings.project_id, args.dry_run),
-        Direction::Pull => gen_sync::pull(ws, &remote, args.dry_run),
+        Direction::Push => gen_sync::push(ws, remote.as_ref(), &settings.project_id, args.dry_run),
+        Direction::Pull => gen_sync::pull(ws, remote.as_ref(), args.dry_run),
     };
     let report = result.map_err(|e| {
-        UserError::new(
-            e.to_string(),
+        super::failed(
+            e,
             "nothing done so far is lost; run the same command again to finish",
         )
     })?;

@@ -1,7 +1,7 @@
 //! `gen sync status`: what a push and a pull would move now, and when each resource last synced.
 
 use super::SyncArgs;
-use crate::report::{Exit, UserError};
+use crate::report::Exit;
 use crate::terminal::outln;
 use gen_sync::SyncReport;
 use gen_workspace::Workspace;
@@ -25,10 +25,9 @@ pub(crate) fn run(ws: &Workspace, _args: &SyncArgs, json: bool) -> Result<Exit> 
     let settings = super::config(ws)?;
     let config = &settings.config;
     let remote = super::remote(ws, &settings)?;
-    let fail =
-        |e: gen_sync::SyncError| UserError::new(e.to_string(), "check the remote, then try again");
-    let push = gen_sync::push(ws, &remote, &settings.project_id, true).map_err(fail)?;
-    let pull = gen_sync::pull(ws, &remote, true).map_err(fail)?;
+    let fail = |e: gen_sync::SyncError| super::failed(e, "check the remote, then try again");
+    let push = gen_sync::push(ws, remote.as_ref(), &settings.project_id, true).map_err(fail)?;
+    let pull = gen_sync::pull(ws, remote.as_ref(), true).map_err(fail)?;
     let now = jiff::Timestamp::now();
     let stale: Vec<String> = ["events_pushed", "events_pulled"]
         .into_iter()

@@ -1,0 +1,30 @@
+//! The AWS remote of `gen-sync`: the per-origin event stream on one DynamoDB table, behind the same
+//! [`gen_sync::Remote`] trait as the local-directory remote, plus [`provision`] for the project's
+//! tables and buckets.
+//!
+//! It lives in its own crate so that only what talks to AWS pays the SDK's compile cost.
+//!
+//! One table (the sync config's `dynamodb_events_table`, partition key `project_id`, sort key `sk`,
+//! both strings) holds three kinds of item:
+//!
+//! | item | `project_id` | `sk` | attributes |
+//! |---|---|---|---|
+//! | event | `<project>` | `<fixed-width UTC time>#<event id>` | `event_id, line, hash, event_type, feature_id, edge, agent_id, origin, seq` |
+//! | pointer | `<project>#origin#<origin>` | `seq#<20 digits>` | `item` (the event's `sk`) or `void: true` |
+//! | head | `<project>#heads` | `<origin>` | `head` (a number) |
+//!
+//! Events and pointers are created with `attribute_not_exists(sk)` and never rewritten; a head is only
+//! ever raised, by a conditional update. Reads are strongly consistent queries of the base table.
+//!
+//! The trait is synchronous, so an [`AwsRemote`] holds a current-thread tokio runtime and blocks on
+//! each call.
+
+mod client;
+mod errors;
+mod items;
+mod provision;
+mod remote;
+
+pub use client::endpoint_is_custom;
+pub use provision::{Provisioned, provision};
+pub use remote::{AwsRemote, MAX_ITEM_BYTES};

@@ -1,0 +1,298 @@
+//! The AWS remote against a local DynamoDB + S3 (moto): `scripts/test.sh` starts one and exports
+//! `AWS_ENDPOINT_URL`; by hand, `eval "$(scripts/local-cloud start | tail -1)"` first, or
+//! `GEN_SKIP_CLOUD=1` to skip these on purpose. Every test uses its own tables and buckets.
+
+use gen_core::config::{
+    Backend, SourceFile, SyncConfig, SyncSettings, load_sync_config, render_sync_config,
+};
+use gen_sync::{Put, Remote, RemoteError, pull, push};
+use gen_sync_aws::{AwsRemote, provision};
+use gen_workspace::Workspace;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Once;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The endpoint, or `None` when the cloud tests are skipped on purpose.
+fn endpoint() -> Option<String> {
+    if std::env::var("GEN_SKIP_CLOUD").is_ok_and(|v| !v.is_empty() && v != "0") {
+        eprintln!("SKIPPED: the moto tests of gen-sync-aws (GEN_SKIP_CLOUD is set)");
+        return None;
+    }
+    let url = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let Some(url) = url else {
+        panic!(
+            "AWS_ENDPOINT_URL is not set: run these tests through scripts/test.sh, or start a local \
+             cloud with `eval \"$(scripts/local-cloud start | tail -1)\"; export AWS_ENDPOINT_URL` \
+             (GEN_SKIP_CLOUD=1 skips them)"
+        )
+    };
+    static CREDENTIALS: Once = Once::new();
+    CREDENTIALS.call_once(|| {
+        // SAFETY: set once, before this test makes any request, to the same dummy values every
+        // test wants; the SDK reads the environment through std, which serialises access.
+        unsafe {
+            std::env::set_var("AWS_ACCESS_KEY_ID", "test");
+            std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
+            std::env::set_var("AWS_REGION", "us-east-1");
+        }
+    });
+    Some(url)
+}
+
+/// A sync config whose project, tables and buckets no other test uses.
+fn config(tag: &str, endpoint: &str) -> SyncConfig {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let project = format!(
+        "it-{tag}-{}-{nanos}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut settings = SyncSettings::new(&project, Backend::Aws);
+    settings.dynamodb_events_table = format!("{project}-events");
+    settings.dynamodb_features_table = format!("{project}-features");
+    settings.region = Some("us-east-1".into());
+    settings.endpoint_url = Some(endpoint.to_string());
+    let text = render_sync_config(&settings);
+    let (config, report) = load_sync_config(&SourceFile::new("bedrock/sync_config.yml", text));
+    config.unwrap_or_else(|| panic!("{:?}", report.errors))
+}
+
+fn remote(config: &SyncConfig) -> AwsRemote {
+    provision(config).unwrap();
+    AwsRemote::open(config).unwrap()
+}
+
+fn project(config: &SyncConfig) -> String {
+    config.project_id.clone().unwrap()
+}
+
+fn workspace(root: &Path) -> Workspace {
+    let ws = Workspace::planned(root);
+    std::fs::create_dir_all(ws.dir.join("events")).unwrap();
+    ws
+}
+
+fn event(id: &str, ts: &str, feature: &str) -> String {
+    format!(
+        r#"{{"event_type":"edge_started","timestamp":"{ts}","project":"billing","event_id":"{id}","feature":"{feature}","edge":"design→code"}}"#
+    )
+}
+
+fn append(ws: &Workspace, lines: &[String]) {
+    gen_workspace::append_lines(&ws.events_path(), lines).unwrap();
+}
+
+fn lines(ws: &Workspace) -> BTreeSet<String> {
+    std::fs::read_to_string(ws.events_path())
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn provisioning_twice_creates_once_and_then_finds_everything_there() {
+    let Some(url) = endpoint() else { return };
+    let config = config("prov", &url);
+    let first = provision(&config).unwrap();
+    assert_eq!(first.created.len(), 4, "{first:?}");
+    assert!(first.existing.is_empty());
+    let second = provision(&config).unwrap();
+    assert!(second.created.is_empty(), "{second:?}");
+    assert_eq!(second.existing.len(), 4);
+}
+
+#[test]
+fn events_pushed_from_one_workspace_are_pulled_verbatim_into_an_empty_one_and_a_repush_moves_nothing()
+ {
+    let Some(url) = endpoint() else { return };
+    let config = config("roundtrip", &url);
+    let remote = remote(&config);
+    let tmp = tempfile::tempdir().unwrap();
+    let a = workspace(&tmp.path().join("a"));
+    let b = workspace(&tmp.path().join("b"));
+    let sent: Vec<String> = (0..30)
+        .map(|i| {
+            event(
+                &format!("e{i:02}"),
+                &format!("2026-03-01T09:{i:02}:00Z"),
+                "REQ-F-1",
+            )
+        })
+        .collect();
+    append(&a, &sent);
+    // An untimed line another tool wrote, with unicode.
+    append(
+        &a,
+        &[r#"{"event_type":"note","event_id":"u1","text":"ünïcode ✓"}"#.to_string()],
+    );
+
+    let pushed = push(&a, &remote, &project(&config), false).unwrap();
+    assert_eq!(pushed.events.added, 31);
+    let pulled = pull(&b, &remote, false).unwrap();
+    assert_eq!(pulled.events.added, 31);
+    assert_eq!(lines(&a), lines(&b));
+
+    // Again, from both sides: nothing moves.
+    assert_eq!(
+        push(&a, &remote, &project(&config), false)
+            .unwrap()
+            .events
+            .added,
+        0
+    );
+    assert_eq!(
+        push(&b, &remote, &project(&config), false)
+            .unwrap()
+            .events
+            .added,
+        0
+    );
+    assert_eq!(pull(&a, &remote, false).unwrap().events.added, 0);
+    assert_eq!(pull(&b, &remote, false).unwrap().events.added, 0);
+    assert_eq!(remote.all_events().unwrap().len(), 31);
+    assert_eq!(
+        std::fs::read_to_string(b.events_path())
+            .unwrap()
+            .lines()
+            .count(),
+        31
+    );
+}
+
+#[test]
+fn the_same_event_id_with_other_content_is_a_conflict_and_nothing_is_overwritten() {
+    let Some(url) = endpoint() else { return };
+    let config = config("conflict", &url);
+    let remote = remote(&config);
+    let tmp = tempfile::tempdir().unwrap();
+    let a = workspace(&tmp.path().join("a"));
+    let b = workspace(&tmp.path().join("b"));
+    let mine = event("same", "2026-03-01T09:00:00Z", "REQ-F-A");
+    let theirs = event("same", "2026-03-01T09:00:00Z", "REQ-F-B");
+    append(&a, std::slice::from_ref(&mine));
+    append(&b, std::slice::from_ref(&theirs));
+    assert_eq!(
+        push(&a, &remote, &project(&config), false)
+            .unwrap()
+            .events
+            .added,
+        1
+    );
+    let report = push(&b, &remote, &project(&config), false).unwrap();
+    assert_eq!(report.events.conflicts.len(), 1, "{report:?}");
+    assert_eq!(report.events.conflicts[0].remote, mine);
+    assert_eq!(report.events.conflicts[0].local, theirs);
+    let stored = remote.all_events().unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].line, mine);
+    // The same bytes again are already there, not a conflict.
+    let mut again = stored[0].clone();
+    again.origin = "someone-else".into();
+    assert!(matches!(
+        remote.put_event(&again).unwrap(),
+        Put::AlreadyThere(_)
+    ));
+}
+
+#[test]
+fn concurrent_pushers_all_land_and_every_workspace_ends_with_every_line() {
+    let Some(url) = endpoint() else { return };
+    let config = config("concurrent", &url);
+    provision(&config).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let workspaces: Vec<Workspace> = (0..4)
+        .map(|w| {
+            let ws = workspace(&tmp.path().join(format!("w{w}")));
+            let mine: Vec<String> = (0..15)
+                .map(|i| {
+                    event(
+                        &format!("w{w}-{i}"),
+                        &format!("2026-03-0{}T10:{i:02}:00Z", w + 1),
+                        "REQ-F-C",
+                    )
+                })
+                .collect();
+            // One event every workspace holds (a line copied around by hand).
+            append(&ws, &mine);
+            append(&ws, &[event("shared", "2026-03-09T00:00:00Z", "REQ-F-C")]);
+            ws
+        })
+        .collect();
+    std::thread::scope(|s| {
+        for ws in &workspaces {
+            let config = &config;
+            s.spawn(move || {
+                let remote = AwsRemote::open(config).unwrap();
+                let report = push(ws, &remote, &project(config), false).unwrap();
+                assert!(report.events.conflicts.is_empty(), "{report:?}");
+            });
+        }
+    });
+    let remote = AwsRemote::open(&config).unwrap();
+    assert_eq!(remote.all_events().unwrap().len(), 4 * 15 + 1);
+    assert_eq!(remote.heads().unwrap().len(), 4);
+    for ws in &workspaces {
+        pull(ws, &remote, false).unwrap();
+    }
+    let first = lines(&workspaces[0]);
+    assert_eq!(first.len(), 4 * 15 + 1);
+    for ws in &workspaces[1..] {
+        assert_eq!(lines(ws), first);
+        assert_eq!(
+            std::fs::read_to_string(ws.events_path())
+                .unwrap()
+                .lines()
+                .count(),
+            first.len(),
+            "no line twice"
+        );
+    }
+}
+
+#[test]
+fn a_missing_table_an_oversized_event_and_an_unreachable_endpoint_say_what_is_wrong() {
+    let Some(url) = endpoint() else { return };
+    let config = config("errors", &url);
+    let remote = AwsRemote::open(&config).unwrap();
+    let err = remote.heads().unwrap_err();
+    assert!(matches!(err, RemoteError::Missing { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains(config.dynamodb_events_table.as_deref().unwrap()),
+        "{err}"
+    );
+
+    provision(&config).unwrap();
+    let remote = AwsRemote::open(&config).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let a = workspace(&tmp.path().join("a"));
+    let big = format!(
+        r#"{{"event_type":"note","timestamp":"2026-03-01T09:00:00Z","event_id":"big","text":"{}"}}"#,
+        "x".repeat(500 * 1024)
+    );
+    append(&a, &[big]);
+    let err = push(&a, &remote, &project(&config), false).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("big") && text.contains("not supported yet"),
+        "{text}"
+    );
+
+    let mut closed = config.clone();
+    closed.endpoint_url = Some("http://127.0.0.1:9".into());
+    let err = AwsRemote::open(&closed).unwrap().heads().unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("cannot reach http://127.0.0.1:9"),
+        "{text}"
+    );
+    assert!(!text.contains('\n') && !text.contains("test"), "{text}");
+}
