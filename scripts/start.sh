@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: build gen, then a short tour on a new workspace in target/tour/
-# (init → emit → validate → status). Needs nothing but the Rust toolchain; no AWS account.
+# The main job on a fresh machine: build gen, then a short tour in target/tour/: a new workspace
+# (init → emit → validate → status), shared with a teammate's through the embedded default remote, a
+# local folder (sync init → push → pull). Needs nothing but the Rust toolchain; no AWS account.
 # GEN_INSTALL=1 also installs `gen` on the PATH (cargo install into ~/.cargo/bin); without it the
 # script only prints the command that does.
 set -euo pipefail
@@ -9,9 +10,10 @@ repo="$PWD"
 
 cargo build --release -p gen-cli
 gen="$PWD/target/release/gen"
-tour="$PWD/target/tour"
-rm -rf "$tour"
-mkdir -p "$tour"
+tour="$PWD/target/tour/ana"
+teammate="$PWD/target/tour/bo"
+rm -rf "$PWD/target/tour"
+mkdir -p "$tour" "$teammate"
 cd "$tour"
 
 run() { printf '\n$ gen %s\n' "$*"; "$gen" "$@"; }
@@ -26,6 +28,16 @@ run event emit edge_started --feature REQ-F-TOUR-001 --edge 'requirements→desi
 run event log
 run status
 run status --feature REQ-F-TOUR-001
+
+printf '\n# Sharing: a folder plays the cloud (a shared drive works the same); the teammate pulls.\n'
+run sync init --backend local --root ../remote
+run sync push
+cd "$teammate"
+run init --project tour
+run sync init --backend local --root ../remote
+run sync pull
+run status
+cd "$tour"
 
 printf '\nThe tour workspace is %s; try `%s --workspace %s status --json`.\n' "$tour" "$gen" "$tour"
 
