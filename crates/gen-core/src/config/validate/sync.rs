@@ -13,21 +13,6 @@ use crate::config::sync_config::{
     table_name_problem,
 };
 
-/// Keys whose value is one string (or a number written for one).
-const SCALAR_KEYS: [&str; 11] = [
-    "backend",
-    "project_id",
-    "s3_config_bucket",
-    "s3_artifacts_bucket",
-    "dynamodb_events_table",
-    "dynamodb_features_table",
-    "region",
-    "profile",
-    "endpoint_url",
-    "local_root",
-    "staleness_threshold",
-];
-
 const BUCKET_HINT: &str = "bucket names are 3–63 characters of lowercase letters, digits, `-` and `.`, \
                            starting and ending with a letter or digit";
 const TABLE_HINT: &str = "table names are 3–255 characters of letters, digits, `_`, `-` and `.`";
@@ -152,7 +137,11 @@ impl Validator {
                 );
             }
         }
-        for key in SCALAR_KEYS {
+        // Every key but the two mappings holds one string (or a number written for one).
+        for key in SYNC_KEYS
+            .into_iter()
+            .filter(|k| !matches!(*k, "last_sync" | "direction"))
+        {
             if let Some(node) = sync.get(key)
                 && matches!(node.value, yaml::Yaml::Seq(_) | yaml::Yaml::Map(_))
             {
