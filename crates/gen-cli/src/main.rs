@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod load;
+mod progress;
 mod report;
 mod terminal;
 

@@ -1,7 +1,7 @@
 //! Event items, pointers and heads as DynamoDB attribute maps, and back.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use gen_sync::{EventItem, Pointer, RemoteError};
+use gen_sync::{Block, EventItem, Pointer, RemoteError};
 use std::collections::HashMap;
 
 pub(crate) type Attrs = HashMap<String, AttributeValue>;
@@ -120,24 +120,46 @@ pub(crate) fn event_from(attrs: &Attrs) -> Result<EventItem, RemoteError> {
     })
 }
 
-pub(crate) fn pointer_attrs(project: &str, origin: &str, seq: u64, pointer: &Pointer) -> Attrs {
-    let mut attrs = key(pointer_pk(project, origin), pointer_sk(seq));
-    match pointer {
-        Pointer::Item(sk) => attrs.insert("item".into(), s(sk)),
-        Pointer::Void => attrs.insert("void".into(), AttributeValue::Bool(true)),
-    };
+/// A block as an item: `items` lists one entry per number, the event's sort key or NULL for a hole.
+pub(crate) fn block_attrs(project: &str, origin: &str, block: &Block) -> Attrs {
+    let mut attrs = key(pointer_pk(project, origin), pointer_sk(block.first));
+    let list = block
+        .pointers
+        .iter()
+        .map(|p| match p {
+            Pointer::Item(sk) => s(sk),
+            Pointer::Void => AttributeValue::Null(true),
+        })
+        .collect();
+    attrs.insert("items".into(), AttributeValue::L(list));
     attrs
 }
 
-pub(crate) fn pointer_from(attrs: &Attrs, origin: &str, seq: u64) -> Result<Pointer, RemoteError> {
-    match (attrs.get("item"), attrs.get("void")) {
-        (Some(AttributeValue::S(sk)), _) => Ok(Pointer::Item(sk.clone())),
-        (None, Some(AttributeValue::Bool(true))) => Ok(Pointer::Void),
-        _ => Err(damaged(
-            &format!("pointer {seq} of origin {origin}"),
-            "it has neither `item` nor `void: true`",
-        )),
+pub(crate) fn block_from(attrs: &Attrs, origin: &str) -> Result<Block, RemoteError> {
+    let sk = text(attrs, SK, "a block")?;
+    let what = format!("block {sk} of origin {origin}");
+    let first = sk
+        .strip_prefix("seq#")
+        .and_then(|n| n.parse::<u64>().ok())
+        .ok_or_else(|| damaged(&what, "its key is not `seq#<number>`"))?;
+    let Some(AttributeValue::L(list)) = attrs.get("items") else {
+        return Err(damaged(&what, "`items` is missing or not a list"));
+    };
+    let pointers = list
+        .iter()
+        .map(|v| match v {
+            AttributeValue::S(sk) => Ok(Pointer::Item(sk.clone())),
+            AttributeValue::Null(true) => Ok(Pointer::Void),
+            _ => Err(damaged(
+                &what,
+                "an entry of `items` is neither a key nor NULL",
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if first == 0 || pointers.is_empty() {
+        return Err(damaged(&what, "it is empty or starts at 0"));
     }
+    Ok(Block { first, pointers })
 }
 
 #[cfg(test)]
@@ -171,15 +193,17 @@ mod tests {
     }
 
     #[test]
-    fn pointers_come_back_as_they_went_and_the_size_counts_names_and_utf8_bytes() {
-        for p in [Pointer::Item("k#1".into()), Pointer::Void] {
-            let attrs = pointer_attrs("billing", "o-1", 3, &p);
-            assert_eq!(attrs[SK], s("seq#00000000000000000003"));
-            assert_eq!(attrs[PK], s("billing#origin#o-1"));
-            assert_eq!(pointer_from(&attrs, "o-1", 3).unwrap(), p);
-        }
+    fn blocks_come_back_as_they_went_and_the_size_counts_names_and_utf8_bytes() {
+        let block = Block {
+            first: 3,
+            pointers: vec![Pointer::Item("k#1".into()), Pointer::Void],
+        };
+        let attrs = block_attrs("billing", "o-1", &block);
+        assert_eq!(attrs[SK], s("seq#00000000000000000003"));
+        assert_eq!(attrs[PK], s("billing#origin#o-1"));
+        assert_eq!(block_from(&attrs, "o-1").unwrap(), block);
         let attrs = key("p", "ü");
         assert_eq!(size(&attrs), "project_id".len() + 1 + "sk".len() + 2);
-        assert!(pointer_from(&key("p", "s"), "o", 1).is_err());
+        assert!(block_from(&key("p", "seq#00000000000000000001"), "o").is_err());
     }
 }

@@ -10,14 +10,18 @@
 //! | item | `project_id` | `sk` | attributes |
 //! |---|---|---|---|
 //! | event | `<project>` | `<fixed-width UTC time>#<event id>` | `event_id, line, hash, event_type, feature_id, edge, agent_id, origin, seq` |
-//! | pointer | `<project>#origin#<origin>` | `seq#<20 digits>` | `item` (the event's `sk`) or `void: true` |
+//! | block | `<project>#origin#<origin>` | `seq#<first number, 20 digits>` | `items`: per number, the event's `sk` or NULL for a hole |
 //! | head | `<project>#heads` | `<origin>` | `head` (a number) |
 //!
-//! Events and pointers are created with `attribute_not_exists(sk)` and never rewritten; a head is only
-//! ever raised, by a conditional update. Reads are strongly consistent queries of the base table.
+//! Event items go up in BatchWriteItem requests of 25 (several in flight, items left unprocessed
+//! retried with jittered backoff) right after a BatchGetItem found their keys free, and are read back
+//! before the block that names them is written; DynamoDB cannot make batch writes conditional, so that
+//! read is what keeps an item from being silently replaced. Blocks are created with
+//! `attribute_not_exists(sk)`; a head is only ever raised, by a conditional update. Reads are strongly
+//! consistent reads and queries of the base table.
 //!
 //! The trait is synchronous, so an [`AwsRemote`] holds a current-thread tokio runtime and blocks on
-//! each call.
+//! each call; the batches of one call run concurrently on it.
 
 mod client;
 mod errors;

@@ -5,10 +5,35 @@ use crate::errors::classify;
 use crate::items::{self, Attrs, PK, SK};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use aws_sdk_dynamodb::types::{
+    KeysAndAttributes, PutRequest, ReturnValuesOnConditionCheckFailure, WriteRequest,
+};
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use gen_core::config::SyncConfig;
-use gen_sync::{EventItem, Pointer, Put, Remote, RemoteError};
-use std::collections::BTreeMap;
+use gen_sync::{Block, EventItem, Put, Remote, RemoteError};
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+/// Keys per BatchGetItem (DynamoDB's limit).
+const READ_BATCH: usize = 100;
+/// Items per BatchWriteItem (DynamoDB's limit).
+const WRITE_BATCH: usize = 25;
+/// Batch requests in flight at once.
+const IN_FLIGHT: usize = 8;
+/// Tries for a batch whose items keep coming back unprocessed (throttling inside a 200 response).
+const MAX_TRIES: u32 = 8;
+
+/// Full jitter: a random wait up to unit × 2^attempt, capped at 100 units (50 ms and 5 s by default,
+/// what AWS recommends for
+/// `UnprocessedItems`; the SDK's own retry covers throttled requests, not items left in a success).
+async fn backoff(unit_ms: u64, attempt: u32) {
+    use std::hash::{BuildHasher, Hasher};
+    let ceiling = (unit_ms << attempt.min(10)).min(100 * unit_ms);
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    tokio::time::sleep(Duration::from_millis(random % (ceiling + 1))).await;
+}
 
 /// DynamoDB's limit on one item, attribute names included.
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
@@ -20,6 +45,7 @@ pub struct AwsRemote {
     table: String,
     project_id: String,
     place: String,
+    backoff_ms: u64,
 }
 
 impl std::fmt::Debug for AwsRemote {
@@ -57,6 +83,7 @@ impl AwsRemote {
             table,
             project_id,
             place,
+            backoff_ms: 50,
         })
     }
 
@@ -72,7 +99,15 @@ impl AwsRemote {
             table: table.to_string(),
             project_id: project_id.to_string(),
             place: "the configured endpoint".into(),
+            backoff_ms: 50,
         })
+    }
+
+    /// Sets the unit of the backoff between retries of unprocessed items (50 ms by default; the
+    /// wait before try n is random up to unit × 2^n, capped at 100 units).
+    pub fn with_backoff_unit(mut self, unit: Duration) -> AwsRemote {
+        self.backoff_ms = unit.as_millis().max(1) as u64;
+        self
     }
 
     fn fail<E>(
@@ -95,39 +130,30 @@ impl AwsRemote {
         )
     }
 
-    fn get(&self, key: Attrs) -> Result<Option<Attrs>, RemoteError> {
-        let out = self
-            .rt
-            .block_on(
-                self.ddb
-                    .get_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key))
-                    .consistent_read(true)
-                    .send(),
-            )
-            .map_err(|e| self.fail("read an item", e))?;
-        Ok(out.item)
-    }
-
-    /// Every item of a partition in key order (strongly consistent, page after page).
-    fn query(&self, pk: &str) -> Result<Vec<Attrs>, RemoteError> {
+    /// Every item of a partition in key order, or those with a sort key after `after` (strongly
+    /// consistent, page after page).
+    fn query(&self, pk: &str, after: Option<&str>) -> Result<Vec<Attrs>, RemoteError> {
         let mut items = Vec::new();
         let mut start: Option<Attrs> = None;
         loop {
+            let mut request = self
+                .ddb
+                .query()
+                .table_name(&self.table)
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_values(":pk", items::s(pk))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take());
+            request = match after {
+                None => request.key_condition_expression("#pk = :pk"),
+                Some(after) => request
+                    .key_condition_expression("#pk = :pk AND #sk > :after")
+                    .expression_attribute_names("#sk", SK)
+                    .expression_attribute_values(":after", items::s(after)),
+            };
             let out = self
                 .rt
-                .block_on(
-                    self.ddb
-                        .query()
-                        .table_name(&self.table)
-                        .key_condition_expression("#pk = :pk")
-                        .expression_attribute_names("#pk", PK)
-                        .expression_attribute_values(":pk", items::s(pk))
-                        .consistent_read(true)
-                        .set_exclusive_start_key(start.take())
-                        .send(),
-                )
+                .block_on(request.send())
                 .map_err(|e| self.fail("query", e))?;
             items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
@@ -135,6 +161,73 @@ impl AwsRemote {
                 _ => return Ok(items),
             }
         }
+    }
+
+    /// One BatchGetItem of up to 100 keys, retrying the keys DynamoDB leaves unprocessed.
+    async fn get_batch(&self, mut keys: Vec<Attrs>) -> Result<Vec<Attrs>, RemoteError> {
+        let mut found = Vec::with_capacity(keys.len());
+        for attempt in 1.. {
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| RemoteError::Unavailable(format!("cannot build a read: {e}")))?;
+            let out = self
+                .ddb
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(|e| self.fail("read items", e))?;
+            if let Some(mut responses) = out.responses {
+                found.extend(responses.remove(&self.table).unwrap_or_default());
+            }
+            keys = out
+                .unprocessed_keys
+                .and_then(|mut left| left.remove(&self.table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+            if keys.is_empty() {
+                break;
+            }
+            if attempt >= MAX_TRIES {
+                return Err(self.throttled(keys.len(), "reads"));
+            }
+            backoff(self.backoff_ms, attempt).await;
+        }
+        Ok(found)
+    }
+
+    /// One BatchWriteItem of up to 25 puts, retrying the items DynamoDB leaves unprocessed.
+    async fn write_batch(&self, mut requests: Vec<WriteRequest>) -> Result<(), RemoteError> {
+        for attempt in 1.. {
+            let out = self
+                .ddb
+                .batch_write_item()
+                .request_items(&self.table, requests)
+                .send()
+                .await
+                .map_err(|e| self.fail("write items", e))?;
+            requests = out
+                .unprocessed_items
+                .and_then(|mut left| left.remove(&self.table))
+                .unwrap_or_default();
+            if requests.is_empty() {
+                break;
+            }
+            if attempt >= MAX_TRIES {
+                return Err(self.throttled(requests.len(), "writes"));
+            }
+            backoff(self.backoff_ms, attempt).await;
+        }
+        Ok(())
+    }
+
+    fn throttled(&self, left: usize, what: &str) -> RemoteError {
+        RemoteError::Unavailable(format!(
+            "DynamoDB table `{}` on {} left {left} {what} unprocessed after {MAX_TRIES} tries (throttled): run the sync again later, or raise the table's capacity",
+            self.table, self.place
+        ))
     }
 
     /// Creates an item unless its key exists; `Some(old item)` when it did (the old item may be
@@ -165,75 +258,90 @@ impl AwsRemote {
 }
 
 impl Remote for AwsRemote {
-    fn put_event(&self, item: &EventItem) -> Result<Put, RemoteError> {
-        debug_assert_eq!(item.project_id, self.project_id);
-        let attrs = items::event_attrs(item);
-        let size = items::size(&attrs);
-        if size > MAX_ITEM_BYTES {
-            return Err(RemoteError::TooLarge {
-                event_id: item.event_id.clone(),
-                size,
-                limit: MAX_ITEM_BYTES,
-            });
+    fn get_events(&self, sks: &[String]) -> Result<Vec<EventItem>, RemoteError> {
+        // A key twice in one batch is refused by DynamoDB.
+        let mut seen = HashSet::new();
+        let keys: Vec<Attrs> = sks
+            .iter()
+            .filter(|sk| seen.insert(sk.as_str()))
+            .map(|sk| items::key(&self.project_id, sk.as_str()))
+            .collect();
+        let batches: Vec<Vec<Attrs>> = keys.chunks(READ_BATCH).map(<[Attrs]>::to_vec).collect();
+        let found: Vec<Vec<Attrs>> = self.rt.block_on(
+            stream::iter(batches)
+                .map(|batch| self.get_batch(batch))
+                .buffer_unordered(IN_FLIGHT)
+                .try_collect(),
+        )?;
+        found.iter().flatten().map(items::event_from).collect()
+    }
+
+    fn create_events(&self, events: &[EventItem]) -> Result<Vec<Put>, RemoteError> {
+        let mut requests = Vec::with_capacity(events.len());
+        for event in events {
+            debug_assert_eq!(event.project_id, self.project_id);
+            let attrs = items::event_attrs(event);
+            let size = items::size(&attrs);
+            if size > MAX_ITEM_BYTES {
+                return Err(RemoteError::TooLarge {
+                    event_id: event.event_id.clone(),
+                    size,
+                    limit: MAX_ITEM_BYTES,
+                });
+            }
+            let put = PutRequest::builder()
+                .set_item(Some(attrs))
+                .build()
+                .map_err(|e| RemoteError::Unavailable(format!("cannot build a write: {e}")))?;
+            requests.push(WriteRequest::builder().put_request(put).build());
         }
-        let Some(old) = self.create(attrs)? else {
-            return Ok(Put::Created);
-        };
-        let existing = match old {
-            Some(attrs) if !attrs.is_empty() => items::event_from(&attrs)?,
-            // Not every server returns the old item with the refusal: read it.
-            _ => self
-                .get_event(&item.sk)?
-                .ok_or_else(|| RemoteError::Damaged {
-                    what: format!("event item {}", item.sk),
-                    why: "it vanished after a create was refused".into(),
-                })?,
-        };
-        Ok(
-            if existing.hash == item.hash && existing.event_id == item.event_id {
-                Put::AlreadyThere(Box::new(existing))
-            } else {
-                Put::Conflict(Box::new(existing))
-            },
-        )
+        let batches: Vec<Vec<WriteRequest>> = requests
+            .chunks(WRITE_BATCH)
+            .map(<[WriteRequest]>::to_vec)
+            .collect();
+        self.rt.block_on(
+            stream::iter(batches)
+                .map(|batch| self.write_batch(batch))
+                .buffer_unordered(IN_FLIGHT)
+                .try_collect::<Vec<()>>(),
+        )?;
+        // Batch writes cannot be conditional: the engine read these keys just before.
+        Ok(vec![Put::Created; events.len()])
     }
 
-    fn get_event(&self, sk: &str) -> Result<Option<EventItem>, RemoteError> {
-        self.get(items::key(&self.project_id, sk))?
-            .map(|attrs| items::event_from(&attrs))
-            .transpose()
-    }
-
-    fn put_pointer(&self, origin: &str, seq: u64, pointer: &Pointer) -> Result<(), RemoteError> {
-        let Some(old) =
-            self.create(items::pointer_attrs(&self.project_id, origin, seq, pointer))?
-        else {
+    fn put_block(&self, origin: &str, block: &Block) -> Result<(), RemoteError> {
+        let Some(old) = self.create(items::block_attrs(&self.project_id, origin, block))? else {
             return Ok(());
         };
         let existing = match old {
-            Some(attrs) if !attrs.is_empty() => Some(items::pointer_from(&attrs, origin, seq)?),
-            _ => self.get_pointer(origin, seq)?,
+            Some(attrs) if !attrs.is_empty() => Some(items::block_from(&attrs, origin)?),
+            _ => self
+                .blocks_after(origin, block.first - 1)?
+                .into_iter()
+                .find(|b| b.first == block.first),
         };
         match existing {
-            Some(existing) if &existing == pointer => Ok(()),
+            // A run cut short wrote it already; the first write stands.
+            Some(existing) if existing.pointers.len() == block.pointers.len() => Ok(()),
             _ => Err(RemoteError::PointerTaken {
                 origin: origin.to_string(),
-                seq,
+                seq: block.first,
             }),
         }
     }
 
-    fn get_pointer(&self, origin: &str, seq: u64) -> Result<Option<Pointer>, RemoteError> {
-        self.get(items::key(
-            items::pointer_pk(&self.project_id, origin),
-            items::pointer_sk(seq),
-        ))?
-        .map(|attrs| items::pointer_from(&attrs, origin, seq))
-        .transpose()
+    fn blocks_after(&self, origin: &str, after: u64) -> Result<Vec<Block>, RemoteError> {
+        self.query(
+            &items::pointer_pk(&self.project_id, origin),
+            Some(&items::pointer_sk(after)),
+        )?
+        .iter()
+        .map(|attrs| items::block_from(attrs, origin))
+        .collect()
     }
 
     fn heads(&self) -> Result<BTreeMap<String, u64>, RemoteError> {
-        self.query(&items::heads_pk(&self.project_id))?
+        self.query(&items::heads_pk(&self.project_id), None)?
             .iter()
             .map(|attrs| {
                 let origin = match attrs.get(SK) {
@@ -275,7 +383,7 @@ impl Remote for AwsRemote {
 
     fn all_events(&self) -> Result<Vec<EventItem>, RemoteError> {
         let mut events = self
-            .query(&self.project_id)?
+            .query(&self.project_id, None)?
             .iter()
             .map(items::event_from)
             .collect::<Result<Vec<_>, _>>()?;

@@ -5,13 +5,26 @@
 use gen_core::config::{
     Backend, SourceFile, SyncConfig, SyncSettings, load_sync_config, render_sync_config,
 };
-use gen_sync::{Put, Remote, RemoteError, pull, push};
+use gen_sync::{Remote, RemoteError, SyncError, SyncReport};
 use gen_sync_aws::{AwsRemote, provision};
 use gen_workspace::Workspace;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Once;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+fn push(
+    ws: &Workspace,
+    remote: &dyn Remote,
+    project: &str,
+    dry_run: bool,
+) -> Result<SyncReport, SyncError> {
+    gen_sync::push(ws, remote, project, dry_run, &mut |_| {})
+}
+
+fn pull(ws: &Workspace, remote: &dyn Remote, dry_run: bool) -> Result<SyncReport, SyncError> {
+    gen_sync::pull(ws, remote, dry_run, &mut |_| {})
+}
 
 /// The endpoint, or `None` when the cloud tests are skipped on purpose.
 fn endpoint() -> Option<String> {
@@ -193,13 +206,19 @@ fn the_same_event_id_with_other_content_is_a_conflict_and_nothing_is_overwritten
     let stored = remote.all_events().unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].line, mine);
-    // The same bytes again are already there, not a conflict.
-    let mut again = stored[0].clone();
-    again.origin = "someone-else".into();
-    assert!(matches!(
-        remote.put_event(&again).unwrap(),
-        Put::AlreadyThere(_)
-    ));
+    // The same bytes from a third workspace are already there, not a conflict.
+    let c = workspace(&tmp.path().join("c"));
+    append(&c, std::slice::from_ref(&mine));
+    let report = push(&c, &remote, &project(&config), false).unwrap();
+    assert_eq!(
+        (report.events.added, report.events.skipped),
+        (0, 1),
+        "{report:?}"
+    );
+    assert!(report.events.conflicts.is_empty());
+    // And b, pulling, gets nothing new: its own version stays, the conflict stands.
+    pull(&b, &remote, false).unwrap();
+    assert_eq!(lines(&b), BTreeSet::from([theirs]));
 }
 
 #[test]

@@ -1,26 +1,32 @@
 //! Push and pull of the event stream: the imperative shell around [`crate::plan`].
 //!
-//! **Push** numbers every local event the remote is not known to hold (events `gen` wrote and lines
-//! other tools appended alike), records the numbers in the state *before* touching the remote, then
-//! for each: creates the event item (the line verbatim), writes its pointer, and finally raises the
-//! origin's head. Killed at any point, the next push finds the same numbers in the outbox and
-//! finishes them; every write is create-only, so nothing is duplicated. An event someone else already
-//! put is skipped and one in conflict (same key, other bytes) is reported with both lines; either way
-//! its number gets a void pointer so the sequence stays contiguous for readers.
+//! **Push** reads the log past the prefix the remote is known to hold (all of it the first time, or
+//! after the file was rewritten), asks the remote which of those events it already has, reports a
+//! conflict for every one it holds with other bytes, and numbers the rest. The numbers are recorded
+//! in the state (the outbox) *before* the remote sees any of them; then, block by block: the items
+//! are created, read back (a teammate racing on the same key is caught here), the block of pointers
+//! is written and the origin's head raised. Killed at any point, the next push finds the outbox and
+//! finishes the same blocks first; every write is create-only or idempotent, so nothing is
+//! duplicated.
 //!
-//! **Pull** reads, for every other origin, the pointers past its cursor up to that origin's head and
-//! appends the lines the local log does not hold, under the log's lock, fsynced, in one batch; only
-//! then do the cursors move. Killed before the cursors moved, the next pull finds those ids in the log
-//! and appends nothing twice. The file is never reordered or rewritten.
+//! **Pull** reads, for every other origin, the blocks past its cursor up to that origin's head, fetches
+//! the items they name, and appends the lines the local log does not hold — under the log's lock,
+//! fsynced, in one batch; only then do the cursors move. An item is taken only through the pointer of
+//! the origin that created it, so an event two origins point at arrives once. Killed before the
+//! cursors moved, the next pull finds those lines past the synced prefix and appends nothing twice.
+//! The file is never reordered or rewritten.
 
-use crate::plan::{Local, plan_pull, plan_push};
-use crate::remote::{EventItem, Pointer, Put, Remote, RemoteError};
-use crate::state::{Locked, StateError};
-use gen_core::event::fixed_width;
-use gen_workspace::{LineItem, LogError, Workspace};
+use crate::plan::{Local, blocks, number, plan_pull, pointers_between};
+use crate::remote::{Block, EventItem, Pointer, Progress, Put, Remote, RemoteError};
+use crate::state::{Held, Locked, Outgoing, StateError};
+use gen_core::event::{Event, fixed_width};
+use gen_workspace::{LineItem, LogError, LogMark, LogPoint, Workspace};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Items per call to the remote: the unit of progress (the remote splits it further as it likes).
+const SLICE: usize = 1000;
 
 /// Why a sync did not finish (what it did before is kept and the next run goes on from there).
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +40,7 @@ pub enum SyncError {
     /// The local log could not be read or appended to.
     #[error(transparent)]
     Log(#[from] LogError),
-    /// An origin's head says a pointer exists that does not.
+    /// An origin's head says a number exists that no block holds, or a pointer names no item.
     #[error(
         "origin {origin} has no event number {seq} although its head is {head}: the remote is damaged"
     )]
@@ -79,24 +85,8 @@ pub struct SyncReport {
     pub events: Moved,
 }
 
-/// The local log's events: line, id, time and the fields the remote indexes.
-struct LocalLog {
-    events: Vec<(String, gen_core::event::Event)>,
-}
-
-fn read_log(ws: &Workspace) -> Result<LocalLog, SyncError> {
-    let mut events = Vec::new();
-    gen_workspace::each_line(
-        &ws.events_path(),
-        |_| true,
-        |item| {
-            if let LineItem::Event(e) = item {
-                events.push((e.raw, e.event));
-            }
-        },
-    )?;
-    Ok(LocalLog { events })
-}
+/// Where progress goes; `&mut |_| {}` when nobody watches.
+pub type OnProgress<'a> = &'a mut dyn FnMut(Progress);
 
 fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
@@ -106,26 +96,21 @@ fn sha256_hex(text: &str) -> String {
 }
 
 /// The sort key of an event: `<fixed-width UTC time>#<id>`, untimed ones after every time.
-pub fn sort_key(event: &gen_core::event::Event) -> String {
+pub fn sort_key(event: &Event) -> String {
     let time = event
         .timestamp
         .map_or_else(|| "~untimed".to_string(), fixed_width);
     format!("{time}#{}", event.id)
 }
 
-fn item(
-    project_id: &str,
-    origin: &str,
-    seq: u64,
-    line: &str,
-    event: &gen_core::event::Event,
-) -> EventItem {
+fn item(project_id: &str, origin: &str, seq: u64, line: &str, event: &Event) -> EventItem {
+    let line = line.trim_end_matches(['\r', '\n']);
     EventItem {
         project_id: project_id.to_string(),
         sk: sort_key(event),
         event_id: event.id.clone(),
-        line: line.trim_end_matches(['\r', '\n']).to_string(),
-        hash: sha256_hex(line.trim_end_matches(['\r', '\n'])),
+        line: line.to_string(),
+        hash: sha256_hex(line),
         event_type: event.event_type.clone(),
         feature_id: event.feature.clone(),
         edge: event.edge.clone(),
@@ -135,111 +120,312 @@ fn item(
     }
 }
 
+/// Events with their line numbers and lines, in file order.
+type Lines = Vec<(u64, String, Event)>;
+
+/// Events of the local log, in file order, first occurrence of each id, with their line numbers.
+struct Read {
+    events: Lines,
+    /// Where the read stopped (just after the last complete line).
+    end: LogPoint,
+}
+
+/// Reads the whole log (`from` = `None`) or the part past a point, with exact ids either way.
+fn read(ws: &Workspace, from: Option<LogPoint>) -> Result<Read, SyncError> {
+    let path = ws.events_path();
+    let read_from = |start: LogPoint| -> Result<(Lines, gen_workspace::TailRead), SyncError> {
+        let mut events = Vec::new();
+        let tail = gen_workspace::each_line_after(
+            &path,
+            start,
+            |_| true,
+            |item| {
+                if let LineItem::Event(e) = item {
+                    events.push((e.line, e.raw, e.event));
+                }
+            },
+        )?;
+        Ok((events, tail))
+    };
+    let start = from.unwrap_or_default();
+    let (mut events, mut tail) = read_from(start)?;
+    if tail.derived_ids && start != LogPoint::default() {
+        // Derived ids count twins from the first line: read it all and keep the part past `from`.
+        (events, tail) = read_from(LogPoint::default())?;
+        events.retain(|(line, _, _)| *line > start.lines);
+    }
+    let mut seen = HashSet::new();
+    let events = events
+        .into_iter()
+        .filter(|(_, _, e)| seen.insert(e.id.clone()))
+        .collect();
+    Ok(Read {
+        events,
+        end: tail.end,
+    })
+}
+
+/// Where the remote's knowledge of the log ends, if the state's mark still holds.
+fn synced_point(ws: &Workspace, mark: Option<&LogMark>) -> Result<Option<LogPoint>, SyncError> {
+    let Some(mark) = mark else { return Ok(None) };
+    Ok(mark.holds(&ws.events_path())?.ok().map(|()| mark.point))
+}
+
+/// Fetches the items under `sks`, a slice at a time, reporting progress.
+fn fetch(
+    remote: &dyn Remote,
+    sks: &[String],
+    stage: &'static str,
+    progress: OnProgress<'_>,
+) -> Result<HashMap<String, EventItem>, SyncError> {
+    let mut found = HashMap::with_capacity(sks.len());
+    let total = sks.len() as u64;
+    for (i, slice) in sks.chunks(SLICE).enumerate() {
+        for item in remote.get_events(slice)? {
+            found.insert(item.sk.clone(), item);
+        }
+        progress(Progress {
+            stage,
+            done: (i * SLICE + slice.len()) as u64,
+            total,
+        });
+    }
+    Ok(found)
+}
+
 /// Sends every local event the remote does not hold yet; see the module docs.
 pub fn push(
     ws: &Workspace,
     remote: &dyn Remote,
     project_id: &str,
     dry_run: bool,
+    progress: OnProgress<'_>,
 ) -> Result<SyncReport, SyncError> {
     let mut locked = Locked::open(ws)?;
-    let log = read_log(ws)?;
-    let by_id: BTreeMap<&str, (&str, &gen_core::event::Event)> = log
-        .events
-        .iter()
-        .map(|(line, e)| (e.id.as_str(), (line.as_str(), e)))
-        .collect();
-    let local: Vec<Local> = log
-        .events
-        .iter()
-        .map(|(_, e)| Local {
-            event_id: e.id.clone(),
-            time: e.timestamp.map(fixed_width),
-        })
-        .collect();
-    let plan = plan_push(&local, &locked.state);
+    let origin = locked.state.origin.clone();
     let mut moved = Moved::default();
-    if dry_run {
-        for out in &plan.send {
-            let Some((line, event)) = by_id.get(out.event_id.as_str()) else {
-                continue;
-            };
-            let want = item(project_id, &locked.state.origin, out.seq, line, event);
-            match remote.get_event(&want.sk)? {
-                None => moved.added += 1,
-                Some(there) if there.hash == want.hash => moved.skipped += 1,
-                Some(there) => moved.conflicts.push(Conflict {
+    let synced = synced_point(ws, locked.state.synced.as_ref())?;
+    // The outbox and the conflicts name events anywhere in the log: then it is read whole.
+    let whole = !locked.state.outbox.is_empty() || !locked.state.conflicts.is_empty();
+    let log = read(ws, if whole { None } else { synced })?;
+    let by_id: HashMap<&str, (&str, &Event)> = log
+        .events
+        .iter()
+        .map(|(_, line, e)| (e.id.as_str(), (line.as_str(), e)))
+        .collect();
+
+    // A run cut short left numbered events: finish exactly those blocks first.
+    if !dry_run && !locked.state.outbox.is_empty() {
+        let outbox = locked.state.outbox.clone();
+        let sent = send(
+            remote, project_id, &origin, &outbox, &by_id, false, &mut moved, progress,
+        )?;
+        locked.record_created(&sent.created)?;
+        locked.state.held.extend(sent.held);
+        locked.state.conflicts.extend(sent.conflicts);
+        locked.state.outbox.clear();
+        locked.save()?;
+    }
+    let pending: HashSet<&str> = locked
+        .state
+        .outbox
+        .iter()
+        .map(|o| o.event_id.as_str())
+        .collect();
+
+    // The candidates: every event past the synced prefix (all of them without one), the conflicts of
+    // the last push again, and nothing a dry run found still numbered.
+    let past = synced.map_or(0, |p| p.lines);
+    let candidates: Vec<(&str, &Event)> = log
+        .events
+        .iter()
+        .filter(|(n, _, e)| *n > past || locked.state.conflicts.contains(&e.id))
+        .filter(|(_, _, e)| !pending.contains(e.id.as_str()))
+        .map(|(_, l, e)| (l.as_str(), e))
+        .collect();
+    let sks: Vec<String> = candidates.iter().map(|(_, e)| sort_key(e)).collect();
+    let there = fetch(remote, &sks, "checking", progress)?;
+    let mut fresh = Vec::new();
+    let mut held = Vec::new();
+    let mut conflicts = BTreeSet::new();
+    for ((line, event), sk) in candidates.iter().zip(&sks) {
+        let want = item(project_id, &origin, 0, line, event);
+        match Put::judge(&want, there.get(sk).cloned()) {
+            Put::Created => fresh.push(Local {
+                event_id: event.id.clone(),
+                time: event.timestamp.map(fixed_width),
+                sk: sk.clone(),
+            }),
+            Put::AlreadyThere(item) => {
+                moved.skipped += 1;
+                let pulled = locked.state.cursors.get(&item.origin).copied().unwrap_or(0);
+                if item.origin != origin && item.seq > pulled {
+                    held.push(Held {
+                        event_id: item.event_id.clone(),
+                        origin: item.origin.clone(),
+                        seq: item.seq,
+                    });
+                }
+            }
+            Put::Conflict(item) => {
+                conflicts.insert(event.id.clone());
+                moved.conflicts.push(Conflict {
                     event_id: want.event_id,
                     local: want.line,
-                    remote: there.line,
-                    remote_origin: there.origin,
-                }),
+                    remote: item.line,
+                    remote_origin: item.origin,
+                });
             }
         }
-        return Ok(SyncReport { events: moved });
     }
-    if plan.send.is_empty() {
+    if dry_run {
+        moved.added += fresh.len();
         return Ok(SyncReport { events: moved });
     }
     // The numbers are durable before the remote sees any of them.
-    let origin = locked.state.origin.clone();
-    locked.state.outbox = plan.send.clone();
-    locked.state.next_seq = plan.next_seq;
+    let (outbox, next_seq) = number(fresh, locked.state.next_seq);
+    locked.state.outbox = outbox.clone();
+    locked.state.next_seq = next_seq;
+    locked.state.held.extend(held);
     locked.save()?;
-    for out in &plan.send {
-        let pointer = match by_id.get(out.event_id.as_str()) {
-            // The event left the local log since it was numbered (a hand edit): a hole.
-            None => Pointer::Void,
-            Some((line, event)) => {
-                let want = item(project_id, &origin, out.seq, line, event);
-                match remote.put_event(&want)? {
-                    Put::Created => {
-                        moved.added += 1;
-                        Pointer::Item(want.sk)
-                    }
-                    // Our own item from a run that was cut short: finish it.
-                    Put::AlreadyThere(there) if there.origin == origin && there.seq == out.seq => {
-                        moved.added += 1;
-                        Pointer::Item(want.sk)
-                    }
-                    Put::AlreadyThere(_) => {
-                        moved.skipped += 1;
-                        Pointer::Void
-                    }
-                    Put::Conflict(there) => {
-                        moved.conflicts.push(Conflict {
-                            event_id: want.event_id,
-                            local: want.line,
-                            remote: there.line,
-                            remote_origin: there.origin,
-                        });
-                        Pointer::Void
-                    }
-                }
-            }
-        };
-        remote.put_pointer(&origin, out.seq, &pointer)?;
-    }
-    let last = plan.send.last().map_or(0, |o| o.seq);
-    remote.raise_head(&origin, last)?;
-    let conflicted: BTreeSet<&str> = moved
-        .conflicts
-        .iter()
-        .map(|c| c.event_id.as_str())
-        .collect();
-    for out in &plan.send {
-        // A conflicted event stays unknown, so the next push reports it again until it is resolved.
-        if !conflicted.contains(out.event_id.as_str()) {
-            locked.state.known.insert(out.event_id.clone());
-        }
-    }
+    let sent = send(
+        remote, project_id, &origin, &outbox, &by_id, true, &mut moved, progress,
+    )?;
+    locked.record_created(&sent.created)?;
+    locked.state.held.extend(sent.held);
     locked.state.outbox.clear();
+    locked.state.conflicts = conflicts;
+    locked.state.conflicts.extend(sent.conflicts);
+    locked.state.synced = Some(LogMark::take(&ws.events_path(), log.end)?);
     locked.save()?;
     Ok(SyncReport { events: moved })
 }
 
+/// Writes the blocks of an outbox: items, read back, block, head. `absent` says the caller has just
+/// found none of the items on the remote; otherwise (finishing a run cut short) they are looked up.
+/// Says which events this origin created and which a racing teammate got in first.
+#[allow(clippy::too_many_arguments)]
+fn send(
+    remote: &dyn Remote,
+    project_id: &str,
+    origin: &str,
+    outbox: &[Outgoing],
+    by_id: &HashMap<&str, (&str, &Event)>,
+    absent: bool,
+    moved: &mut Moved,
+    progress: OnProgress<'_>,
+) -> Result<Sent, SyncError> {
+    let mut sent = Sent::default();
+    let total = outbox.len() as u64;
+    let mut done = 0u64;
+    for range in blocks(outbox) {
+        let run = &outbox[range];
+        // The item each number should name (None: the event left the log since it was numbered).
+        let wants: Vec<Option<EventItem>> = run
+            .iter()
+            .map(|o| {
+                by_id
+                    .get(o.event_id.as_str())
+                    .map(|(line, e)| item(project_id, origin, o.seq, line, e))
+            })
+            .collect();
+        let sks: Vec<String> = wants.iter().flatten().map(|w| w.sk.clone()).collect();
+        let before = if absent {
+            HashMap::new()
+        } else {
+            fetch(remote, &sks, "checking", &mut |_| {})?
+        };
+        let create: Vec<EventItem> = wants
+            .iter()
+            .flatten()
+            .filter(|w| !before.contains_key(&w.sk))
+            .cloned()
+            .collect();
+        let mut results: HashMap<String, Put> = HashMap::new();
+        for (w, put) in create.iter().zip(remote.create_events(&create)?) {
+            results.insert(w.sk.clone(), put);
+        }
+        // Read back what was created: a pusher racing on the same key shows here, not later.
+        let after = fetch(remote, &sks, "sending", &mut |_| {})?;
+        let mut pointers = Vec::with_capacity(run.len());
+        for want in &wants {
+            let Some(want) = want else {
+                pointers.push(Pointer::Void);
+                continue;
+            };
+            let now = after.get(&want.sk).cloned();
+            let mine = now
+                .as_ref()
+                .is_some_and(|n| n.origin == origin && n.seq == want.seq && n.hash == want.hash);
+            if mine {
+                moved.added += 1;
+                sent.created.push(want.event_id.clone());
+                pointers.push(Pointer::Item(want.sk.clone()));
+                continue;
+            }
+            pointers.push(Pointer::Void);
+            match Put::judge(want, now) {
+                Put::Conflict(there) => {
+                    sent.conflicts.push(want.event_id.clone());
+                    moved.conflicts.push(Conflict {
+                        event_id: want.event_id.clone(),
+                        local: want.line.clone(),
+                        remote: there.line,
+                        remote_origin: there.origin,
+                    });
+                }
+                Put::AlreadyThere(there) => {
+                    moved.skipped += 1;
+                    // Someone else's now: its pull must not bring it back as a second line.
+                    sent.held.push(Held {
+                        event_id: there.event_id,
+                        origin: there.origin,
+                        seq: there.seq,
+                    });
+                }
+                Put::Created => {
+                    return Err(RemoteError::Damaged {
+                        what: format!("event item {}", want.sk),
+                        why: "it was written and then could not be read back".into(),
+                    }
+                    .into());
+                }
+            }
+        }
+        let block = Block {
+            first: run[0].seq,
+            pointers,
+        };
+        remote.put_block(origin, &block)?;
+        remote.raise_head(origin, block.last())?;
+        done += run.len() as u64;
+        progress(Progress {
+            stage: "sending",
+            done,
+            total,
+        });
+    }
+    Ok(sent)
+}
+
+/// What [`send`] found out about the events it wrote.
+#[derive(Default)]
+struct Sent {
+    /// Ids this origin created.
+    created: Vec<String>,
+    /// Ids another origin created first (same bytes).
+    held: Vec<Held>,
+    /// Ids another origin created first with other bytes.
+    conflicts: Vec<String>,
+}
+
 /// Appends every remote event the local log does not hold; see the module docs.
-pub fn pull(ws: &Workspace, remote: &dyn Remote, dry_run: bool) -> Result<SyncReport, SyncError> {
+pub fn pull(
+    ws: &Workspace,
+    remote: &dyn Remote,
+    dry_run: bool,
+    progress: OnProgress<'_>,
+) -> Result<SyncReport, SyncError> {
     let mut locked = Locked::open(ws)?;
     let heads = remote.heads()?;
     let ranges = plan_pull(&heads, &locked.state.cursors, &locked.state.origin);
@@ -247,49 +433,139 @@ pub fn pull(ws: &Workspace, remote: &dyn Remote, dry_run: bool) -> Result<SyncRe
     if ranges.is_empty() {
         return Ok(SyncReport { events: moved });
     }
-    let log = read_log(ws)?;
-    let mut have: BTreeSet<String> = log.events.iter().map(|(_, e)| e.id.clone()).collect();
-    let mut lines = Vec::new();
-    let mut ids = Vec::new();
+    // The ids a pull must not append again. Every event in the synced prefix was created by us
+    // (`created`, consulted below), pulled (the cursors stop that), held, or is in conflict; past the
+    // prefix are events not pushed yet or appended by a pull that was cut short. Without a prefix,
+    // every id of the log.
+    let synced = synced_point(ws, locked.state.synced.as_ref())?;
+    let local = read(ws, synced)?;
+    let log_end = local.end;
+    let tail_is_empty = synced == Some(log_end);
+    let mut have: HashSet<String> = local.events.into_iter().map(|(_, _, e)| e.id).collect();
+    have.extend(locked.state.held.iter().map(|h| h.event_id.clone()));
+    have.extend(locked.state.conflicts.iter().cloned());
+
+    let mut wanted: Vec<(String, u64, String)> = Vec::new();
     for (origin, first, last) in &ranges {
-        for seq in *first..=*last {
-            let pointer =
-                remote
-                    .get_pointer(origin, seq)?
-                    .ok_or_else(|| SyncError::MissingPointer {
-                        origin: origin.clone(),
-                        seq,
-                        head: *last,
-                    })?;
-            let Pointer::Item(sk) = pointer else { continue };
-            let Some(item) = remote.get_event(&sk)? else {
-                return Err(SyncError::MissingPointer {
-                    origin: origin.clone(),
-                    seq,
-                    head: *last,
-                });
-            };
-            if have.insert(item.event_id.clone()) {
-                moved.added += 1;
-                ids.push(item.event_id);
-                lines.push(item.line);
-            } else {
-                moved.skipped += 1;
+        let blocks = remote.blocks_after(origin, first - 1)?;
+        let pointers =
+            pointers_between(&blocks, *first, *last).map_err(|seq| SyncError::MissingPointer {
+                origin: origin.clone(),
+                seq,
+                head: *last,
+            })?;
+        for (seq, pointer) in pointers {
+            if let Pointer::Item(sk) = pointer {
+                wanted.push((origin.clone(), seq, sk));
             }
+        }
+    }
+    let sks: Vec<String> = wanted.iter().map(|(_, _, sk)| sk.clone()).collect();
+    let items = fetch(remote, &sks, "receiving", progress)?;
+    // Events of ours that a teammate racing on the same key also pointed at.
+    let new_ids: Vec<&str> = items
+        .values()
+        .map(|i| i.event_id.as_str())
+        .filter(|id| !have.contains(*id))
+        .collect();
+    let ours = locked.created_among(&new_ids)?;
+    if !ours.is_empty() {
+        // The race went the other way for these: what we created was replaced after our read-back.
+        // Same bytes: nothing lost. Other bytes: a conflict, shown like a push's.
+        let log = read(ws, None)?;
+        let local: HashMap<&str, &str> = log
+            .events
+            .iter()
+            .filter(|(_, _, e)| ours.contains(&e.id))
+            .map(|(_, l, e)| (e.id.as_str(), l.trim_end_matches(['\r', '\n'])))
+            .collect();
+        let mut reported = HashSet::new();
+        for item in items.values() {
+            if let Some(line) = local.get(item.event_id.as_str())
+                && sha256_hex(line) != item.hash
+                && reported.insert(item.event_id.clone())
+            {
+                moved.conflicts.push(Conflict {
+                    event_id: item.event_id.clone(),
+                    local: line.to_string(),
+                    remote: item.line.clone(),
+                    remote_origin: item.origin.clone(),
+                });
+            }
+        }
+    }
+    have.extend(ours);
+    let mut lines = Vec::new();
+    for (origin, seq, sk) in &wanted {
+        let Some(item) = items.get(sk) else {
+            return Err(SyncError::MissingPointer {
+                origin: origin.clone(),
+                seq: *seq,
+                head: heads.get(origin).copied().unwrap_or(*seq),
+            });
+        };
+        // Only the creator's pointer brings an item in: two origins pointing at one event (a race
+        // that the read-back lost) still deliver it once.
+        let creator = item.origin == *origin && item.seq == *seq;
+        if item.line.contains(['\n', '\r']) {
+            return Err(RemoteError::Damaged {
+                what: format!("event item {sk}"),
+                why: "its line holds a line break".into(),
+            }
+            .into());
+        }
+        if creator && have.insert(item.event_id.clone()) {
+            moved.added += 1;
+            lines.push(item.line.clone());
+        } else {
+            moved.skipped += 1;
         }
     }
     if dry_run {
         return Ok(SyncReport { events: moved });
     }
-    if !lines.is_empty() {
-        gen_workspace::append_lines(&ws.events_path(), &lines)?;
-    }
+    let appended = append(ws, &lines, log_end)?;
     for (origin, _, last) in ranges {
         locked.state.cursors.insert(origin, last);
     }
-    locked.state.known.extend(ids);
+    let cursors = locked.state.cursors.clone();
+    locked
+        .state
+        .held
+        .retain(|h| h.seq > cursors.get(&h.origin).copied().unwrap_or(0));
+    if tail_is_empty && let Some(end) = appended {
+        // Nothing of our own waits past the prefix: what was just appended is on the remote too.
+        locked.state.synced = Some(LogMark::take(&ws.events_path(), end)?);
+    }
     locked.save()?;
     Ok(SyncReport { events: moved })
+}
+
+/// Appends pulled lines durably under the log's lock; returns where the log then ends if it ended
+/// at `expected` just before (nobody else appended, no torn tail was repaired).
+fn append(
+    ws: &Workspace,
+    lines: &[String],
+    expected: LogPoint,
+) -> Result<Option<LogPoint>, SyncError> {
+    let path = ws.events_path();
+    if lines.is_empty() {
+        return Ok(Some(expected));
+    }
+    let created = !path.exists();
+    let mut log = gen_workspace::LockedLog::open(&path)?;
+    let repaired = log.repair_tail()?.is_some();
+    let before = log.len()?;
+    log.append(lines)?;
+    let after = log.len()?;
+    drop(log);
+    if created && let Some(dir) = path.parent() {
+        gen_workspace::sync_dir(dir)?;
+    }
+    Ok((!repaired && before == expected.bytes).then_some(LogPoint {
+        bytes: after,
+        lines: expected.lines + lines.len() as u64,
+    }))
 }
 
 /// Writes the remote's whole event stream, in time order and verbatim, as the log of a workspace at
@@ -305,4 +581,21 @@ pub fn materialise(remote: &dyn Remote, dir: &std::path::Path) -> Result<Workspa
             .map_err(|e| SyncError::Remote(RemoteError::Unavailable(e.to_string())))?;
     }
     Ok(ws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_keys_are_time_then_id_with_untimed_last() {
+        let ev = |line: &str| gen_core::event::parse_line(line).unwrap();
+        let timed =
+            ev(r#"{"event_type":"x","timestamp":"2026-03-01T10:00:00+01:00","event_id":"e1"}"#);
+        assert!(sort_key(&timed).ends_with("#e1"));
+        assert!(sort_key(&timed).starts_with("2026-03-01T09:00:00"));
+        let untimed = ev(r#"{"event_type":"x","event_id":"e2"}"#);
+        assert_eq!(sort_key(&untimed), "~untimed#e2");
+        assert!(sort_key(&timed) < sort_key(&untimed));
+    }
 }

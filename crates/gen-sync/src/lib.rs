@@ -4,7 +4,7 @@
 //! (written offline days ago or a second ago), and pulls the ones others pushed, verbatim, in time
 //! for `gen status` to fold them in any order. The remote behind the [`Remote`] trait is a directory
 //! ([`LocalRemote`], the embedded default); the AWS remote (DynamoDB + S3) implements the same trait
-//! in its own crate. What moves is planned as data ([`plan_push`], [`plan_pull`]); the engine
+//! in its own crate. What moves is planned as data ([`number`], [`blocks`], [`plan_pull`]); the engine
 //! ([`push`], [`pull`]) only carries the plan out, in an order that a kill at any point cannot
 //! break.
 
@@ -14,8 +14,10 @@ mod plan;
 mod remote;
 mod state;
 
-pub use engine::{Conflict, Moved, SyncError, SyncReport, materialise, pull, push, sort_key};
+pub use engine::{
+    Conflict, Moved, OnProgress, SyncError, SyncReport, materialise, pull, push, sort_key,
+};
 pub use local::LocalRemote;
-pub use plan::{Local, PushPlan, plan_pull, plan_push};
-pub use remote::{EventItem, Pointer, Put, Remote, RemoteError};
-pub use state::{Locked, Outgoing, StateError, SyncState};
+pub use plan::{BLOCK_BYTES, BLOCK_POINTERS, Local, blocks, number, plan_pull, pointers_between};
+pub use remote::{Block, EventItem, Pointer, Progress, Put, Remote, RemoteError};
+pub use state::{Held, Locked, Outgoing, StateError, SyncState};

@@ -1,7 +1,14 @@
 //! What moves, decided as data: no remote and no disk here, so every rule is tested with plain values.
 
-use crate::state::{Outgoing, SyncState};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::remote::{Block, Pointer};
+use crate::state::Outgoing;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// Numbers in one block at most.
+pub const BLOCK_POINTERS: usize = 1000;
+/// Bytes of sort keys in one block at most (a DynamoDB item holds 400 KB).
+pub const BLOCK_BYTES: usize = 256 * 1024;
 
 /// One local event as push sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,43 +17,51 @@ pub struct Local {
     pub event_id: String,
     /// The fixed-width UTC time, or `None` for an untimed event.
     pub time: Option<String>,
+    /// The sort key of its item.
+    pub sk: String,
 }
 
-/// The numbered events a push sends: the unfinished ones of an earlier run first, with the numbers
-/// they already had, then every local event the remote is not known to hold, in time order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PushPlan {
-    /// Every event to send, with its number; numbers are contiguous from the first.
-    pub send: Vec<Outgoing>,
-    /// The next free number after this plan.
-    pub next_seq: u64,
-}
-
-/// Plans a push from the local log's events and the state.
-pub fn plan_push(local: &[Local], state: &SyncState) -> PushPlan {
-    let mut send = state.outbox.clone();
-    let queued: BTreeSet<&str> = send.iter().map(|o| o.event_id.as_str()).collect();
-    let mut fresh: Vec<&Local> = local
-        .iter()
-        .filter(|e| !state.known.contains(&e.event_id) && !queued.contains(e.event_id.as_str()))
-        .collect();
-    // Time order (untimed last), then id: the same log gives the same numbers on every run.
+/// Numbers the events the remote lacks, from `next_seq` on: time order (untimed last), then id,
+/// so the same log gives the same numbers on every run. Returns the outbox and the next free number.
+pub fn number(mut fresh: Vec<Local>, next_seq: u64) -> (Vec<Outgoing>, u64) {
     fresh.sort_by(|a, b| {
         (a.time.is_none(), &a.time, &a.event_id).cmp(&(b.time.is_none(), &b.time, &b.event_id))
     });
     fresh.dedup_by(|a, b| a.event_id == b.event_id);
-    let mut next = state.next_seq;
-    for e in fresh {
-        send.push(Outgoing {
-            event_id: e.event_id.clone(),
-            seq: next,
-        });
-        next += 1;
+    let mut next = next_seq;
+    let outbox = fresh
+        .into_iter()
+        .map(|e| {
+            let out = Outgoing {
+                event_id: e.event_id,
+                seq: next,
+                sk: e.sk,
+            };
+            next += 1;
+            out
+        })
+        .collect();
+    (outbox, next)
+}
+
+/// Cuts an outbox into the runs written as one block each: at most [`BLOCK_POINTERS`] numbers and
+/// [`BLOCK_BYTES`] of keys. Depends only on the outbox, so a re-run after a kill cuts the same blocks.
+pub fn blocks(outbox: &[Outgoing]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, o) in outbox.iter().enumerate() {
+        if i > start && (i - start == BLOCK_POINTERS || bytes + o.sk.len() > BLOCK_BYTES) {
+            out.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes += o.sk.len();
     }
-    PushPlan {
-        send,
-        next_seq: next,
+    if start < outbox.len() {
+        out.push(start..outbox.len());
     }
+    out
 }
 
 /// For each other origin with news, the numbers to read: `(origin, first, last)` inclusive.
@@ -65,48 +80,84 @@ pub fn plan_pull(
         .collect()
 }
 
+/// The pointers `first ..= last` out of the blocks read past a cursor, or the first number that no
+/// block covers (the remote is damaged: its head promised more).
+pub fn pointers_between(
+    blocks: &[Block],
+    first: u64,
+    last: u64,
+) -> Result<Vec<(u64, Pointer)>, u64> {
+    let mut out = Vec::new();
+    let mut next = first;
+    for block in blocks {
+        if next > last {
+            break;
+        }
+        if block.pointers.is_empty() || block.first != next {
+            return Err(next);
+        }
+        for (i, p) in block.pointers.iter().enumerate() {
+            let seq = block.first + i as u64;
+            if seq > last {
+                break;
+            }
+            out.push((seq, p.clone()));
+            next = seq + 1;
+        }
+    }
+    if next <= last {
+        return Err(next);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn state() -> SyncState {
-        SyncState {
-            origin: "o".into(),
-            next_seq: 5,
-            outbox: vec![Outgoing {
-                event_id: "b".into(),
-                seq: 4,
-            }],
-            cursors: BTreeMap::new(),
-            known: ["k".to_string()].into(),
-        }
-    }
 
     fn ev(id: &str, time: Option<&str>) -> Local {
         Local {
             event_id: id.into(),
             time: time.map(str::to_string),
+            sk: format!("{}#{id}", time.unwrap_or("~untimed")),
         }
     }
 
     #[test]
-    fn unfinished_events_keep_their_numbers_and_new_ones_follow_in_time_order() {
-        let local = [
-            ev("k", Some("2026-01-01")),
+    fn fresh_events_are_numbered_in_time_order_with_untimed_last_and_each_id_once() {
+        let local = vec![
             ev("late", Some("2025-12-30")),
             ev("b", Some("2026-01-02")),
             ev("untimed", None),
             ev("a", Some("2026-01-01")),
             ev("a", Some("2026-01-01")),
         ];
-        let plan = plan_push(&local, &state());
-        let got: Vec<(&str, u64)> = plan
-            .send
+        let (outbox, next) = number(local, 5);
+        let got: Vec<(&str, u64)> = outbox
             .iter()
             .map(|o| (o.event_id.as_str(), o.seq))
             .collect();
-        assert_eq!(got, [("b", 4), ("late", 5), ("a", 6), ("untimed", 7)]);
-        assert_eq!(plan.next_seq, 8);
+        assert_eq!(got, [("late", 5), ("a", 6), ("b", 7), ("untimed", 8)]);
+        assert_eq!(next, 9);
+    }
+
+    #[test]
+    fn blocks_are_cut_by_count_and_by_bytes_and_cover_the_outbox_once() {
+        let out = |n: usize, sk_len: usize| -> Vec<Outgoing> {
+            (0..n)
+                .map(|i| Outgoing {
+                    event_id: i.to_string(),
+                    seq: i as u64 + 1,
+                    sk: "k".repeat(sk_len),
+                })
+                .collect()
+        };
+        assert_eq!(blocks(&out(2500, 10)), [0..1000, 1000..2000, 2000..2500]);
+        assert_eq!(blocks(&out(0, 10)), Vec::<Range<usize>>::new());
+        // 100 KiB keys: two fit under 256 KiB, the third opens a new block.
+        assert_eq!(blocks(&out(5, 100 * 1024)), [0..2, 2..4, 4..5]);
+        // One key larger than the limit still gets a block of its own.
+        assert_eq!(blocks(&out(2, 300 * 1024)), [0..1, 1..2]);
     }
 
     #[test]
@@ -125,5 +176,23 @@ mod tests {
             plan_pull(&heads, &BTreeMap::new(), "me"),
             [("ana".to_string(), 1, 3), ("bo".to_string(), 1, 7)]
         );
+    }
+
+    #[test]
+    fn pointers_between_stop_at_the_head_and_name_the_first_gap() {
+        let block = |first: u64, n: usize| Block {
+            first,
+            pointers: (0..n)
+                .map(|i| Pointer::Item(format!("k{}", first + i as u64)))
+                .collect(),
+        };
+        let got = pointers_between(&[block(3, 2), block(5, 3)], 3, 6).unwrap();
+        assert_eq!(
+            got.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            [3, 4, 5, 6]
+        );
+        assert_eq!(pointers_between(&[block(3, 2), block(6, 1)], 3, 6), Err(5));
+        assert_eq!(pointers_between(&[block(3, 2)], 3, 6), Err(5));
+        assert_eq!(pointers_between(&[], 1, 1), Err(1));
     }
 }

@@ -4,12 +4,14 @@
 //!
 //! * the **event item**, keyed by project and `<fixed-width UTC timestamp>#<event id>` (the seed's key
 //!   schema, so time queries work), holding the original line verbatim and the fields readers filter on;
-//!   it is created once and never rewritten, so a second put of the same bytes is a no-op and a put of
-//!   other bytes under the same key is a conflict;
-//! * the **pointer** `(origin, seq)`: each workspace (origin) numbers the events it puts, 1, 2, 3, …,
-//!   and publishes a **head** once every pointer up to it exists. A reader keeps a cursor per origin
-//!   and reads only the pointers past it, so an event written offline last week and pushed today is
-//!   found by its new sequence number, not missed behind a timestamp cursor.
+//!   it is never rewritten with other bytes: a push reads before it writes, and reports the same key
+//!   with other content as a conflict;
+//! * the **block** of an origin's sequence: each workspace (origin) numbers the events it creates,
+//!   1, 2, 3, …, and after their items exist writes one block that says, for a run of numbers, which
+//!   item each one is (or that the number was left empty on purpose), then raises its **head**. A
+//!   reader keeps a cursor per origin and reads only the blocks past it, so an event written offline
+//!   last week and pushed today is found by its new number, not missed behind a timestamp cursor.
+//!   Blocks are create-only; writing a block again with the same content is a no-op.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -52,7 +54,20 @@ pub enum Put {
     Conflict(Box<EventItem>),
 }
 
-/// A pointer in an origin's sequence: the item it names, or a hole the writer filled on purpose
+impl Put {
+    /// What a push finds for `want` given what the remote holds under its key.
+    pub fn judge(want: &EventItem, there: Option<EventItem>) -> Put {
+        match there {
+            None => Put::Created,
+            Some(there) if there.hash == want.hash && there.event_id == want.event_id => {
+                Put::AlreadyThere(Box::new(there))
+            }
+            Some(there) => Put::Conflict(Box::new(there)),
+        }
+    }
+}
+
+/// A pointer in an origin's sequence: the item it names, or a hole the writer left on purpose
 /// (the event turned out to be someone else's, or in conflict) so the sequence stays contiguous.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Pointer {
@@ -60,6 +75,33 @@ pub enum Pointer {
     Item(String),
     /// No event at this number.
     Void,
+}
+
+/// A run of an origin's numbers, `first ..= first + pointers.len() - 1`, written in one piece.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    /// The first number.
+    pub first: u64,
+    /// One pointer per number, in order.
+    pub pointers: Vec<Pointer>,
+}
+
+impl Block {
+    /// The last number of the block.
+    pub fn last(&self) -> u64 {
+        self.first + self.pointers.len() as u64 - 1
+    }
+}
+
+/// How far a long transfer has come, for progress bars (the CLI draws them; libraries never print).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// What is moving: `"checking"`, `"sending"` or `"receiving"`.
+    pub stage: &'static str,
+    /// Items done so far in this stage.
+    pub done: u64,
+    /// Items in this stage.
+    pub total: u64,
 }
 
 /// Why the remote could not do what was asked.
@@ -107,16 +149,26 @@ pub enum RemoteError {
 }
 
 /// The event stream of one project on one remote.
+///
+/// Calls take whole batches so that a remote can send them the way it is fastest (DynamoDB: 100 keys
+/// per read, 25 items per write, several requests in flight, partial failures retried).
 pub trait Remote {
-    /// Creates the item unless one with its key exists; says what it found.
-    fn put_event(&self, item: &EventItem) -> Result<Put, RemoteError>;
-    /// The item with this sort key, if any.
-    fn get_event(&self, sk: &str) -> Result<Option<EventItem>, RemoteError>;
-    /// Creates pointer `seq` of `origin`; the same value again is a no-op, another value an error.
-    fn put_pointer(&self, origin: &str, seq: u64, pointer: &Pointer) -> Result<(), RemoteError>;
-    /// Pointer `seq` of `origin`, if written.
-    fn get_pointer(&self, origin: &str, seq: u64) -> Result<Option<Pointer>, RemoteError>;
-    /// Every origin's head: the highest number below which all pointers exist.
+    /// The items under these sort keys; keys with no item are left out.
+    fn get_events(&self, sks: &[String]) -> Result<Vec<EventItem>, RemoteError>;
+    /// Creates items the caller has just found absent.
+    ///
+    /// A remote that can refuse to overwrite (the local directory) reports what it found for each
+    /// item; one that cannot do that in bulk (DynamoDB batch writes) reports `Created` for all and
+    /// relies on the caller's read just before. Two pushers racing on one key with different content
+    /// is then caught by the reader instead: an item names the origin and number that created it, and
+    /// readers follow only that pointer (see [`crate::pull`]).
+    fn create_events(&self, items: &[EventItem]) -> Result<Vec<Put>, RemoteError>;
+    /// Creates a block of `origin`; the same block again is a no-op, another one with the same first
+    /// number is [`RemoteError::PointerTaken`].
+    fn put_block(&self, origin: &str, block: &Block) -> Result<(), RemoteError>;
+    /// The blocks of `origin` that start after number `after`, in order.
+    fn blocks_after(&self, origin: &str, after: u64) -> Result<Vec<Block>, RemoteError>;
+    /// Every origin's head: the highest number below which all blocks exist.
     fn heads(&self) -> Result<BTreeMap<String, u64>, RemoteError>;
     /// Raises `origin`'s head to `seq` (never lowers it).
     fn raise_head(&self, origin: &str, seq: u64) -> Result<(), RemoteError>;

@@ -1,8 +1,9 @@
 //! What a workspace remembers between syncs (`bedrock/sync_state.json`): its origin id, the next
-//! number of its sequence, the numbers handed out but not yet confirmed (the outbox), and how far it
-//! has read every other origin. Written atomically; a push or pull holds the lock beside it.
+//! number of its sequence, the numbers handed out but not yet confirmed (the outbox), how far it has
+//! read every other origin, and how much of its own log the remote is known to hold. Written
+//! atomically; a push or pull holds the lock beside it.
 
-use gen_workspace::Workspace;
+use gen_workspace::{LogMark, Workspace};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -15,15 +16,23 @@ pub struct SyncState {
     pub origin: String,
     /// The number the next pushed event gets.
     pub next_seq: u64,
-    /// Events given a number whose pointer may not be written yet: finished by the next push.
+    /// Events given a number whose block may not be written yet: finished by the next push.
     #[serde(default)]
     pub outbox: Vec<Outgoing>,
     /// Per other origin, the last number read.
     #[serde(default)]
     pub cursors: BTreeMap<String, u64>,
-    /// Ids the remote is known to hold (pushed or pulled), so they are not offered again.
+    /// The prefix of the local log whose every event the remote holds (pushed, pulled, or found
+    /// there): push and pull read only past it while it still holds.
     #[serde(default)]
-    pub known: BTreeSet<String>,
+    pub synced: Option<LogMark>,
+    /// Events in that prefix that another origin created and this workspace has not pulled (it had
+    /// them already): a pull must not append them again. Dropped once the cursor passes them.
+    #[serde(default)]
+    pub held: Vec<Held>,
+    /// Ids the last push found in conflict: offered again until resolved.
+    #[serde(default)]
+    pub conflicts: BTreeSet<String>,
 }
 
 /// One numbered event on its way out.
@@ -32,6 +41,19 @@ pub struct Outgoing {
     /// The event's id.
     pub event_id: String,
     /// Its number in this origin's sequence.
+    pub seq: u64,
+    /// The sort key of its item (blocks are cut by size, so they must not depend on the log).
+    pub sk: String,
+}
+
+/// An event this workspace holds that another origin created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    /// The event's id.
+    pub event_id: String,
+    /// The origin that created it.
+    pub origin: String,
+    /// Its number there.
     pub seq: u64,
 }
 
@@ -59,6 +81,10 @@ pub enum StateError {
         #[source]
         source: std::io::Error,
     },
+}
+
+fn id_hash(id: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(id.as_bytes())
 }
 
 /// The state, held under the workspace's sync lock until dropped.
@@ -106,7 +132,9 @@ impl Locked {
                 next_seq: 1,
                 outbox: Vec::new(),
                 cursors: BTreeMap::new(),
-                known: BTreeSet::new(),
+                synced: None,
+                held: Vec::new(),
+                conflicts: BTreeSet::new(),
             },
             Err(source) => {
                 return Err(StateError::Io {
@@ -121,6 +149,60 @@ impl Locked {
             path,
             _lock: lock,
         })
+    }
+
+    /// Records ids of events this workspace created on the remote, durably (`sync_state.created`,
+    /// 16 bytes each, append-only). A pull consults it so that an event of ours that a racing teammate
+    /// also wrote never comes back as a second line.
+    pub fn record_created(&self, ids: &[String]) -> Result<(), StateError> {
+        use std::io::Write;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.with_extension("created");
+        let mut bytes = Vec::with_capacity(ids.len() * 16);
+        for id in ids {
+            bytes.extend_from_slice(&id_hash(id).to_le_bytes());
+        }
+        let io = |what| {
+            let path = path.clone();
+            move |source| StateError::Io { what, path, source }
+        };
+        let mut file = File::options()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(io("open"))?;
+        file.write_all(&bytes).map_err(io("write"))?;
+        file.sync_data().map_err(io("write"))
+    }
+
+    /// Which of `ids` this workspace created on the remote (per [`Locked::record_created`]).
+    pub fn created_among(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashSet<String>, StateError> {
+        let path = self.path.with_extension("created");
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(source) => {
+                return Err(StateError::Io {
+                    what: "read",
+                    path,
+                    source,
+                });
+            }
+        };
+        let wanted: std::collections::HashMap<u128, &str> =
+            ids.iter().map(|id| (id_hash(id), *id)).collect();
+        Ok(bytes
+            .chunks_exact(16)
+            .filter_map(|c| {
+                let h = u128::from_le_bytes(c.try_into().unwrap_or([0; 16]));
+                wanted.get(&h).map(|id| id.to_string())
+            })
+            .collect())
     }
 
     /// Writes the state durably (temp file, fsync, rename).

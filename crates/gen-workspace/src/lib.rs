@@ -13,6 +13,7 @@ mod events;
 mod features;
 mod layout;
 mod log;
+mod mark;
 mod project;
 mod scaffold;
 mod scan;
@@ -33,10 +34,11 @@ pub use layout::{
     LogPlace, TENANTS, WorkspaceKind,
 };
 pub use log::{LockedLog, LogError, Tail, TornTail, append_lines, inspect_tail, sync_dir};
+pub use mark::{LogMark, LogPoint};
 pub use project::{Project, StatusView, project_name};
 pub use scaffold::{Initialized, ScaffoldError, ScaffoldMode, Scaffolded, scaffold, scaffold_mode};
 pub use scan::{
-    EventRow, LineItem, LogLines, LogScan, LoggedEvent, Malformed, Untimed, each_line, read_lines,
-    scan_records,
+    EventRow, LineItem, LogLines, LogScan, LoggedEvent, Malformed, TailRead, Untimed, each_line,
+    each_line_after, read_lines, scan_records,
 };
 pub use status_cache::{FoldedLog, Source as FoldSource, fold_log};

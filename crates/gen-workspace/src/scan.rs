@@ -1,6 +1,7 @@
 //! Reading the event log: every line parsed (in parallel), malformed lines reported with their number.
 
 use crate::log::LogError;
+use crate::mark::LogPoint;
 use gen_core::event::{Event, LineError, parse_line, parse_line_for_projection};
 use gen_core::projection::{Facts, drop_repeated_ids, total_cmp};
 use gen_core::projection::{Record, Symbols};
@@ -442,11 +443,34 @@ pub enum LineItem {
 /// or not its twins are kept.
 pub fn each_line(
     path: &Path,
+    keep: impl FnMut(&Event) -> bool,
+    sink: impl FnMut(LineItem),
+) -> Result<(), LogError> {
+    each_line_after(path, LogPoint::default(), keep, sink).map(|_| ())
+}
+
+/// What a read of the log from a point on found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TailRead {
+    /// Just after the last newline read: where the next read starts (a torn last line is read again).
+    pub end: LogPoint,
+    /// Whether an event without its own `event_id` was read: its derived id counts only the twins
+    /// past the start, so a caller that needs exact ids reads from the beginning instead.
+    pub derived_ids: bool,
+}
+
+/// Streams the lines after `start` (which must follow a newline) like [`each_line`], with their
+/// line numbers in the whole file: what sync reads of a log it has seen before.
+pub fn each_line_after(
+    path: &Path,
+    start: LogPoint,
     mut keep: impl FnMut(&Event) -> bool,
     mut sink: impl FnMut(LineItem),
-) -> Result<(), LogError> {
+) -> Result<TailRead, LogError> {
     let mut occ = Occurrences::default();
-    for_each_chunk(path, (0, 0), |chunk, base, eof| {
+    let mut end = start;
+    let mut derived_ids = false;
+    for_each_chunk(path, (start.bytes, start.lines), |chunk, base, eof| {
         let lines = split_lines(chunk, base, eof);
         let parsed: Vec<_> = lines
             .par_iter()
@@ -457,6 +481,7 @@ pub fn each_line(
                 None => {}
                 Some(Ok(mut event)) => {
                     if let Some(key) = hash_key(&event) {
+                        derived_ids = true;
                         let n = occ.next(key);
                         if n > 1
                             && let Some(h) = &event.content_hash
@@ -480,9 +505,12 @@ pub fn each_line(
                 })),
             }
         }
+        let complete = memchr::memrchr(b'\n', chunk).map_or(0, |i| i + 1);
+        end.bytes += complete as u64;
+        end.lines += memchr::memchr_iter(b'\n', &chunk[..complete]).count() as u64;
         Ok(())
     })?;
-    Ok(())
+    Ok(TailRead { end, derived_ids })
 }
 
 /// Reads every line with its raw text, for listing.

@@ -12,19 +12,15 @@
 
 use crate::atomic::{replace_derived, replace_derived_with};
 use crate::log::{LogError, io};
+use crate::mark::{fingerprint, identity};
 use crate::scan::{Malformed, Occurrences, Untimed, scan_from};
 use gen_core::projection::{Fold, Kinds, placeholder_syms};
 use gen_core::projection::{Record, Symbols};
 use gen_core::projection::{drop_repeated_ids, total_cmp};
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use xxhash_rust::xxh3::Xxh3;
 
 const VERSION: u32 = 6;
-const EDGE: u64 = 1 << 20;
-const SAMPLES: u64 = 64;
-const SAMPLE_LEN: u64 = 4096;
 
 /// The folded log and where it came from.
 #[derive(Debug)]
@@ -79,47 +75,6 @@ struct Meta {
     malformed: Vec<Malformed>,
     untimed: Vec<Untimed>,
     duplicates: Vec<u64>,
-}
-
-#[cfg(unix)]
-fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
-    use std::os::unix::fs::MetadataExt;
-    (meta.dev(), meta.ino())
-}
-
-#[cfg(not(unix))]
-fn identity(_meta: &std::fs::Metadata) -> (u64, u64) {
-    (0, 0)
-}
-
-/// Hashes the head, the tail and 64 spread blocks of the first `covered` bytes.
-fn fingerprint(path: &Path, covered: u64) -> Result<u64, LogError> {
-    let mut file = std::fs::File::open(path).map_err(io("cannot open", path))?;
-    let mut hasher = Xxh3::new();
-    hasher.update(&covered.to_le_bytes());
-    let mut ranges = vec![
-        (0, covered.min(EDGE)),
-        (covered.saturating_sub(EDGE), covered),
-    ];
-    if covered > 2 * EDGE {
-        let step = covered / SAMPLES;
-        for i in 0..SAMPLES {
-            let at = i * step;
-            ranges.push((at, (at + SAMPLE_LEN).min(covered)));
-        }
-    }
-    let mut buf = Vec::new();
-    for (from, to) in ranges {
-        buf.clear();
-        file.seek(SeekFrom::Start(from))
-            .map_err(io("cannot seek", path))?;
-        Read::by_ref(&mut file)
-            .take(to - from)
-            .read_to_end(&mut buf)
-            .map_err(io("cannot read", path))?;
-        hasher.update(&buf);
-    }
-    Ok(hasher.digest())
 }
 
 /// Whether the stored hash list changes with this store.

@@ -486,7 +486,7 @@ fn restore(dir: &Path, files: &[(std::ffi::OsString, Vec<u8>)]) {
 }
 
 /// The size past which the cache fingerprints samples of the covered prefix instead of all of it.
-const SAMPLED: u64 = 2 * super::EDGE;
+const SAMPLED: u64 = 2 * crate::mark::EDGE;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
@@ -557,7 +557,7 @@ proptest! {
                     if len > 0 {
                         // Within the first or last MiB: the parts the cache always hashes. (A same-length
                         // edit elsewhere in a log past 2 MiB may go unseen: documented in the module.)
-                        let span = len.min(super::EDGE);
+                        let span = len.min(crate::mark::EDGE);
                         let offset = at.index(span as usize) as u64;
                         let offset = if *head { offset } else { len - span + offset };
                         let choices = b"0123456789x\"}{,:\n ";

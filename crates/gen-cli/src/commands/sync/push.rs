@@ -25,10 +25,19 @@ pub(crate) fn run(
 ) -> Result<Exit> {
     let settings = super::config(ws)?;
     let remote = super::remote(ws, &settings)?;
+    let mut bars = crate::progress::Bars::new();
+    let mut progress = |p| bars.update(p);
     let result = match direction {
-        Direction::Push => gen_sync::push(ws, remote.as_ref(), &settings.project_id, args.dry_run),
-        Direction::Pull => gen_sync::pull(ws, remote.as_ref(), args.dry_run),
+        Direction::Push => gen_sync::push(
+            ws,
+            remote.as_ref(),
+            &settings.project_id,
+            args.dry_run,
+            &mut progress,
+        ),
+        Direction::Pull => gen_sync::pull(ws, remote.as_ref(), args.dry_run, &mut progress),
     };
+    bars.finish();
     let report = result.map_err(|e| {
         super::failed(
             e,

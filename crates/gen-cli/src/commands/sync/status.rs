@@ -26,8 +26,13 @@ pub(crate) fn run(ws: &Workspace, _args: &SyncArgs, json: bool) -> Result<Exit> 
     let config = &settings.config;
     let remote = super::remote(ws, &settings)?;
     let fail = |e: gen_sync::SyncError| super::failed(e, "check the remote, then try again");
-    let push = gen_sync::push(ws, remote.as_ref(), &settings.project_id, true).map_err(fail)?;
-    let pull = gen_sync::pull(ws, remote.as_ref(), true).map_err(fail)?;
+    let mut bars = crate::progress::Bars::new();
+    let push = gen_sync::push(ws, remote.as_ref(), &settings.project_id, true, &mut |p| {
+        bars.update(p)
+    })
+    .map_err(fail)?;
+    let pull = gen_sync::pull(ws, remote.as_ref(), true, &mut |p| bars.update(p)).map_err(fail)?;
+    bars.finish();
     let now = jiff::Timestamp::now();
     let stale: Vec<String> = ["events_pushed", "events_pulled"]
         .into_iter()
