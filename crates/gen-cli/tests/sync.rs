@@ -71,10 +71,9 @@ fn two_teammates_share_their_events_through_a_folder() {
     // A dry run shows what would move and moves nothing.
     let dry = json(&gen_ok(&ana, &["sync", "push", "--dry-run", "--json"]));
     assert_eq!(dry["events"]["added"], 2);
-    assert_eq!(
-        json(&gen_ok(&ana, &["sync", "status", "--json"]))["push"]["events"]["added"],
-        2
-    );
+    let status_json = json(&gen_ok(&ana, &["sync", "status", "--json"]));
+    assert_eq!(status_json["events"]["push"]["added"], 2, "{status_json}");
+    assert_eq!(status_json["events"]["conflicts"], serde_json::json!([]));
 
     for root in [&ana, &bo, &ana] {
         gen_ok(root, &["sync", "push", "--only", "events"]);

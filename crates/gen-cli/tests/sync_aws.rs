@@ -136,3 +136,173 @@ fn two_teammates_share_their_events_through_dynamodb() {
     .unwrap();
     assert_eq!(remote["events"]["total"], log(&ana).len(), "{remote}");
 }
+
+/// The proxy of `fixtures/support/tcp_proxy.py` on `port`, forwarding to the local cloud.
+fn proxy(port: u16, target: &str) -> std::process::Child {
+    use std::io::BufRead;
+    let url = target.trim_end_matches('/');
+    let hostport = url.rsplit("//").next().unwrap();
+    let (host, target_port) = hostport.rsplit_once(':').unwrap();
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/support/tcp_proxy.py"
+        ))
+        .args([&port.to_string(), host, target_port])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut ready)
+        .unwrap();
+    assert_eq!(ready.trim(), "ready");
+    child
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn the_server_dying_mid_push_loses_and_duplicates_nothing_once_the_push_is_run_again() {
+    let Some(url) = endpoint() else { return };
+    let project = format!("kill-{}", std::process::id());
+    let port = free_port();
+    let through = format!("http://127.0.0.1:{port}");
+    let tmp = tempfile::tempdir().unwrap();
+    let (ana, bo) = (tmp.path().join("ana"), tmp.path().join("bo"));
+    for root in [&ana, &bo] {
+        std::fs::create_dir_all(root).unwrap();
+        gen_aws(root, &["init", "-q", "--project", "billing"]);
+        gen_aws(
+            root,
+            &[
+                "sync",
+                "init",
+                "--backend",
+                "aws",
+                "--project-id",
+                &project,
+                "--endpoint-url",
+                &through,
+                "--region",
+                "us-east-1",
+            ],
+        );
+    }
+    // Provision straight against the server; the workspaces talk through the proxy.
+    gen_aws(
+        &tmp.path().join("ana"),
+        &[
+            "sync",
+            "init",
+            "--backend",
+            "aws",
+            "--project-id",
+            &project,
+            "--endpoint-url",
+            &url,
+            "--region",
+            "us-east-1",
+            "--provision",
+            "--force",
+        ],
+    );
+    gen_aws(
+        &ana,
+        &[
+            "sync",
+            "init",
+            "--backend",
+            "aws",
+            "--project-id",
+            &project,
+            "--endpoint-url",
+            &through,
+            "--region",
+            "us-east-1",
+            "--force",
+        ],
+    );
+    let log = ana.join(".ai-workspace/events/events.jsonl");
+    let lines: String = (0..6000)
+        .map(|i| {
+            format!(
+                "{{\"event_type\":\"iteration_completed\",\"timestamp\":\"2026-03-01T09:{:02}:{:02}Z\",\"event_id\":\"k{i}\",\"feature\":\"REQ-F-K-{:03}\",\"edge\":\"design→code\",\"delta\":{}}}\n",
+                i / 3600 % 60,
+                i / 60 % 60,
+                i % 40,
+                i % 3
+            )
+        })
+        .collect();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, lines.as_bytes()))
+        .unwrap();
+
+    // Kill the server side at growing moments until one lands mid-push.
+    let mut cut_short = 0;
+    for delay_ms in [150u64, 300, 600, 1200, 2400] {
+        let mut server = proxy(port, &url);
+        let mut push = gen_command(&ana, &["sync", "push"])
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        server.kill().unwrap();
+        server.wait().unwrap();
+        let out = push.wait_with_output().unwrap();
+        if out.status.success() {
+            break;
+        }
+        cut_short += 1;
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("127.0.0.1") && err.contains("run the same command again"),
+            "a dead server is named with what to do: {err}"
+        );
+        assert!(!err.contains("test"), "no credential in the message: {err}");
+    }
+    assert!(cut_short > 0, "the server was never killed mid-push");
+
+    // The server is back: the same push finishes, and a teammate gets every event exactly once.
+    let _server = KillOnDrop(proxy(port, &url));
+    gen_aws(&ana, &["sync", "push"]);
+    let again: Value = serde_json::from_str(&gen_aws(&ana, &["sync", "push", "--json"])).unwrap();
+    assert_eq!(again["events"]["added"], 0, "{again}");
+    gen_aws(&bo, &["sync", "pull"]);
+    let read = |root: &Path| -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_to_string(root.join(".ai-workspace/events/events.jsonl"))
+                .unwrap()
+                .lines()
+                .filter(|l| l.contains("\"k"))
+                .map(str::to_string)
+                .collect();
+        v.sort();
+        v
+    };
+    let (a, b) = (read(&ana), read(&bo));
+    assert_eq!(a.len(), 6000);
+    assert_eq!(b, a, "bo holds every event of ana's, once");
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -32,7 +32,12 @@ pub(crate) fn load(
     rt: &tokio::runtime::Runtime,
     config: &SyncConfig,
 ) -> Result<(SdkConfig, String), RemoteError> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    // A server that stops answering must not hang a sync: each attempt is bounded and retried.
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .operation_attempt_timeout(std::time::Duration::from_secs(60))
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
     if let Some(region) = &config.region {
         loader = loader.region(Region::new(region.clone()));
     }

@@ -258,6 +258,18 @@ impl AwsRemote {
 }
 
 impl Remote for AwsRemote {
+    fn check_size(&self, event: &EventItem) -> Result<(), RemoteError> {
+        let size = items::size(&items::event_attrs(event));
+        if size > MAX_ITEM_BYTES {
+            return Err(RemoteError::TooLarge {
+                event_id: event.event_id.clone(),
+                size,
+                limit: MAX_ITEM_BYTES,
+            });
+        }
+        Ok(())
+    }
+
     fn get_events(&self, sks: &[String]) -> Result<Vec<EventItem>, RemoteError> {
         // A key twice in one batch is refused by DynamoDB.
         let mut seen = HashSet::new();

@@ -201,7 +201,10 @@ fn the_same_event_id_with_other_content_is_a_conflict_and_nothing_is_overwritten
     );
     let report = push(&b, &remote, &project(&config), false).unwrap();
     assert_eq!(report.events.conflicts.len(), 1, "{report:?}");
-    assert_eq!(report.events.conflicts[0].remote, mine);
+    assert_eq!(
+        report.events.conflicts[0].remote.as_deref(),
+        Some(mine.as_str())
+    );
     assert_eq!(report.events.conflicts[0].local, theirs);
     let stored = remote.all_events().unwrap();
     assert_eq!(stored.len(), 1);
@@ -297,12 +300,36 @@ fn a_missing_table_an_oversized_event_and_an_unreachable_endpoint_say_what_is_wr
         r#"{{"event_type":"note","timestamp":"2026-03-01T09:00:00Z","event_id":"big","text":"{}"}}"#,
         "x".repeat(500 * 1024)
     );
-    append(&a, &[big]);
-    let err = push(&a, &remote, &project(&config), false).unwrap_err();
-    let text = err.to_string();
+    let small = event("small", "2026-03-01T09:01:00Z", "REQ-F-A");
+    append(&a, &[big, small.clone()]);
+    // The oversized event is refused with its id and size; the rest of the push goes on.
+    let report = push(&a, &remote, &project(&config), false).unwrap();
+    assert_eq!(report.events.added, 1, "{report:?}");
+    let refused = &report.events.conflicts;
+    assert_eq!(refused.len(), 1, "{report:?}");
+    assert_eq!(refused[0].event_id, "big");
     assert!(
-        text.contains("big") && text.contains("not supported yet"),
-        "{text}"
+        refused[0]
+            .reason
+            .contains("over the remote's limit of 409600 bytes")
+            && refused[0].remote.is_none(),
+        "{refused:?}"
+    );
+    let stored: Vec<String> = remote
+        .all_events()
+        .unwrap()
+        .into_iter()
+        .map(|i| i.line)
+        .collect();
+    assert_eq!(stored, [small]);
+    // Still refused on the next push, never dropped silently.
+    assert_eq!(
+        push(&a, &remote, &project(&config), false)
+            .unwrap()
+            .events
+            .conflicts
+            .len(),
+        1
     );
 
     let mut closed = config.clone();

@@ -54,17 +54,32 @@ pub enum SyncError {
     },
 }
 
-/// The same event id with other content on the remote: never overwritten, shown with both versions.
+/// An event that could not move: the same id with other content on the remote (never overwritten,
+/// shown with both versions), or one the remote cannot hold. It stays out of the sync until resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Conflict {
     /// The event id.
     pub event_id: String,
+    /// Why, in words.
+    pub reason: String,
     /// The local line.
     pub local: String,
-    /// The remote line.
-    pub remote: String,
+    /// The remote line, when there is one.
+    pub remote: Option<String>,
     /// The workspace that put the remote one.
-    pub remote_origin: String,
+    pub remote_origin: Option<String>,
+}
+
+impl Conflict {
+    fn differs(event_id: &str, local: &str, there: &EventItem) -> Conflict {
+        Conflict {
+            event_id: event_id.to_string(),
+            reason: "the same event id holds other content on the remote".into(),
+            local: local.to_string(),
+            remote: Some(there.line.clone()),
+            remote_origin: Some(there.origin.clone()),
+        }
+    }
 }
 
 /// What one resource's sync did (or, with `dry_run`, would do).
@@ -165,6 +180,15 @@ fn read(ws: &Workspace, from: Option<LogPoint>) -> Result<Read, SyncError> {
     })
 }
 
+/// Marks the log up to `point` as held by the remote (nothing to mark while there is no log yet).
+fn mark(ws: &Workspace, point: LogPoint) -> Result<Option<LogMark>, SyncError> {
+    let path = ws.events_path();
+    if !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(LogMark::take(&path, point)?))
+}
+
 /// Where the remote's knowledge of the log ends, if the state's mark still holds.
 fn synced_point(ws: &Workspace, mark: Option<&LogMark>) -> Result<Option<LogPoint>, SyncError> {
     let Some(mark) = mark else { return Ok(None) };
@@ -251,11 +275,24 @@ pub fn push(
     for ((line, event), sk) in candidates.iter().zip(&sks) {
         let want = item(project_id, &origin, 0, line, event);
         match Put::judge(&want, there.get(sk).cloned()) {
-            Put::Created => fresh.push(Local {
-                event_id: event.id.clone(),
-                time: event.timestamp.map(fixed_width),
-                sk: sk.clone(),
-            }),
+            Put::Created => match remote.check_size(&want) {
+                Ok(()) => fresh.push(Local {
+                    event_id: event.id.clone(),
+                    time: event.timestamp.map(fixed_width),
+                    sk: sk.clone(),
+                }),
+                Err(e @ RemoteError::TooLarge { .. }) => {
+                    conflicts.insert(event.id.clone());
+                    moved.conflicts.push(Conflict {
+                        event_id: want.event_id,
+                        reason: e.to_string(),
+                        local: want.line,
+                        remote: None,
+                        remote_origin: None,
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            },
             Put::AlreadyThere(item) => {
                 moved.skipped += 1;
                 let pulled = locked.state.cursors.get(&item.origin).copied().unwrap_or(0);
@@ -269,12 +306,9 @@ pub fn push(
             }
             Put::Conflict(item) => {
                 conflicts.insert(event.id.clone());
-                moved.conflicts.push(Conflict {
-                    event_id: want.event_id,
-                    local: want.line,
-                    remote: item.line,
-                    remote_origin: item.origin,
-                });
+                moved
+                    .conflicts
+                    .push(Conflict::differs(&want.event_id, &want.line, &item));
             }
         }
     }
@@ -296,7 +330,7 @@ pub fn push(
     locked.state.outbox.clear();
     locked.state.conflicts = conflicts;
     locked.state.conflicts.extend(sent.conflicts);
-    locked.state.synced = Some(LogMark::take(&ws.events_path(), log.end)?);
+    locked.state.synced = mark(ws, log.end)?;
     locked.save()?;
     Ok(SyncReport { events: moved })
 }
@@ -367,12 +401,9 @@ fn send(
             match Put::judge(want, now) {
                 Put::Conflict(there) => {
                     sent.conflicts.push(want.event_id.clone());
-                    moved.conflicts.push(Conflict {
-                        event_id: want.event_id.clone(),
-                        local: want.line.clone(),
-                        remote: there.line,
-                        remote_origin: there.origin,
-                    });
+                    moved
+                        .conflicts
+                        .push(Conflict::differs(&want.event_id, &want.line, &there));
                 }
                 Put::AlreadyThere(there) => {
                     moved.skipped += 1;
@@ -485,12 +516,9 @@ pub fn pull(
                 && sha256_hex(line) != item.hash
                 && reported.insert(item.event_id.clone())
             {
-                moved.conflicts.push(Conflict {
-                    event_id: item.event_id.clone(),
-                    local: line.to_string(),
-                    remote: item.line.clone(),
-                    remote_origin: item.origin.clone(),
-                });
+                moved
+                    .conflicts
+                    .push(Conflict::differs(&item.event_id, line, item));
             }
         }
     }
@@ -535,7 +563,7 @@ pub fn pull(
         .retain(|h| h.seq > cursors.get(&h.origin).copied().unwrap_or(0));
     if tail_is_empty && let Some(end) = appended {
         // Nothing of our own waits past the prefix: what was just appended is on the remote too.
-        locked.state.synced = Some(LogMark::take(&ws.events_path(), end)?);
+        locked.state.synced = mark(ws, end)?;
     }
     locked.save()?;
     Ok(SyncReport { events: moved })

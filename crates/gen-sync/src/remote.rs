@@ -126,7 +126,7 @@ pub enum RemoteError {
     },
     /// An event is larger than one remote item may be.
     #[error(
-        "event {event_id} is {size} bytes, over the remote's limit of {limit} bytes per item (storing large events elsewhere is not supported yet)"
+        "event {event_id} is {size} bytes, over the remote's limit of {limit} bytes per item; it is not pushed (storing large events elsewhere is not supported yet): shorten it, or keep it local"
     )]
     TooLarge {
         /// The event's id.
@@ -153,6 +153,12 @@ pub enum RemoteError {
 /// Calls take whole batches so that a remote can send them the way it is fastest (DynamoDB: 100 keys
 /// per read, 25 items per write, several requests in flight, partial failures retried).
 pub trait Remote {
+    /// Refuses an item the remote could never hold (DynamoDB: over 400 KB), before anything is
+    /// written, so the rest of a push goes on and that event is reported.
+    fn check_size(&self, item: &EventItem) -> Result<(), RemoteError> {
+        let _ = item;
+        Ok(())
+    }
     /// The items under these sort keys; keys with no item are left out.
     fn get_events(&self, sks: &[String]) -> Result<Vec<EventItem>, RemoteError>;
     /// Creates items the caller has just found absent.

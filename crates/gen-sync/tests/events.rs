@@ -218,8 +218,8 @@ fn the_same_id_with_other_content_is_a_conflict_reported_with_both_lines_and_nev
     assert_eq!(report.events.added, 0);
     let conflict = &report.events.conflicts[0];
     assert_eq!(
-        (conflict.local.as_str(), conflict.remote.as_str()),
-        (theirs.as_str(), ours.as_str())
+        (conflict.local.as_str(), conflict.remote.as_deref()),
+        (theirs.as_str(), Some(ours.as_str()))
     );
     let items = remote.all_events().unwrap();
     assert_eq!(items.len(), 1);

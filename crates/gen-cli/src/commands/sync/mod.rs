@@ -291,13 +291,18 @@ pub(crate) fn print(report: &SyncReport, json: bool, verb: &str) -> Result<()> {
     }
     outln!("{}", summary("events", &report.events, verb));
     for c in &report.events.conflicts {
-        outln!(
-            "  conflict: event {} differs here and on the remote (put by origin {}); both are kept as they are",
-            safe(&c.event_id),
-            safe(&c.remote_origin)
-        );
-        outln!("    here:   {}", safe(&c.local));
-        outln!("    remote: {}", safe(&c.remote));
+        match (&c.remote, &c.remote_origin) {
+            (Some(remote), Some(origin)) => {
+                outln!(
+                    "  conflict: event {} differs here and on the remote (put by origin {}); both are kept as they are",
+                    safe(&c.event_id),
+                    safe(origin)
+                );
+                outln!("    here:   {}", safe(&c.local));
+                outln!("    remote: {}", safe(remote));
+            }
+            _ => outln!("  not moved: {}", safe(&c.reason)),
+        }
     }
     Ok(())
 }

@@ -3,20 +3,30 @@
 use super::SyncArgs;
 use crate::report::Exit;
 use crate::terminal::outln;
-use gen_sync::SyncReport;
+use gen_sync::{Conflict, Moved};
 use gen_workspace::Workspace;
 use miette::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// What `gen sync status --json` prints.
+/// What `gen sync status --json` prints: one object with a key per resource, like push and pull.
 #[derive(Debug, Serialize)]
 struct SyncStatus {
     project_id: String,
     backend: &'static str,
-    push: SyncReport,
-    pull: SyncReport,
+    events: ResourceStatus,
+}
+
+/// One resource: what each direction would move, its conflicts, and when it last synced.
+#[derive(Debug, Serialize)]
+struct ResourceStatus {
+    push: Moved,
+    pull: Moved,
+    /// Both directions' conflicts, each with the event and both lines.
+    conflicts: Vec<Conflict>,
+    /// `last_sync` entries of this resource (`events_pushed`, `events_pulled`), RFC 3339.
     last_sync: BTreeMap<String, String>,
+    /// Which of those are older than `staleness_threshold`.
     stale: Vec<String>,
 }
 
@@ -39,17 +49,28 @@ pub(crate) fn run(ws: &Workspace, _args: &SyncArgs, json: bool) -> Result<Exit> 
         .filter(|k| config.is_stale(k, now))
         .map(str::to_string)
         .collect();
+    let conflicts = push
+        .events
+        .conflicts
+        .iter()
+        .chain(&pull.events.conflicts)
+        .cloned()
+        .collect();
     let status = SyncStatus {
         project_id: settings.project_id.clone(),
         backend: config.backend.as_str(),
-        push,
-        pull,
-        last_sync: config
-            .last_sync
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_string()))
-            .collect(),
-        stale,
+        events: ResourceStatus {
+            push: push.events,
+            pull: pull.events,
+            conflicts,
+            last_sync: config
+                .last_sync
+                .iter()
+                .filter(|(k, _)| k.starts_with("events_"))
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect(),
+            stale,
+        },
     };
     if json {
         super::super::print_json(&status)?;
@@ -62,18 +83,22 @@ pub(crate) fn run(ws: &Workspace, _args: &SyncArgs, json: bool) -> Result<Exit> 
     );
     outln!(
         "{}",
-        super::summary("push events", &status.push.events, "to send")
+        super::summary("push events", &status.events.push, "to send")
     );
     outln!(
         "{}",
-        super::summary("pull events", &status.pull.events, "to fetch")
+        super::summary("pull events", &status.events.pull, "to fetch")
     );
     for key in ["events_pushed", "events_pulled"] {
         outln!(
             "last {}: {}{}",
             key.replace('_', " "),
-            status.last_sync.get(key).map_or("never", String::as_str),
-            if status.stale.iter().any(|s| s == key) {
+            status
+                .events
+                .last_sync
+                .get(key)
+                .map_or("never", String::as_str),
+            if status.events.stale.iter().any(|s| s == key) {
                 " (stale)"
             } else {
                 ""
