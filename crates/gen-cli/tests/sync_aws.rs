@@ -251,7 +251,7 @@ fn the_server_dying_mid_push_loses_and_duplicates_nothing_once_the_push_is_run_a
     let mut cut_short = 0;
     for delay_ms in [150u64, 300, 600, 1200, 2400] {
         let mut server = proxy(port, &url);
-        let mut push = gen_command(&ana, &["sync", "push"])
+        let push = gen_command(&ana, &["sync", "push"])
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
             .env("AWS_REGION", "us-east-1")
