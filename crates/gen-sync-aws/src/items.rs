@@ -29,9 +29,13 @@ pub(crate) fn pointer_sk(seq: u64) -> String {
     format!("seq#{seq:020}")
 }
 
-pub(crate) fn heads_pk(project: &str) -> String {
-    format!("{project}#heads")
+/// The one item that holds every origin's head, as attributes `o#<origin>` (N): read in one request.
+pub(crate) fn heads_key(project: &str) -> Attrs {
+    key(format!("{project}#heads"), "heads")
 }
+
+/// The attribute-name prefix of a head in the heads item.
+pub(crate) const HEAD_PREFIX: &str = "o#";
 
 pub(crate) fn event_attrs(item: &EventItem) -> Attrs {
     let mut attrs = key(&item.project_id, &item.sk);

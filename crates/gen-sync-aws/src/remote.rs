@@ -130,27 +130,20 @@ impl AwsRemote {
         )
     }
 
-    /// Every item of a partition in key order, or those with a sort key after `after` (strongly
-    /// consistent, page after page).
-    fn query(&self, pk: &str, after: Option<&str>) -> Result<Vec<Attrs>, RemoteError> {
+    /// Every item of a partition in key order (strongly consistent, page after page).
+    fn query(&self, pk: &str) -> Result<Vec<Attrs>, RemoteError> {
         let mut items = Vec::new();
         let mut start: Option<Attrs> = None;
         loop {
-            let mut request = self
+            let request = self
                 .ddb
                 .query()
                 .table_name(&self.table)
+                .key_condition_expression("#pk = :pk")
                 .expression_attribute_names("#pk", PK)
                 .expression_attribute_values(":pk", items::s(pk))
                 .consistent_read(true)
                 .set_exclusive_start_key(start.take());
-            request = match after {
-                None => request.key_condition_expression("#pk = :pk"),
-                Some(after) => request
-                    .key_condition_expression("#pk = :pk AND #sk > :after")
-                    .expression_attribute_names("#sk", SK)
-                    .expression_attribute_values(":after", items::s(after)),
-            };
             let out = self
                 .rt
                 .block_on(request.send())
@@ -161,6 +154,22 @@ impl AwsRemote {
                 _ => return Ok(items),
             }
         }
+    }
+
+    /// One item by key, strongly consistent.
+    fn get(&self, key: Attrs) -> Result<Option<Attrs>, RemoteError> {
+        let out = self
+            .rt
+            .block_on(
+                self.ddb
+                    .get_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key))
+                    .consistent_read(true)
+                    .send(),
+            )
+            .map_err(|e| self.fail("read an item", e))?;
+        Ok(out.item)
     }
 
     /// One BatchGetItem of up to 100 keys, retrying the keys DynamoDB leaves unprocessed.
@@ -328,7 +337,7 @@ impl Remote for AwsRemote {
         let existing = match old {
             Some(attrs) if !attrs.is_empty() => Some(items::block_from(&attrs, origin)?),
             _ => self
-                .blocks_after(origin, block.first - 1)?
+                .blocks_between(origin, block.first, block.first)?
                 .into_iter()
                 .find(|b| b.first == block.first),
         };
@@ -342,26 +351,46 @@ impl Remote for AwsRemote {
         }
     }
 
-    fn blocks_after(&self, origin: &str, after: u64) -> Result<Vec<Block>, RemoteError> {
-        self.query(
-            &items::pointer_pk(&self.project_id, origin),
-            Some(&items::pointer_sk(after)),
-        )?
-        .iter()
-        .map(|attrs| items::block_from(attrs, origin))
-        .collect()
+    fn blocks_between(
+        &self,
+        origin: &str,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<Block>, RemoteError> {
+        // One read per block, each found by key: a cursor always ends a block, so the next one starts
+        // right after it. (Not a Query: that would also work, but reads cost what is new this way on
+        // every DynamoDB-compatible server, including those whose queries scan the table.)
+        let pk = items::pointer_pk(&self.project_id, origin);
+        let mut blocks = Vec::new();
+        let mut next = first;
+        while next <= last {
+            let Some(attrs) = self.get(items::key(&pk, items::pointer_sk(next)))? else {
+                break;
+            };
+            let block = items::block_from(&attrs, origin)?;
+            next = block.last() + 1;
+            blocks.push(block);
+        }
+        Ok(blocks)
     }
 
     fn heads(&self) -> Result<BTreeMap<String, u64>, RemoteError> {
-        self.query(&items::heads_pk(&self.project_id), None)?
+        let Some(attrs) = self.get(items::heads_key(&self.project_id))? else {
+            return Ok(BTreeMap::new());
+        };
+        attrs
             .iter()
-            .map(|attrs| {
-                let origin = match attrs.get(SK) {
-                    Some(aws_sdk_dynamodb::types::AttributeValue::S(o)) => o.clone(),
-                    _ => String::new(),
-                };
-                let head = items::number(attrs, "head", &format!("the head of origin {origin}"))?;
-                Ok((origin, head))
+            .filter_map(|(name, value)| Some((name.strip_prefix(items::HEAD_PREFIX)?, value)))
+            .map(|(origin, value)| {
+                let head = match value {
+                    aws_sdk_dynamodb::types::AttributeValue::N(n) => n.parse().ok(),
+                    _ => None,
+                }
+                .ok_or_else(|| RemoteError::Damaged {
+                    what: format!("the head of origin {origin}"),
+                    why: "it is not a number".into(),
+                })?;
+                Ok((origin.to_string(), head))
             })
             .collect()
     }
@@ -371,10 +400,10 @@ impl Remote for AwsRemote {
             self.ddb
                 .update_item()
                 .table_name(&self.table)
-                .set_key(Some(items::key(items::heads_pk(&self.project_id), origin)))
+                .set_key(Some(items::heads_key(&self.project_id)))
                 .update_expression("SET #head = :n")
                 .condition_expression("attribute_not_exists(#head) OR #head < :n")
-                .expression_attribute_names("#head", "head")
+                .expression_attribute_names("#head", format!("{}{origin}", items::HEAD_PREFIX))
                 .expression_attribute_values(":n", items::n(seq))
                 .send(),
         );
@@ -395,7 +424,7 @@ impl Remote for AwsRemote {
 
     fn all_events(&self) -> Result<Vec<EventItem>, RemoteError> {
         let mut events = self
-            .query(&self.project_id, None)?
+            .query(&self.project_id)?
             .iter()
             .map(items::event_from)
             .collect::<Result<Vec<_>, _>>()?;

@@ -342,3 +342,81 @@ fn a_missing_table_an_oversized_event_and_an_unreachable_endpoint_say_what_is_wr
     );
     assert!(!text.contains('\n') && !text.contains("test"), "{text}");
 }
+
+#[test]
+fn a_racing_teammate_who_replaced_our_event_is_caught_by_the_next_pull_and_everyone_gets_it_once() {
+    let Some(url) = endpoint() else { return };
+    let config = config("race", &url);
+    let remote = remote(&config);
+    let project = project(&config);
+    let tmp = tempfile::tempdir().unwrap();
+    let a = workspace(&tmp.path().join("a"));
+    let ours = event("raced", "2026-03-01T09:00:00Z", "REQ-F-A");
+    let theirs = event("raced", "2026-03-01T09:00:00Z", "REQ-F-B");
+    append(&a, std::slice::from_ref(&ours));
+    assert_eq!(push(&a, &remote, &project, false).unwrap().events.added, 1);
+
+    // What a teammate pushing the same id at the same instant does: its check found the key free
+    // too, so its batch write replaced ours, and its block names it.
+    let parsed = gen_core::event::parse_line(&theirs).unwrap();
+    let sk = gen_sync::sort_key(&parsed);
+    let item = gen_sync::EventItem {
+        project_id: project.clone(),
+        sk: sk.clone(),
+        event_id: "raced".into(),
+        line: theirs.clone(),
+        hash: {
+            use sha2::Digest;
+            use std::fmt::Write;
+            sha2::Sha256::digest(theirs.as_bytes())
+                .iter()
+                .fold(String::new(), |mut s, b| {
+                    let _ = write!(s, "{b:02x}");
+                    s
+                })
+        },
+        event_type: Some("edge_started".into()),
+        feature_id: Some("REQ-F-B".into()),
+        edge: None,
+        agent_id: None,
+        origin: "0190-racer".into(),
+        seq: 1,
+    };
+    remote.create_events(&[item]).unwrap();
+    remote
+        .put_block(
+            "0190-racer",
+            &gen_sync::Block {
+                first: 1,
+                pointers: vec![gen_sync::Pointer::Item(sk)],
+            },
+        )
+        .unwrap();
+    remote.raise_head("0190-racer", 1).unwrap();
+
+    // Our next pull tells us, with both lines, and leaves our log alone.
+    let pulled = pull(&a, &remote, false).unwrap();
+    assert_eq!(pulled.events.added, 0, "{pulled:?}");
+    assert_eq!(pulled.events.conflicts.len(), 1, "{pulled:?}");
+    assert_eq!(pulled.events.conflicts[0].local, ours);
+    assert_eq!(
+        pulled.events.conflicts[0].remote.as_deref(),
+        Some(theirs.as_str())
+    );
+    assert_eq!(lines(&a), BTreeSet::from([ours.clone()]));
+    // …and so does every push after it until someone resolves it.
+    assert_eq!(
+        push(&a, &remote, &project, false)
+            .unwrap()
+            .events
+            .conflicts
+            .len(),
+        1
+    );
+
+    // A third workspace follows both blocks and gets the event once: through its creator's pointer.
+    let c = workspace(&tmp.path().join("c"));
+    let got = pull(&c, &remote, false).unwrap();
+    assert_eq!((got.events.added, got.events.skipped), (1, 1), "{got:?}");
+    assert_eq!(lines(&c), BTreeSet::from([theirs]));
+}

@@ -4,8 +4,9 @@
 //! after the file was rewritten), asks the remote which of those events it already has, reports a
 //! conflict for every one it holds with other bytes, and numbers the rest. The numbers are recorded
 //! in the state (the outbox) *before* the remote sees any of them; then, block by block: the items
-//! are created, read back (a teammate racing on the same key is caught here), the block of pointers
-//! is written and the origin's head raised. Killed at any point, the next push finds the outbox and
+//! are created, the block of pointers is written and the origin's head raised. (A teammate pushing
+//! the same key with other bytes in the same instant — DynamoDB batch writes cannot be conditional —
+//! is caught by the next pull, which reports the conflict.) Killed at any point, the next push finds the outbox and
 //! finishes the same blocks first; every write is create-only or idempotent, so nothing is
 //! duplicated.
 //!
@@ -375,51 +376,53 @@ fn send(
             .filter(|w| !before.contains_key(&w.sk))
             .cloned()
             .collect();
-        let mut results: HashMap<String, Put> = HashMap::new();
+        // What each key holds now: what the remote says it did with ours, or what was there before.
+        let mut outcome: HashMap<String, Put> = before
+            .into_iter()
+            .map(|(sk, there)| (sk, Put::AlreadyThere(Box::new(there))))
+            .collect();
         for (w, put) in create.iter().zip(remote.create_events(&create)?) {
-            results.insert(w.sk.clone(), put);
+            outcome.insert(w.sk.clone(), put);
         }
-        // Read back what was created: a pusher racing on the same key shows here, not later.
-        let after = fetch(remote, &sks, "sending", &mut |_| {})?;
         let mut pointers = Vec::with_capacity(run.len());
         for want in &wants {
             let Some(want) = want else {
                 pointers.push(Pointer::Void);
                 continue;
             };
-            let now = after.get(&want.sk).cloned();
-            let mine = now
-                .as_ref()
-                .is_some_and(|n| n.origin == origin && n.seq == want.seq && n.hash == want.hash);
-            if mine {
-                moved.added += 1;
-                sent.created.push(want.event_id.clone());
-                pointers.push(Pointer::Item(want.sk.clone()));
-                continue;
-            }
-            pointers.push(Pointer::Void);
-            match Put::judge(want, now) {
+            let put = match outcome.remove(&want.sk) {
+                // Ours from a run that was cut short.
+                Some(Put::AlreadyThere(there))
+                    if there.origin == origin && there.seq == want.seq =>
+                {
+                    Put::Created
+                }
+                Some(Put::AlreadyThere(there)) => Put::judge(want, Some(*there)),
+                Some(put) => put,
+                None => Put::Created,
+            };
+            match put {
+                Put::Created => {
+                    moved.added += 1;
+                    sent.created.push(want.event_id.clone());
+                    pointers.push(Pointer::Item(want.sk.clone()));
+                }
                 Put::Conflict(there) => {
+                    pointers.push(Pointer::Void);
                     sent.conflicts.push(want.event_id.clone());
                     moved
                         .conflicts
                         .push(Conflict::differs(&want.event_id, &want.line, &there));
                 }
                 Put::AlreadyThere(there) => {
+                    pointers.push(Pointer::Void);
                     moved.skipped += 1;
-                    // Someone else's now: its pull must not bring it back as a second line.
+                    // Someone else's: a pull must not bring it back as a second line.
                     sent.held.push(Held {
                         event_id: there.event_id,
                         origin: there.origin,
                         seq: there.seq,
                     });
-                }
-                Put::Created => {
-                    return Err(RemoteError::Damaged {
-                        what: format!("event item {}", want.sk),
-                        why: "it was written and then could not be read back".into(),
-                    }
-                    .into());
                 }
             }
         }
@@ -478,7 +481,7 @@ pub fn pull(
 
     let mut wanted: Vec<(String, u64, String)> = Vec::new();
     for (origin, first, last) in &ranges {
-        let blocks = remote.blocks_after(origin, first - 1)?;
+        let blocks = remote.blocks_between(origin, *first, *last)?;
         let pointers =
             pointers_between(&blocks, *first, *last).map_err(|seq| SyncError::MissingPointer {
                 origin: origin.clone(),
@@ -501,8 +504,9 @@ pub fn pull(
         .collect();
     let ours = locked.created_among(&new_ids)?;
     if !ours.is_empty() {
-        // The race went the other way for these: what we created was replaced after our read-back.
-        // Same bytes: nothing lost. Other bytes: a conflict, shown like a push's.
+        // A teammate pushing the same key at the same moment replaced what we created (batch writes
+        // cannot be conditional). Same bytes: nothing lost. Other bytes: a conflict, shown like a
+        // push's and offered again by the next push until resolved.
         let log = read(ws, None)?;
         let local: HashMap<&str, &str> = log
             .events
@@ -511,6 +515,7 @@ pub fn pull(
             .map(|(_, l, e)| (e.id.as_str(), l.trim_end_matches(['\r', '\n'])))
             .collect();
         let mut reported = HashSet::new();
+        let mut raced = Vec::new();
         for item in items.values() {
             if let Some(line) = local.get(item.event_id.as_str())
                 && sha256_hex(line) != item.hash
@@ -519,8 +524,10 @@ pub fn pull(
                 moved
                     .conflicts
                     .push(Conflict::differs(&item.event_id, line, item));
+                raced.push(item.event_id.clone());
             }
         }
+        locked.state.conflicts.extend(raced);
     }
     have.extend(ours);
     let mut lines = Vec::new();
@@ -532,8 +539,8 @@ pub fn pull(
                 head: heads.get(origin).copied().unwrap_or(*seq),
             });
         };
-        // Only the creator's pointer brings an item in: two origins pointing at one event (a race
-        // that the read-back lost) still deliver it once.
+        // Only the creator's pointer brings an item in: two origins pointing at one event (two
+        // pushers racing on one key) still deliver it once.
         let creator = item.origin == *origin && item.seq == *seq;
         if item.line.contains(['\n', '\r']) {
             return Err(RemoteError::Damaged {

@@ -251,7 +251,12 @@ impl Remote for LocalRemote {
         }
     }
 
-    fn blocks_after(&self, origin: &str, after: u64) -> Result<Vec<Block>, RemoteError> {
+    fn blocks_between(
+        &self,
+        origin: &str,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<Block>, RemoteError> {
         let dir = self.origin_dir(origin)?;
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
@@ -264,14 +269,14 @@ impl Remote for LocalRemote {
                 let name = e.file_name().to_string_lossy().into_owned();
                 name.strip_suffix(".json")?.parse().ok()
             })
-            .filter(|first| *first > after)
+            .filter(|f| *f >= first && *f <= last)
             .collect();
         firsts.sort_unstable();
         let mut blocks = Vec::with_capacity(firsts.len());
-        for first in firsts {
-            let path = self.block_path(origin, first)?;
+        for at in firsts {
+            let path = self.block_path(origin, at)?;
             match read_json::<Block>(&path)? {
-                Some(b) if b.first == first && !b.pointers.is_empty() => blocks.push(b),
+                Some(b) if b.first == at && !b.pointers.is_empty() => blocks.push(b),
                 _ => {
                     return Err(RemoteError::Damaged {
                         what: path.display().to_string(),

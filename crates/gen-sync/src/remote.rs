@@ -166,14 +166,21 @@ pub trait Remote {
     /// A remote that can refuse to overwrite (the local directory) reports what it found for each
     /// item; one that cannot do that in bulk (DynamoDB batch writes) reports `Created` for all and
     /// relies on the caller's read just before. Two pushers racing on one key with different content
-    /// is then caught by the reader instead: an item names the origin and number that created it, and
-    /// readers follow only that pointer (see [`crate::pull`]).
+    /// are then caught by the next pull instead: an item names the origin and number that created it,
+    /// readers follow only that pointer, and the pusher whose version lost is told (see
+    /// [`crate::pull`]).
     fn create_events(&self, items: &[EventItem]) -> Result<Vec<Put>, RemoteError>;
     /// Creates a block of `origin`; the same block again is a no-op, another one with the same first
     /// number is [`RemoteError::PointerTaken`].
     fn put_block(&self, origin: &str, block: &Block) -> Result<(), RemoteError>;
-    /// The blocks of `origin` that start after number `after`, in order.
-    fn blocks_after(&self, origin: &str, after: u64) -> Result<Vec<Block>, RemoteError>;
+    /// The blocks of `origin` from the one that starts at `first` (a reader's cursor + 1: cursors
+    /// always end a block) through the one that holds `last`, in order; they stop early at a gap.
+    fn blocks_between(
+        &self,
+        origin: &str,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<Block>, RemoteError>;
     /// Every origin's head: the highest number below which all blocks exist.
     fn heads(&self) -> Result<BTreeMap<String, u64>, RemoteError>;
     /// Raises `origin`'s head to `seq` (never lowers it).

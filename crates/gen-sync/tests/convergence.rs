@@ -46,8 +46,13 @@ impl Remote for Cut<'_> {
         self.spend()?;
         self.inner.put_block(origin, block)
     }
-    fn blocks_after(&self, origin: &str, after: u64) -> Result<Vec<Block>, RemoteError> {
-        self.inner.blocks_after(origin, after)
+    fn blocks_between(
+        &self,
+        origin: &str,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<Block>, RemoteError> {
+        self.inner.blocks_between(origin, first, last)
     }
     fn heads(&self) -> Result<BTreeMap<String, u64>, RemoteError> {
         self.inner.heads()

@@ -270,8 +270,13 @@ impl Remote for Flaky<'_> {
         self.spend()?;
         self.inner.put_block(origin, block)
     }
-    fn blocks_after(&self, origin: &str, after: u64) -> Result<Vec<Block>, RemoteError> {
-        self.inner.blocks_after(origin, after)
+    fn blocks_between(
+        &self,
+        origin: &str,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<Block>, RemoteError> {
+        self.inner.blocks_between(origin, first, last)
     }
     fn heads(&self) -> Result<std::collections::BTreeMap<String, u64>, RemoteError> {
         self.inner.heads()
