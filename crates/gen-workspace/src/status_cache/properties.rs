@@ -621,7 +621,7 @@ proptest! {
 "#,
         );
         let cached = fold_log(&events, Some(&cache)).unwrap();
-        prop_assert_eq!(&cached.source, &Source::Cached { tail_lines: 1 });
+        prop_assert_eq!(&cached.source, &Source::Cached { tail_lines: 1, reread_lines: 0 });
         same_as_full(&events, &cached)?;
     }
 }
