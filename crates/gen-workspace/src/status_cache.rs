@@ -32,8 +32,10 @@
 //! covered part of the file from its `from` on is read again and its records at or after `at` (a recent
 //! suffix of the order, with every repeat of the new lines) are sorted with the new ones, their repeats
 //! dropped, and folded on top of the snapshot; then the untimed ones, as after a full read. The
-//! checkpoints past the one used are made again from that fold. Lines without an `event_id` get their
-//! occurrence number from the hash list of the whole covered prefix minus the hashes read again.
+//! checkpoints past the one used are made again from that fold. New lines without an `event_id` get
+//! their occurrence number from the hash list of the whole covered prefix, as in-order ones do; the
+//! lines read again need no correction, because every earlier line with the same content (hence the
+//! same timestamp) as a record kept from them is itself past `from`.
 //!
 //! Checkpoints are spaced geometrically from the end of the order: the gap between two is at most half
 //! the distance to the end (and at least `MIN_GAP` records), so an event `d` records late re-reads
@@ -53,14 +55,14 @@ use crate::atomic::{replace_derived, replace_derived_with};
 use crate::log::{LogError, io};
 use crate::mark::{LogPoint, fingerprint, identity};
 use crate::scan::{
-    LogScan, Malformed, Placed, Untimed, read_from, renumber, scan_from,
+    LogScan, Malformed, Placed, Untimed, file_cmp, read_from, renumber, scan_from,
     sort_timed_first,
 };
 use gen_core::projection::{Fold, Kinds, placeholder_syms};
 use gen_core::projection::{Record, Symbols};
-use gen_core::projection::{drop_repeated_ids, total_cmp};
+use gen_core::projection::drop_repeated_ids;
 use jiff::Timestamp;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -379,7 +381,7 @@ fn continued(
     );
     let mut untimed_records = meta.untimed_records;
     untimed_records.append(&mut tail.untimed);
-    untimed_records.sort_unstable_by(|a, b| total_cmp(a, b, &symbols));
+    untimed_records.sort_unstable_by(|a, b| file_cmp(a, b, &symbols));
     duplicates.extend(drop_repeated_ids(&mut untimed_records));
     duplicates.sort_unstable();
     let state = finish(&timed_fold, &untimed_records, &kinds, &placeholders);
@@ -445,10 +447,10 @@ fn store_after_tail(
     let merged;
     // Events gen writes carry their own ids, so the hash list often stays as it is.
     let update = match known {
-        Some(mut all) if !tail.scan.hashes.is_empty() => {
-            all.extend_from_slice(&tail.scan.hashes);
-            all.sort_unstable();
-            merged = all;
+        Some(all) if !tail.scan.hashes.is_empty() => {
+            let mut new = tail.scan.hashes.clone();
+            new.sort_unstable();
+            merged = merge_sorted(&all, &new);
             Hashes::Write(&merged)
         }
         _ => Hashes::Keep(digest),
@@ -465,6 +467,25 @@ fn store_after_tail(
     );
 }
 
+/// The union (with repeats) of two sorted lists, in order: linear, where sorting the million hashes
+/// of a big log again would not be.
+fn merge_sorted(a: &[u128], b: &[u128]) -> Vec<u128> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 /// Some new timed record sorts before (or repeats) a folded one: fold from the latest checkpoint
 /// before the oldest of them.
 fn from_checkpoint(
@@ -472,7 +493,7 @@ fn from_checkpoint(
     dir: &Path,
     meta: Meta,
     mut tail: Tail,
-    mut known: Option<Vec<u128>>,
+    known: Option<Vec<u128>>,
 ) -> Result<Result<FoldedLog, String>, LogError> {
     let oldest = tail.timed.first().and_then(|r| r.timestamp);
     let Some(ci) = meta.checkpoints.iter().rposition(|c| Some(c.at) <= oldest) else {
@@ -502,24 +523,9 @@ fn from_checkpoint(
         meta.covered,
         symbols,
     )?;
-    if !again.hashes.is_empty() {
-        let hashes = match known.take() {
-            Some(h) => h,
-            None => match load_hashes(dir, &meta) {
-                Ok(h) => h,
-                Err(reason) => return Ok(Err(reason)),
-            },
-        };
-        // Sightings before the read began: all of the covered prefix's, less the ones read again.
-        let mut here = FxHashMap::<u128, u32>::default();
-        for key in &again.hashes {
-            *here.entry(*key).or_default() += 1;
-        }
-        renumber(&mut again, &again_placed, |key| {
-            count(&hashes, key).saturating_sub(here.get(&key).copied().unwrap_or(0))
-        });
-        known = Some(hashes);
-    }
+    // Occurrence numbers of lines without an id need no correction here: the read counts from
+    // `from`, and every earlier line with the same content (hence the same timestamp) as a record
+    // kept below (timed, at or after `at`) is itself at or after `from`.
     let mut symbols = std::mem::take(&mut again.symbols);
     let mut hi: Vec<Record> = std::mem::take(&mut again.records)
         .into_iter()
@@ -550,7 +556,7 @@ fn from_checkpoint(
     let last_ids = ids_at_last(&hi);
     let mut untimed_records = meta.untimed_records;
     untimed_records.append(&mut tail.untimed);
-    untimed_records.sort_unstable_by(|a, b| total_cmp(a, b, &symbols));
+    untimed_records.sort_unstable_by(|a, b| file_cmp(a, b, &symbols));
     duplicates.extend(drop_repeated_ids(&mut untimed_records));
     duplicates.sort_unstable();
     let state = finish(&timed_fold, &untimed_records, &kinds, &placeholders);
@@ -1138,5 +1144,91 @@ mod tests {
             folded.fold.last_key.as_ref().map(|k| k.3.ends_with("-2")),
             Some(true)
         );
+    }
+
+    #[test]
+    fn late_events_fold_from_a_checkpoint_reading_only_a_recent_part() {
+        let (_tmp, events, cache) = setup();
+        fold_log(&events, Some(&cache)).unwrap();
+        // Late by ten minutes of fifty: between two folded lines, one with an id, one without.
+        let with_id = r#"{"event_type":"edge_converged","timestamp":"2026-03-01T10:40:30Z","event_id":"pulled","feature":"F-1","edge":"a→b"}"#;
+        append(
+            &events,
+            &format!(
+                "{with_id}\n{}",
+                line("iteration_completed", "2026-03-01T10:45:30Z", "F-2", "a→b", 2)
+            ),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        let Source::Cached {
+            tail_lines: 2,
+            reread_lines,
+        } = folded.source
+        else {
+            panic!("{:?}", folded.source);
+        };
+        assert!(reread_lines > 0 && reread_lines < 25, "{reread_lines}");
+        assert_same_as_full(&events, &folded);
+        // The checkpoints made again from that fold serve the next late line, and in-order ones go on.
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:48:10Z", "F-3", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(folded.source, Source::Cached { reread_lines: 1.., .. }));
+        assert_same_as_full(&events, &folded);
+        append(
+            &events,
+            &line("edge_started", "2026-03-02T00:00:00Z", "F-3", "b→c", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert_eq!(
+            folded.source,
+            Source::Cached {
+                tail_lines: 1,
+                reread_lines: 0
+            }
+        );
+        assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
+    fn a_late_line_without_an_id_counts_its_twins_in_the_whole_log() {
+        let (_tmp, events, cache) = setup();
+        // An untimed line early in the log, and a timed one among the recent ones.
+        let untimed = "{\"event_type\":\"spec_modified\",\"feature\":\"F-1\"}\n";
+        let recent = line("spec_modified", "2026-03-01T10:45:00Z", "F-1", "a→b", 0);
+        let text = std::fs::read_to_string(&events).unwrap();
+        std::fs::write(&events, format!("{untimed}{text}{recent}")).unwrap();
+        fold_log(&events, Some(&cache)).unwrap();
+        // Their twins arrive late: second occurrences, distinct ids, nothing dropped.
+        append(&events, &format!("{recent}{untimed}"));
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(folded.source, Source::Cached { reread_lines: 1.., .. }));
+        assert!(folded.duplicates.is_empty());
+        assert_eq!(folded.fold.total, 54);
+        assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
+    fn damaged_or_missing_checkpoints_mean_a_full_read() {
+        let (_tmp, events, cache) = setup();
+        fold_log(&events, Some(&cache)).unwrap();
+        std::fs::write(cache.join("checkpoints.bin"), b"garbage").unwrap();
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:45:30Z", "F-3", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(&folded.source, Source::Full(r) if r.contains("checkpoints")));
+        assert_same_as_full(&events, &folded);
+        // The full read wrote them again.
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:46:30Z", "F-4", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(folded.source, Source::Cached { reread_lines: 1.., .. }));
+        assert_same_as_full(&events, &folded);
     }
 }
