@@ -531,46 +531,51 @@ pub fn each_line_after(
     let mut occ = Occurrences::default();
     let mut end = start;
     let mut derived_ids = false;
-    for_each_chunk(path, (start.bytes, start.lines), u64::MAX, |chunk, base, eof| {
-        let lines = split_lines(chunk, base, eof);
-        let parsed: Vec<_> = lines
-            .par_iter()
-            .map(|(n, text, torn)| (*n, *torn, parse_bytes(text, true), *text))
-            .collect();
-        for (line, torn, result, text) in parsed {
-            match result {
-                None => {}
-                Some(Ok(mut event)) => {
-                    if let Some(key) = hash_key(&event) {
-                        derived_ids = true;
-                        let n = occ.next(key);
-                        if n > 1
-                            && let Some(h) = &event.content_hash
-                        {
-                            event.id = gen_core::event::derived_id(h, n);
+    for_each_chunk(
+        path,
+        (start.bytes, start.lines),
+        u64::MAX,
+        |chunk, base, eof| {
+            let lines = split_lines(chunk, base, eof);
+            let parsed: Vec<_> = lines
+                .par_iter()
+                .map(|(n, text, torn)| (*n, *torn, parse_bytes(text, true), *text))
+                .collect();
+            for (line, torn, result, text) in parsed {
+                match result {
+                    None => {}
+                    Some(Ok(mut event)) => {
+                        if let Some(key) = hash_key(&event) {
+                            derived_ids = true;
+                            let n = occ.next(key);
+                            if n > 1
+                                && let Some(h) = &event.content_hash
+                            {
+                                event.id = gen_core::event::derived_id(h, n);
+                            }
+                        }
+                        if keep(&event) {
+                            sink(LineItem::Event(Box::new(LoggedEvent {
+                                line,
+                                raw: String::from_utf8_lossy(text).into_owned(),
+                                event,
+                            })));
                         }
                     }
-                    if keep(&event) {
-                        sink(LineItem::Event(Box::new(LoggedEvent {
-                            line,
-                            raw: String::from_utf8_lossy(text).into_owned(),
-                            event,
-                        })));
-                    }
+                    Some(Err(error)) => sink(LineItem::Malformed(Malformed {
+                        line,
+                        error,
+                        excerpt: excerpt(text),
+                        torn,
+                    })),
                 }
-                Some(Err(error)) => sink(LineItem::Malformed(Malformed {
-                    line,
-                    error,
-                    excerpt: excerpt(text),
-                    torn,
-                })),
             }
-        }
-        let complete = memchr::memrchr(b'\n', chunk).map_or(0, |i| i + 1);
-        end.bytes += complete as u64;
-        end.lines += memchr::memchr_iter(b'\n', &chunk[..complete]).count() as u64;
-        Ok(())
-    })?;
+            let complete = memchr::memrchr(b'\n', chunk).map_or(0, |i| i + 1);
+            end.bytes += complete as u64;
+            end.lines += memchr::memchr_iter(b'\n', &chunk[..complete]).count() as u64;
+            Ok(())
+        },
+    )?;
     Ok(TailRead { end, derived_ids })
 }
 

@@ -55,12 +55,11 @@ use crate::atomic::{replace_derived, replace_derived_with};
 use crate::log::{LogError, io};
 use crate::mark::{LogPoint, fingerprint, identity};
 use crate::scan::{
-    LogScan, Malformed, Placed, Untimed, file_cmp, read_from, renumber, scan_from,
-    sort_timed_first,
+    LogScan, Malformed, Placed, Untimed, file_cmp, read_from, renumber, scan_from, sort_timed_first,
 };
+use gen_core::projection::drop_repeated_ids;
 use gen_core::projection::{Fold, Kinds, placeholder_syms};
 use gen_core::projection::{Record, Symbols};
-use gen_core::projection::drop_repeated_ids;
 use jiff::Timestamp;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
@@ -174,7 +173,7 @@ enum Snap {
     Old(Checkpoint),
     New {
         cut: Cut,
-        state: Fold,
+        state: Box<Fold>,
         intents: u64,
         answered: u64,
     },
@@ -285,12 +284,7 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
         return Ok(Err("events.jsonl changed inside the cached part".into()));
     }
     let start = (meta.covered, meta.covered_lines);
-    let (mut tail, tail_placed) = read_from(
-        events,
-        start,
-        u64::MAX,
-        meta.symbols.clone(),
-    )?;
+    let (mut tail, tail_placed) = read_from(events, start, u64::MAX, meta.symbols.clone())?;
     // The list of content hashes (16 bytes per event) is only needed when the new lines include events
     // without their own id; lines gen writes always have one, so usually it is never read.
     let mut known: Option<Vec<u128>> = None;
@@ -306,9 +300,9 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
     let last_ts = meta.timed.last_key.as_ref().and_then(|k| k.1);
     let late = timed.first().is_some_and(|first| {
         !meta.timed.can_continue_with(first)
-            || timed.iter().any(|r| {
-                r.timestamp == last_ts && meta.last_ids.iter().any(|id| **id == *r.id)
-            })
+            || timed
+                .iter()
+                .any(|r| r.timestamp == last_ts && meta.last_ids.iter().any(|id| **id == *r.id))
     });
     let tail = Tail {
         scan: tail,
@@ -651,7 +645,11 @@ fn cuts(
 /// would leave between its neighbours is still at most half the distance to the end (and at least
 /// `MIN_GAP`): gaps grow geometrically into the past.
 fn thin(old: &[u64], cuts: &[Cut], end: u64) -> (Vec<bool>, Vec<Cut>) {
-    let pos: Vec<u64> = old.iter().copied().chain(cuts.iter().map(|c| c.pos)).collect();
+    let pos: Vec<u64> = old
+        .iter()
+        .copied()
+        .chain(cuts.iter().map(|c| c.pos))
+        .collect();
     let mut keep = vec![false; pos.len()];
     if let Some(last) = pos.len().checked_sub(1) {
         keep[last] = true;
@@ -693,7 +691,7 @@ fn fold_cutting(
             let answered = std::mem::take(&mut state.answered);
             snaps.push(Snap::New {
                 cut: *cut,
-                state: state.clone(),
+                state: Box::new(state.clone()),
                 intents: intents.len() as u64,
                 answered: answered.len() as u64,
             });
@@ -769,11 +767,7 @@ fn finish(timed: &Fold, untimed: &[Record], kinds: &Kinds, placeholders: &[u32])
 
 /// A full read with no cache: the plain path, which the cached ones are tested against.
 fn full(events: &Path, reason: String) -> Result<FoldedLog, LogError> {
-    let mut scan = scan_from(
-        events,
-        (0, 0),
-        Symbols::default(),
-    )?;
+    let mut scan = scan_from(events, (0, 0), Symbols::default())?;
     let state = gen_core::projection::fold(&scan.records, &mut scan.symbols);
     Ok(FoldedLog {
         fold: state,
@@ -788,12 +782,7 @@ fn full(events: &Path, reason: String) -> Result<FoldedLog, LogError> {
 
 /// A full read that fills the cache, with its checkpoints.
 fn full_and_store(events: &Path, dir: &Path, reason: String) -> Result<FoldedLog, LogError> {
-    let (mut scan, placed) = read_from(
-        events,
-        (0, 0),
-        u64::MAX,
-        Symbols::default(),
-    )?;
+    let (mut scan, placed) = read_from(events, (0, 0), u64::MAX, Symbols::default())?;
     let (mut timed, mut untimed_records) = split_sorted(&mut scan);
     let cuts = cuts(&timed, 0, None, 0, &placed.points);
     let mut duplicates = drop_repeated_ids(&mut timed);
@@ -982,10 +971,22 @@ mod tests {
             &line("edge_converged", "2026-03-02T00:00:00Z", "F-1", "a→b", 0),
         );
         let second = fold_log(&events, Some(&cache)).unwrap();
-        assert_eq!(second.source, Source::Cached { tail_lines: 1, reread_lines: 0 });
+        assert_eq!(
+            second.source,
+            Source::Cached {
+                tail_lines: 1,
+                reread_lines: 0
+            }
+        );
         assert_same_as_full(&events, &second);
         let third = fold_log(&events, Some(&cache)).unwrap();
-        assert_eq!(third.source, Source::Cached { tail_lines: 0, reread_lines: 0 });
+        assert_eq!(
+            third.source,
+            Source::Cached {
+                tail_lines: 0,
+                reread_lines: 0
+            }
+        );
     }
 
     #[test]
@@ -1087,7 +1088,13 @@ mod tests {
             &line("edge_started", "2026-03-02T00:00:00Z", "F-1", "a→b", 0),
         );
         let second = fold_log(&events, Some(&cache)).unwrap();
-        assert_eq!(second.source, Source::Cached { tail_lines: 1, reread_lines: 0 });
+        assert_eq!(
+            second.source,
+            Source::Cached {
+                tail_lines: 1,
+                reread_lines: 0
+            }
+        );
         assert_same_as_full(&events, &second);
         // The untimed convergence is still folded last, after the new start.
         let f = &second.fold.features[0];
@@ -1136,7 +1143,13 @@ mod tests {
         fold_log(&events, Some(&cache)).unwrap();
         append(&events, &dup);
         let folded = fold_log(&events, Some(&cache)).unwrap();
-        assert_eq!(folded.source, Source::Cached { tail_lines: 1, reread_lines: 0 });
+        assert_eq!(
+            folded.source,
+            Source::Cached {
+                tail_lines: 1,
+                reread_lines: 0
+            }
+        );
         let full = crate::scan::scan_records(&events).unwrap();
         let last = full.records.iter().filter(|r| r.id.ends_with("-2")).count();
         assert_eq!(last, 1);
@@ -1156,7 +1169,13 @@ mod tests {
             &events,
             &format!(
                 "{with_id}\n{}",
-                line("iteration_completed", "2026-03-01T10:45:30Z", "F-2", "a→b", 2)
+                line(
+                    "iteration_completed",
+                    "2026-03-01T10:45:30Z",
+                    "F-2",
+                    "a→b",
+                    2
+                )
             ),
         );
         let folded = fold_log(&events, Some(&cache)).unwrap();
@@ -1175,7 +1194,13 @@ mod tests {
             &line("edge_started", "2026-03-01T10:48:10Z", "F-3", "a→b", 0),
         );
         let folded = fold_log(&events, Some(&cache)).unwrap();
-        assert!(matches!(folded.source, Source::Cached { reread_lines: 1.., .. }));
+        assert!(matches!(
+            folded.source,
+            Source::Cached {
+                reread_lines: 1..,
+                ..
+            }
+        ));
         assert_same_as_full(&events, &folded);
         append(
             &events,
@@ -1204,7 +1229,13 @@ mod tests {
         // Their twins arrive late: second occurrences, distinct ids, nothing dropped.
         append(&events, &format!("{recent}{untimed}"));
         let folded = fold_log(&events, Some(&cache)).unwrap();
-        assert!(matches!(folded.source, Source::Cached { reread_lines: 1.., .. }));
+        assert!(matches!(
+            folded.source,
+            Source::Cached {
+                reread_lines: 1..,
+                ..
+            }
+        ));
         assert!(folded.duplicates.is_empty());
         assert_eq!(folded.fold.total, 54);
         assert_same_as_full(&events, &folded);
@@ -1228,7 +1259,13 @@ mod tests {
             &line("edge_started", "2026-03-01T10:46:30Z", "F-4", "a→b", 0),
         );
         let folded = fold_log(&events, Some(&cache)).unwrap();
-        assert!(matches!(folded.source, Source::Cached { reread_lines: 1.., .. }));
+        assert!(matches!(
+            folded.source,
+            Source::Cached {
+                reread_lines: 1..,
+                ..
+            }
+        ));
         assert_same_as_full(&events, &folded);
     }
 }
