@@ -134,6 +134,7 @@ const CHUNK: usize = 8 << 20;
 fn for_each_chunk(
     path: &Path,
     start: (u64, u64),
+    end: u64,
     mut f: impl FnMut(&[u8], u64, bool) -> Result<(), LogError>,
 ) -> Result<u64, LogError> {
     use std::io::Seek;
@@ -158,8 +159,10 @@ fn for_each_chunk(
     // Sized to what is left to read, so reading a short tail does not zero 16 MiB of pages.
     let remaining = file
         .metadata()
-        .map(|m| m.len().saturating_sub(start.0))
+        .map(|m| m.len().min(end).saturating_sub(start.0))
         .unwrap_or(CHUNK as u64);
+    // Reads stop at `end` (a point just after a newline) when the caller wants only part of the log.
+    let mut file = file.take(end.saturating_sub(start.0));
     let mut buf: Vec<u8> = vec![0; (remaining as usize + 1).clamp(4096, CHUNK * 2)];
     let mut filled = 0usize;
     let mut line_base = start.1;
@@ -197,7 +200,7 @@ fn for_each_chunk(
     Ok(total)
 }
 
-fn read_full(file: &mut std::fs::File, mut out: &mut [u8]) -> std::io::Result<usize> {
+fn read_full(file: &mut impl Read, mut out: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while !out.is_empty() {
         match file.read(out) {
@@ -303,29 +306,17 @@ fn parse_chunk(chunk: &[u8], base: u64, eof: bool) -> Vec<Parsed> {
         .collect()
 }
 
-/// How many times each content hash was already seen: a sorted list from a cache plus new sightings.
+/// How many times each content hash was seen so far in a read (a read that does not start at the
+/// beginning corrects its numbers afterwards with [`renumber`]).
 #[derive(Default)]
-pub(crate) struct Occurrences<'a> {
-    known: &'a [u128],
+struct Occurrences {
     seen: FxHashMap<u128, u32>,
 }
 
-impl<'a> Occurrences<'a> {
-    /// Starts from hashes already seen in the covered part of the log (sorted).
-    pub(crate) fn after(known: &'a [u128]) -> Occurrences<'a> {
-        Occurrences {
-            known,
-            seen: FxHashMap::default(),
-        }
-    }
-
+impl Occurrences {
     /// Records one more sighting and returns its occurrence number (1 for the first).
     fn next(&mut self, key: u128) -> u32 {
-        let n = self.seen.entry(key).or_insert_with(|| {
-            let lo = self.known.partition_point(|h| *h < key);
-            let hi = self.known.partition_point(|h| *h <= key);
-            (hi - lo) as u32
-        });
+        let n = self.seen.entry(key).or_default();
         *n += 1;
         *n
     }
@@ -333,12 +324,7 @@ impl<'a> Occurrences<'a> {
 
 /// Reads the log into sorted records for projections.
 pub fn scan_records(path: &Path) -> Result<LogScan, LogError> {
-    scan_from(
-        path,
-        (0, 0),
-        &mut Occurrences::default(),
-        Symbols::default(),
-    )
+    scan_from(path, (0, 0), Symbols::default())
 }
 
 /// Reads the log from byte `start.0` (which begins line `start.1 + 1`) into sorted records.
@@ -350,23 +336,71 @@ pub fn scan_records(path: &Path) -> Result<LogScan, LogError> {
 pub(crate) fn scan_from(
     path: &Path,
     start: (u64, u64),
-    occ: &mut Occurrences<'_>,
     symbols: Symbols,
 ) -> Result<LogScan, LogError> {
+    let (mut scan, _) = read_from(path, start, u64::MAX, symbols)?;
+    sort_timed_first(&mut scan.records, &scan.symbols);
+    scan.duplicates = drop_repeated_ids(&mut scan.records);
+    Ok(scan)
+}
+
+/// Sorts records into the one total order (the same as `gen_core::projection::sort_records`), on
+/// both cores.
+pub(crate) fn sort_timed_first(records: &mut [Record], symbols: &Symbols) {
+    records.par_sort_unstable_by(|a, b| file_cmp(a, b, symbols));
+}
+
+/// [`total_cmp`], then file order: two lines equal in everything the order looks at (one event
+/// written twice) fold the same, but the later one is the repeat [`drop_repeated_ids`] reports,
+/// however much of the log was read.
+pub(crate) fn file_cmp(a: &Record, b: &Record, symbols: &Symbols) -> std::cmp::Ordering {
+    total_cmp(a, b, symbols).then(a.line.cmp(&b.line))
+}
+
+/// Lines between two entries of [`Placed::points`] (a few in tests, whose logs are small).
+const POINT_STRIDE: u64 = if cfg!(test) { 3 } else { 256 };
+
+/// Where the records of a [`read_from`] sit in the file, beyond their line numbers.
+#[derive(Debug, Default)]
+pub(crate) struct Placed {
+    /// Indices into `records` of the events without their own id (the ones `hashes` lists, in the
+    /// same order), so their occurrence numbers can be corrected once more of the log is known.
+    pub(crate) hashed_at: Vec<usize>,
+    /// The start of the read, then the start of every line whose number minus one is a multiple of
+    /// [`POINT_STRIDE`]: the places a later read can begin at.
+    pub(crate) points: Vec<LogPoint>,
+}
+
+/// Reads the log from `start` up to byte `end` (just after a newline, or `u64::MAX` for all of it)
+/// into records in file order, not yet sorted and with repeats kept.
+pub(crate) fn read_from(
+    path: &Path,
+    start: (u64, u64),
+    end: u64,
+    symbols: Symbols,
+) -> Result<(LogScan, Placed), LogError> {
+    let mut occ = Occurrences::default();
     let mut scan = LogScan {
         symbols,
         complete_bytes: start.0,
         complete_lines: start.1,
         ..LogScan::default()
     };
+    let mut placed = Placed {
+        hashed_at: Vec::new(),
+        points: vec![LogPoint {
+            bytes: start.0,
+            lines: start.1,
+        }],
+    };
     let mut pending: Option<Vec<Parsed>> = None;
-    let bytes = for_each_chunk(path, start, |chunk, base, eof| {
+    let bytes = for_each_chunk(path, start, end, |chunk, base, eof| {
         let previous = pending.take();
         let (parsed, ()) = rayon::join(
             || parse_chunk(chunk, base, eof),
             || {
                 if let Some(prev) = previous {
-                    absorb(&mut scan, occ, prev);
+                    absorb(&mut scan, &mut placed.hashed_at, &mut occ, prev);
                 }
             },
         );
@@ -375,23 +409,49 @@ pub(crate) fn scan_from(
             Some(i) => i + 1,
             None => 0,
         };
+        // Every chunk starts just after a newline, at `complete_bytes`.
+        let chunk_start = scan.complete_bytes;
+        let mut lines = base;
+        for nl in memchr::memchr_iter(b'\n', &chunk[..complete]) {
+            lines += 1;
+            if lines % POINT_STRIDE == 0 {
+                placed.points.push(LogPoint {
+                    bytes: chunk_start + nl as u64 + 1,
+                    lines,
+                });
+            }
+        }
         scan.complete_bytes += complete as u64;
-        scan.complete_lines += memchr::memchr_iter(b'\n', &chunk[..complete]).count() as u64;
+        scan.complete_lines = lines;
         Ok(())
     })?;
     if let Some(prev) = pending.take() {
-        absorb(&mut scan, occ, prev);
+        absorb(&mut scan, &mut placed.hashed_at, &mut occ, prev);
     }
     scan.bytes = bytes;
-    // The same order as `gen_core::projection::sort_records`, on both cores.
-    let symbols = &scan.symbols;
-    scan.records
-        .par_sort_unstable_by(|a, b| total_cmp(a, b, symbols));
-    scan.duplicates = drop_repeated_ids(&mut scan.records);
-    Ok(scan)
+    Ok((scan, placed))
 }
 
-fn absorb(scan: &mut LogScan, occ: &mut Occurrences<'_>, parsed: Vec<Parsed>) {
+/// Gives the events without their own id of a [`read_from`] (records still in file order) their
+/// final occurrence numbers, once it is known how many times each content was seen before the read
+/// began (`before`).
+pub(crate) fn renumber(scan: &mut LogScan, placed: &Placed, mut before: impl FnMut(u128) -> u32) {
+    let mut seen = FxHashMap::<u128, u32>::default();
+    for (&at, &key) in placed.hashed_at.iter().zip(&scan.hashes) {
+        let n = seen.entry(key).or_insert_with(|| before(key));
+        *n += 1;
+        if let Some(record) = scan.records.get_mut(at) {
+            record.id = gen_core::event::derived_id(&format!("{key:032x}"), *n).into_boxed_str();
+        }
+    }
+}
+
+fn absorb(
+    scan: &mut LogScan,
+    hashed_at: &mut Vec<usize>,
+    occ: &mut Occurrences,
+    parsed: Vec<Parsed>,
+) {
     for (line, torn, result) in parsed {
         match result {
             None => {}
@@ -400,6 +460,7 @@ fn absorb(scan: &mut LogScan, occ: &mut Occurrences<'_>, parsed: Vec<Parsed>) {
                 let mut id = ev.id;
                 if let Some(key) = ev.hash {
                     scan.hashes.push(key);
+                    hashed_at.push(scan.records.len());
                     let n = occ.next(key);
                     if n > 1 {
                         id = gen_core::event::derived_id(&format!("{key:032x}"), n);
@@ -470,46 +531,51 @@ pub fn each_line_after(
     let mut occ = Occurrences::default();
     let mut end = start;
     let mut derived_ids = false;
-    for_each_chunk(path, (start.bytes, start.lines), |chunk, base, eof| {
-        let lines = split_lines(chunk, base, eof);
-        let parsed: Vec<_> = lines
-            .par_iter()
-            .map(|(n, text, torn)| (*n, *torn, parse_bytes(text, true), *text))
-            .collect();
-        for (line, torn, result, text) in parsed {
-            match result {
-                None => {}
-                Some(Ok(mut event)) => {
-                    if let Some(key) = hash_key(&event) {
-                        derived_ids = true;
-                        let n = occ.next(key);
-                        if n > 1
-                            && let Some(h) = &event.content_hash
-                        {
-                            event.id = gen_core::event::derived_id(h, n);
+    for_each_chunk(
+        path,
+        (start.bytes, start.lines),
+        u64::MAX,
+        |chunk, base, eof| {
+            let lines = split_lines(chunk, base, eof);
+            let parsed: Vec<_> = lines
+                .par_iter()
+                .map(|(n, text, torn)| (*n, *torn, parse_bytes(text, true), *text))
+                .collect();
+            for (line, torn, result, text) in parsed {
+                match result {
+                    None => {}
+                    Some(Ok(mut event)) => {
+                        if let Some(key) = hash_key(&event) {
+                            derived_ids = true;
+                            let n = occ.next(key);
+                            if n > 1
+                                && let Some(h) = &event.content_hash
+                            {
+                                event.id = gen_core::event::derived_id(h, n);
+                            }
+                        }
+                        if keep(&event) {
+                            sink(LineItem::Event(Box::new(LoggedEvent {
+                                line,
+                                raw: String::from_utf8_lossy(text).into_owned(),
+                                event,
+                            })));
                         }
                     }
-                    if keep(&event) {
-                        sink(LineItem::Event(Box::new(LoggedEvent {
-                            line,
-                            raw: String::from_utf8_lossy(text).into_owned(),
-                            event,
-                        })));
-                    }
+                    Some(Err(error)) => sink(LineItem::Malformed(Malformed {
+                        line,
+                        error,
+                        excerpt: excerpt(text),
+                        torn,
+                    })),
                 }
-                Some(Err(error)) => sink(LineItem::Malformed(Malformed {
-                    line,
-                    error,
-                    excerpt: excerpt(text),
-                    torn,
-                })),
             }
-        }
-        let complete = memchr::memrchr(b'\n', chunk).map_or(0, |i| i + 1);
-        end.bytes += complete as u64;
-        end.lines += memchr::memchr_iter(b'\n', &chunk[..complete]).count() as u64;
-        Ok(())
-    })?;
+            let complete = memchr::memrchr(b'\n', chunk).map_or(0, |i| i + 1);
+            end.bytes += complete as u64;
+            end.lines += memchr::memchr_iter(b'\n', &chunk[..complete]).count() as u64;
+            Ok(())
+        },
+    )?;
     Ok(TailRead { end, derived_ids })
 }
 

@@ -3,24 +3,73 @@
 //! The cache lives in `.ai-workspace/.gen/` (derived data: never synced, safe to delete) and records how
 //! many bytes of `events.jsonl` it covers. It is used only when the covered prefix is provably the same
 //! file and unchanged: same device and inode, the file is at least as long, and the first and last MiB of
-//! the prefix plus 64 blocks spread through it hash the same. Any mismatch, a log that shrank, or a
-//! newly appended event that sorts before the last folded one (a late, older event) means a full read.
+//! the prefix plus 64 blocks spread through it hash the same. Any mismatch or a log that shrank means a
+//! full read.
 //!
 //! What this cannot see: an in-place edit that keeps the file's identity and length and changes none of
 //! the sampled bytes. The log is append-only by contract and every tool we know of rewrites by rename
 //! (a new inode) or truncation (a length change); `gen status --no-cache` reads everything regardless.
+//!
+//! # Appends in time order
+//!
+//! The fold is order-dependent: records are folded in the total order (timestamp, lifecycle rank, id;
+//! untimed last). When every new timed record sorts after the last one folded, the cached fold of the
+//! timed records simply continues, and the few untimed records are folded again on top.
+//!
+//! # Late events: checkpoints in sort order
+//!
+//! `gen sync pull` appends teammates' events written offline, days older than the newest. Such a *late*
+//! record belongs in the middle of the order, so the fold cannot continue; rather than read the whole log
+//! again, the cache keeps *checkpoints*: snapshots of the timed fold at a few places in the sort order.
+//! A checkpoint at time `at` holds the fold of exactly the timed records with a timestamp before `at`
+//! (cuts are only made between two timestamps, never inside a run of equal ones, because repeated
+//! `event_id`s share their timestamp: a repeat and the line it repeats are always on the same side), and
+//! `from`, a place in the file at or before the first line of every timed record at or after `at` —
+//! folded or dropped as a repeat. Logs are mostly written in time order, so `from` is near the end of the
+//! file for a recent checkpoint.
+//!
+//! With late lines, the latest checkpoint with `at` at or before the oldest new timestamp is taken: the
+//! covered part of the file from its `from` on is read again and its records at or after `at` (a recent
+//! suffix of the order, with every repeat of the new lines) are sorted with the new ones, their repeats
+//! dropped, and folded on top of the snapshot; then the untimed ones, as after a full read. The
+//! checkpoints past the one used are made again from that fold. New lines without an `event_id` get
+//! their occurrence number from the hash list of the whole covered prefix, as in-order ones do; the
+//! lines read again need no correction, because every earlier line with the same content (hence the
+//! same timestamp) as a record kept from them is itself past `from`.
+//!
+//! Checkpoints are spaced geometrically from the end of the order: the gap between two is at most half
+//! the distance to the end (and at least `MIN_GAP` records), so an event `d` records late re-reads
+//! about `1.5 d + MIN_GAP` records whatever the size of the log, and a log of `n` records keeps
+//! `O(log n)` checkpoints. (A uniform spacing — every 64k records — would make "two days late" on a
+//! million-event log re-read up to 64k records more than needed, and keep 16 times more snapshots of
+//! old history that late events rarely reach.) A snapshot stores the fold without its two append-only
+//! lists (raised intents and answered intents): those are the first `intents` and `answered` entries of
+//! the cached final fold, so the size of a snapshot is bounded by the features, not by the log.
+//! The snapshots are in their own file (`checkpoints.bin`), read only when late lines arrive.
+//!
+//! Cases read in full: no cache, a cache of another gen version or another file, a changed prefix, a
+//! late line older than the oldest checkpoint (or a cache without checkpoints: a log with too few timed
+//! records to cut), checkpoint or hash files unreadable or not matching the meta.
 
 use crate::atomic::{replace_derived, replace_derived_with};
 use crate::log::{LogError, io};
-use crate::mark::{fingerprint, identity};
-use crate::scan::{Malformed, Occurrences, Untimed, scan_from};
+use crate::mark::{LogPoint, fingerprint, identity};
+use crate::scan::{
+    LogScan, Malformed, Placed, Untimed, file_cmp, read_from, renumber, scan_from, sort_timed_first,
+};
+use gen_core::projection::drop_repeated_ids;
 use gen_core::projection::{Fold, Kinds, placeholder_syms};
 use gen_core::projection::{Record, Symbols};
-use gen_core::projection::{drop_repeated_ids, total_cmp};
+use jiff::Timestamp;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-const VERSION: u32 = 6;
+const VERSION: u32 = 7;
+
+/// Fewest timed records between two checkpoints (and between the last one and the end of the order).
+/// Tests cut every few records, so that their small logs have many checkpoints.
+const MIN_GAP: u64 = if cfg!(test) { 4 } else { 4096 };
 
 /// The folded log and where it came from.
 #[derive(Debug)]
@@ -46,10 +95,13 @@ pub struct FoldedLog {
 pub enum Source {
     /// The whole log was read; the reason says why the cache was not used.
     Full(String),
-    /// The cache covered the log up to a point and only `tail_lines` new lines were read.
+    /// The cache covered the log up to a point and only `tail_lines` new lines were read, plus
+    /// `reread_lines` lines of the covered part when late events were folded from a checkpoint.
     Cached {
         /// Lines read past the cached prefix.
         tail_lines: u64,
+        /// Lines of the cached prefix read again (0 unless new events sort before folded ones).
+        reread_lines: u64,
     },
 }
 
@@ -68,13 +120,36 @@ struct Meta {
     /// from here and the (few) untimed ones are folded again on top.
     timed: Fold,
     /// Ids folded at the last timed timestamp: a new line repeating one of them is a repeat the fold
-    /// must drop, which only a full read can do.
+    /// must drop, which only a fold from a checkpoint can do.
     last_ids: Vec<String>,
     untimed_records: Vec<Record>,
     symbols: Symbols,
     malformed: Vec<Malformed>,
     untimed: Vec<Untimed>,
     duplicates: Vec<u64>,
+    /// Snapshots of the timed fold in sort order, oldest first; their states are in `checkpoints.bin`.
+    checkpoints: Vec<Checkpoint>,
+    /// Digest of `checkpoints.bin`.
+    checkpoints_digest: u64,
+}
+
+/// A snapshot of the timed fold at a place in the sort order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Checkpoint {
+    /// The snapshot is the fold of exactly the timed records with a timestamp before this one.
+    at: Timestamp,
+    /// Every timed line at or after `at` (folded, or dropped as a repeat) starts at or after this point.
+    from: LogPoint,
+    /// Timed records folded into the snapshot.
+    pos: u64,
+    /// Length of the snapshot's raised intents: a prefix of the cached final fold's.
+    intents: u64,
+    /// Length of the snapshot's answered intents: a prefix of the cached final fold's.
+    answered: u64,
+    /// Where the snapshot (a postcard [`Fold`] without intents and answers) is in `checkpoints.bin`.
+    offset: u64,
+    /// Its length in bytes.
+    len: u64,
 }
 
 /// Whether the stored hash list changes with this store.
@@ -83,6 +158,34 @@ enum Hashes<'a> {
     Keep(u64),
     /// Replace with this sorted list.
     Write(&'a [u128]),
+}
+
+/// Whether the stored checkpoints change with this store.
+enum Checkpoints {
+    /// Unchanged: the index and the digest of `checkpoints.bin`.
+    Keep(Vec<Checkpoint>, u64),
+    /// Replace with this index and file.
+    Write(Vec<Checkpoint>, Vec<u8>),
+}
+
+/// A checkpoint of the new fold: either one kept from the cache, or a new snapshot.
+enum Snap {
+    Old(Checkpoint),
+    New {
+        cut: Cut,
+        state: Box<Fold>,
+        intents: u64,
+        answered: u64,
+    },
+}
+
+/// A place to cut the order for a new checkpoint.
+#[derive(Debug, Clone, Copy)]
+struct Cut {
+    at: Timestamp,
+    from: LogPoint,
+    /// Approximate position (timed records before it, repeats counted), for spacing.
+    pos: u64,
 }
 
 fn encode(hashes: &[u128]) -> Vec<u8> {
@@ -107,15 +210,54 @@ fn read_hashes(path: &Path) -> Option<(Vec<u128>, u64)> {
     Some((hashes, digest))
 }
 
+/// The hash list of the covered prefix, if it is the one the meta was written with.
+fn load_hashes(dir: &Path, meta: &Meta) -> Result<Vec<u128>, String> {
+    let Some((hashes, digest)) = read_hashes(&dir.join("hashes.bin")) else {
+        return Err("cache hashes unreadable".into());
+    };
+    if digest != meta.hashes_digest {
+        return Err("cache files do not belong together".into());
+    }
+    Ok(hashes)
+}
+
+/// How many times `key` is in the sorted list.
+fn count(sorted: &[u128], key: u128) -> u32 {
+    let lo = sorted.partition_point(|h| *h < key);
+    let hi = sorted.partition_point(|h| *h <= key);
+    (hi - lo) as u32
+}
+
+/// The bytes of `checkpoints.bin`, if they are the ones the meta was written with.
+fn read_checkpoints(dir: &Path, digest: u64) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(dir.join("checkpoints.bin")).ok()?;
+    (xxhash_rust::xxh3::xxh3_64(&bytes) == digest).then_some(bytes)
+}
+
+fn blob<'a>(bytes: &'a [u8], cp: &Checkpoint) -> Option<&'a [u8]> {
+    let start = usize::try_from(cp.offset).ok()?;
+    let end = start.checked_add(usize::try_from(cp.len).ok()?)?;
+    bytes.get(start..end)
+}
+
 /// Folds the log at `events`, using and refreshing the cache in `cache_dir` when given.
 pub fn fold_log(events: &Path, cache_dir: Option<&Path>) -> Result<FoldedLog, LogError> {
     let Some(dir) = cache_dir else {
-        return full(events, None, "cache disabled".into());
+        return full(events, "cache disabled".into());
     };
     match try_cached(events, dir)? {
         Ok(folded) => Ok(folded),
-        Err(reason) => full(events, Some(dir), reason),
+        Err(reason) => full_and_store(events, dir, reason),
     }
+}
+
+/// The records of a read split into timed (sorted, repeats kept) and untimed (sorted).
+fn split_sorted(scan: &mut LogScan) -> (Vec<Record>, Vec<Record>) {
+    sort_timed_first(&mut scan.records, &scan.symbols);
+    let mut timed = std::mem::take(&mut scan.records);
+    let split = timed.partition_point(|r| r.timestamp.is_some());
+    let untimed = timed.split_off(split);
+    (timed, untimed)
 }
 
 fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, LogError> {
@@ -141,104 +283,464 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
     if fingerprint(events, meta.covered)? != meta.fingerprint {
         return Ok(Err("events.jsonl changed inside the cached part".into()));
     }
+    let start = (meta.covered, meta.covered_lines);
+    let (mut tail, tail_placed) = read_from(events, start, u64::MAX, meta.symbols.clone())?;
     // The list of content hashes (16 bytes per event) is only needed when the new lines include events
     // without their own id; lines gen writes always have one, so usually it is never read.
-    let start = (meta.covered, meta.covered_lines);
-    let mut tail = scan_from(
-        events,
-        start,
-        &mut Occurrences::after(&[]),
-        meta.symbols.clone(),
-    )?;
     let mut known: Option<Vec<u128>> = None;
     if !tail.hashes.is_empty() {
-        let Some((hashes, digest)) = read_hashes(&dir.join("hashes.bin")) else {
-            return Ok(Err("cache hashes unreadable".into()));
+        let hashes = match load_hashes(dir, &meta) {
+            Ok(h) => h,
+            Err(reason) => return Ok(Err(reason)),
         };
-        if digest != meta.hashes_digest {
-            return Ok(Err("cache files do not belong together".into()));
-        }
-        tail = scan_from(
-            events,
-            start,
-            &mut Occurrences::after(&hashes),
-            meta.symbols,
-        )?;
+        renumber(&mut tail, &tail_placed, |key| count(&hashes, key));
         known = Some(hashes);
     }
-    let mut timed = meta.timed;
-    let mut symbols = tail.symbols;
-    let split = tail.records.partition_point(|r| r.timestamp.is_some());
-    if let Some(first) = tail.records[..split].first()
-        && !timed.can_continue_with(first)
-    {
-        return Ok(Err("a new event sorts before already folded ones".into()));
+    let (timed, untimed) = split_sorted(&mut tail);
+    let last_ts = meta.timed.last_key.as_ref().and_then(|k| k.1);
+    let late = timed.first().is_some_and(|first| {
+        !meta.timed.can_continue_with(first)
+            || timed
+                .iter()
+                .any(|r| r.timestamp == last_ts && meta.last_ids.iter().any(|id| **id == *r.id))
+    });
+    let tail = Tail {
+        scan: tail,
+        placed: tail_placed,
+        timed,
+        untimed,
+    };
+    if late {
+        from_checkpoint(events, dir, meta, tail, known)
+    } else {
+        continued(events, dir, meta, tail, known)
     }
-    let last_ts = timed.last_key.as_ref().and_then(|k| k.1);
-    if tail.records[..split].iter().any(|r| {
-        r.timestamp.is_some()
-            && r.timestamp == last_ts
-            && meta.last_ids.iter().any(|id| **id == *r.id)
-    }) {
-        return Ok(Err("a new line repeats an event already folded".into()));
+}
+
+/// What was read past the covered prefix.
+struct Tail {
+    scan: LogScan,
+    placed: Placed,
+    /// Timed records, sorted, repeats kept.
+    timed: Vec<Record>,
+    /// Untimed records, sorted, repeats kept.
+    untimed: Vec<Record>,
+}
+
+impl Tail {
+    /// Whether the read ended in a newline after reading something: only then the cache moves on.
+    fn storable(&self, covered: u64) -> bool {
+        self.scan.complete_bytes > covered && self.scan.complete_bytes == self.scan.bytes + covered
     }
-    let tail_last_ids = ids_at_last(&tail.records[..split]);
-    let last_ids = match tail.records[..split].last() {
+}
+
+/// Every new timed record sorts after the folded ones: the fold continues.
+fn continued(
+    events: &Path,
+    dir: &Path,
+    meta: Meta,
+    mut tail: Tail,
+    known: Option<Vec<u128>>,
+) -> Result<Result<FoldedLog, String>, LogError> {
+    let mut timed_fold = meta.timed;
+    let mut symbols = std::mem::take(&mut tail.scan.symbols);
+    let last_ts = timed_fold.last_key.as_ref().and_then(|k| k.1);
+    let last_pos = meta.checkpoints.last().map_or(0, |c| c.pos);
+    let cuts = cuts(
+        &tail.timed,
+        timed_fold.total,
+        last_ts,
+        last_pos,
+        &tail.placed.points,
+    );
+    let mut duplicates = meta.duplicates;
+    duplicates.extend(drop_repeated_ids(&mut tail.timed));
+    let tail_last_ids = ids_at_last(&tail.timed);
+    let last_ids = match tail.timed.last() {
         None => meta.last_ids,
         Some(r) if r.timestamp == last_ts => [meta.last_ids, tail_last_ids].concat(),
         Some(_) => tail_last_ids,
     };
     let kinds = Kinds::new(&mut symbols);
     let placeholders = placeholder_syms(&mut symbols);
-    for r in &tail.records[..split] {
-        timed.push(r, &kinds, &placeholders);
-    }
+    let end = timed_fold.total + tail.timed.len() as u64;
+    let old: Vec<u64> = meta.checkpoints.iter().map(|c| c.pos).collect();
+    let (keep_old, keep_new) = thin(&old, &cuts, end);
+    let new = fold_cutting(
+        &mut timed_fold,
+        &tail.timed,
+        &keep_new,
+        &kinds,
+        &placeholders,
+    );
     let mut untimed_records = meta.untimed_records;
-    untimed_records.extend(tail.records[split..].iter().cloned());
-    untimed_records.sort_unstable_by(|a, b| total_cmp(a, b, &symbols));
-    let mut duplicates = meta.duplicates;
-    duplicates.extend(tail.duplicates.iter().copied());
+    untimed_records.append(&mut tail.untimed);
+    untimed_records.sort_unstable_by(|a, b| file_cmp(a, b, &symbols));
     duplicates.extend(drop_repeated_ids(&mut untimed_records));
     duplicates.sort_unstable();
-    let state = finish(&timed, &untimed_records, &kinds, &placeholders);
-    let tail_lines = tail.lines;
+    let state = finish(&timed_fold, &untimed_records, &kinds, &placeholders);
     let mut malformed = meta.malformed;
     let mut untimed = meta.untimed;
-    let folded_tail_complete = tail.complete_bytes > meta.covered;
-    malformed.extend(tail.malformed.iter().cloned());
-    untimed.extend(tail.untimed.iter().cloned());
+    malformed.append(&mut tail.scan.malformed);
+    untimed.append(&mut tail.scan.untimed);
     let folded = FoldedLog {
         fold: state,
         symbols,
-        lines: meta.lines + tail.lines,
+        lines: meta.lines + tail.scan.lines,
         malformed,
         untimed,
         duplicates,
-        source: Source::Cached { tail_lines },
+        source: Source::Cached {
+            tail_lines: tail.scan.lines,
+            reread_lines: 0,
+        },
     };
-    if folded_tail_complete && tail.complete_bytes == tail.bytes + meta.covered {
-        // Events gen writes carry their own ids, so the hash list often stays as it is.
-        let merged;
-        let update = match known {
-            None => Hashes::Keep(meta.hashes_digest),
-            Some(mut all) => {
-                all.extend_from_slice(&tail.hashes);
-                all.sort_unstable();
-                merged = all;
-                Hashes::Write(&merged)
-            }
+    if tail.storable(meta.covered) {
+        let checkpoints = if new.is_empty() {
+            Checkpoints::Keep(meta.checkpoints, meta.checkpoints_digest)
+        } else {
+            // Old snapshots are copied from their file; if it cannot be trusted, only new ones stay.
+            let old_bytes = read_checkpoints(dir, meta.checkpoints_digest);
+            let mut snaps: Vec<Snap> = match &old_bytes {
+                Some(_) => meta
+                    .checkpoints
+                    .into_iter()
+                    .zip(&keep_old)
+                    .filter(|(_, keep)| **keep)
+                    .map(|(c, _)| Snap::Old(c))
+                    .collect(),
+                None => Vec::new(),
+            };
+            snaps.extend(new);
+            write_checkpoints(snaps, old_bytes.as_deref().unwrap_or_default())
         };
-        // Best effort: a cache that cannot be written only costs speed next time.
-        let _ = store(
+        store_after_tail(
             events,
             dir,
             &folded,
-            (&timed, &last_ids, &untimed_records),
-            (tail.complete_bytes, tail.complete_lines),
-            update,
+            (&timed_fold, &last_ids, &untimed_records),
+            &tail,
+            (meta.hashes_digest, known),
+            checkpoints,
         );
     }
     Ok(Ok(folded))
+}
+
+/// Stores the cache after a read of the tail; hashes of new lines without ids are merged into the
+/// list when it was read, and the list is read now if it was not but is needed.
+fn store_after_tail(
+    events: &Path,
+    dir: &Path,
+    folded: &FoldedLog,
+    timed: (&Fold, &[String], &[Record]),
+    tail: &Tail,
+    (digest, known): (u64, Option<Vec<u128>>),
+    checkpoints: Checkpoints,
+) {
+    let merged;
+    // Events gen writes carry their own ids, so the hash list often stays as it is.
+    let update = match known {
+        Some(all) if !tail.scan.hashes.is_empty() => {
+            let mut new = tail.scan.hashes.clone();
+            new.sort_unstable();
+            merged = merge_sorted(&all, &new);
+            Hashes::Write(&merged)
+        }
+        _ => Hashes::Keep(digest),
+    };
+    // Best effort: a cache that cannot be written only costs speed next time.
+    let _ = store(
+        events,
+        dir,
+        folded,
+        timed,
+        (tail.scan.complete_bytes, tail.scan.complete_lines),
+        update,
+        checkpoints,
+    );
+}
+
+/// The union (with repeats) of two sorted lists, in order: linear, where sorting the million hashes
+/// of a big log again would not be.
+fn merge_sorted(a: &[u128], b: &[u128]) -> Vec<u128> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Some new timed record sorts before (or repeats) a folded one: fold from the latest checkpoint
+/// before the oldest of them.
+fn from_checkpoint(
+    events: &Path,
+    dir: &Path,
+    meta: Meta,
+    mut tail: Tail,
+    known: Option<Vec<u128>>,
+) -> Result<Result<FoldedLog, String>, LogError> {
+    let oldest = tail.timed.first().and_then(|r| r.timestamp);
+    let Some(ci) = meta.checkpoints.iter().rposition(|c| Some(c.at) <= oldest) else {
+        return Ok(Err("a new event sorts before every checkpoint".into()));
+    };
+    let Some(bytes) = read_checkpoints(dir, meta.checkpoints_digest) else {
+        return Ok(Err("cache checkpoints unreadable".into()));
+    };
+    let cp = meta.checkpoints[ci].clone();
+    let Some(mut state) = blob(&bytes, &cp).and_then(|b| postcard::from_bytes::<Fold>(b).ok())
+    else {
+        return Ok(Err("cache checkpoints unreadable".into()));
+    };
+    let (Some(intents), Some(answered)) = (
+        meta.timed.intents.get(..cp.intents as usize),
+        meta.timed.answered.get(..cp.answered as usize),
+    ) else {
+        return Ok(Err("cache checkpoints unreadable".into()));
+    };
+    state.intents = intents.to_vec();
+    state.answered = answered.to_vec();
+    // The covered part from the checkpoint's place on, in which every folded record at or after it is.
+    let symbols = std::mem::take(&mut tail.scan.symbols);
+    let (mut again, again_placed) = read_from(
+        events,
+        (cp.from.bytes, cp.from.lines),
+        meta.covered,
+        symbols,
+    )?;
+    // Occurrence numbers of lines without an id need no correction here: the read counts from
+    // `from`, and every earlier line with the same content (hence the same timestamp) as a record
+    // kept below (timed, at or after `at`) is itself at or after `from`.
+    let mut symbols = std::mem::take(&mut again.symbols);
+    let mut hi: Vec<Record> = std::mem::take(&mut again.records)
+        .into_iter()
+        .filter(|r| r.timestamp.is_some_and(|t| t >= cp.at))
+        .collect();
+    // Lines read again that were folded (or dropped as repeats) after the checkpoint: their repeats
+    // are counted afresh below.
+    let reread: FxHashSet<u64> = hi.iter().map(|r| r.line).collect();
+    hi.append(&mut tail.timed);
+    sort_timed_first(&mut hi, &symbols);
+    let mut points = again_placed.points;
+    points.extend_from_slice(&tail.placed.points);
+    let cuts = cuts(&hi, cp.pos, Some(cp.at), cp.pos, &points);
+    let mut duplicates: Vec<u64> = meta
+        .duplicates
+        .iter()
+        .copied()
+        .filter(|l| !reread.contains(l))
+        .collect();
+    duplicates.extend(drop_repeated_ids(&mut hi));
+    let kinds = Kinds::new(&mut symbols);
+    let placeholders = placeholder_syms(&mut symbols);
+    let end = cp.pos + hi.len() as u64;
+    let old: Vec<u64> = meta.checkpoints[..=ci].iter().map(|c| c.pos).collect();
+    let (keep_old, keep_new) = thin(&old, &cuts, end);
+    let new = fold_cutting(&mut state, &hi, &keep_new, &kinds, &placeholders);
+    let timed_fold = state;
+    let last_ids = ids_at_last(&hi);
+    let mut untimed_records = meta.untimed_records;
+    untimed_records.append(&mut tail.untimed);
+    untimed_records.sort_unstable_by(|a, b| file_cmp(a, b, &symbols));
+    duplicates.extend(drop_repeated_ids(&mut untimed_records));
+    duplicates.sort_unstable();
+    let state = finish(&timed_fold, &untimed_records, &kinds, &placeholders);
+    let mut malformed = meta.malformed;
+    let mut untimed = meta.untimed;
+    malformed.append(&mut tail.scan.malformed);
+    untimed.append(&mut tail.scan.untimed);
+    let folded = FoldedLog {
+        fold: state,
+        symbols,
+        lines: meta.lines + tail.scan.lines,
+        malformed,
+        untimed,
+        duplicates,
+        source: Source::Cached {
+            tail_lines: tail.scan.lines,
+            reread_lines: meta.covered_lines - cp.from.lines,
+        },
+    };
+    if tail.storable(meta.covered) {
+        let mut snaps: Vec<Snap> = meta.checkpoints[..=ci]
+            .iter()
+            .zip(&keep_old)
+            .filter(|(_, keep)| **keep)
+            .map(|(c, _)| Snap::Old(c.clone()))
+            .collect();
+        snaps.extend(new);
+        let checkpoints = write_checkpoints(snaps, &bytes);
+        store_after_tail(
+            events,
+            dir,
+            &folded,
+            (&timed_fold, &last_ids, &untimed_records),
+            &tail,
+            (meta.hashes_digest, known),
+            checkpoints,
+        );
+    }
+    Ok(Ok(folded))
+}
+
+/// Places where a checkpoint could cut `timed` (sorted, repeats kept; `base` timed records sort
+/// before them): between two timestamps, after `after` when given, each at least `MIN_GAP`
+/// records past the previous checkpoint (at `last`). `points` are places in the file covering every
+/// line of `timed`.
+fn cuts(
+    timed: &[Record],
+    base: u64,
+    after: Option<Timestamp>,
+    mut last: u64,
+    points: &[LogPoint],
+) -> Vec<Cut> {
+    let mut at = Vec::new();
+    let mut previous: Option<Timestamp> = None;
+    for (i, r) in timed.iter().enumerate() {
+        let Some(ts) = r.timestamp else { break };
+        let boundary = (i == 0 || previous < Some(ts)) && after.is_none_or(|a| ts > a);
+        previous = Some(ts);
+        let pos = base + i as u64;
+        if boundary && pos >= last + MIN_GAP {
+            at.push((i, ts, pos));
+            last = pos;
+        }
+    }
+    // The first line of the records from each cut on, walking back from the end.
+    let mut out = Vec::with_capacity(at.len());
+    let mut min_line = u64::MAX;
+    let mut next = at.len();
+    for (i, r) in timed.iter().enumerate().rev() {
+        min_line = min_line.min(r.line);
+        while next > 0 && at[next - 1].0 == i {
+            next -= 1;
+            let (_, ts, pos) = at[next];
+            // The last place that starts at or before that line (line `n` follows `n - 1` newlines).
+            let k = points.partition_point(|p| p.lines < min_line);
+            let Some(from) = k.checked_sub(1).and_then(|k| points.get(k)) else {
+                continue;
+            };
+            out.push(Cut {
+                at: ts,
+                from: *from,
+                pos,
+            });
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// Which checkpoints to keep: `old` positions (all before the cuts) then the `cuts`, with `end`
+/// timed records in all. Walking back from the newest (always kept), one is dropped when the gap it
+/// would leave between its neighbours is still at most half the distance to the end (and at least
+/// `MIN_GAP`): gaps grow geometrically into the past.
+fn thin(old: &[u64], cuts: &[Cut], end: u64) -> (Vec<bool>, Vec<Cut>) {
+    let pos: Vec<u64> = old
+        .iter()
+        .copied()
+        .chain(cuts.iter().map(|c| c.pos))
+        .collect();
+    let mut keep = vec![false; pos.len()];
+    if let Some(last) = pos.len().checked_sub(1) {
+        keep[last] = true;
+        let mut next = pos[last];
+        for i in (0..last).rev() {
+            let before = if i == 0 { 0 } else { pos[i - 1] };
+            let allowed = MIN_GAP.max(end.saturating_sub(next) / 2);
+            if next.saturating_sub(before) > allowed {
+                keep[i] = true;
+                next = pos[i];
+            }
+        }
+    }
+    let keep_new = cuts
+        .iter()
+        .zip(&keep[old.len()..])
+        .filter(|(_, k)| **k)
+        .map(|(c, _)| *c)
+        .collect();
+    keep.truncate(old.len());
+    (keep, keep_new)
+}
+
+/// Folds `records` (sorted, repeats dropped, all timed) into `state`, taking a snapshot just before
+/// the first record at or after each cut.
+fn fold_cutting(
+    state: &mut Fold,
+    records: &[Record],
+    cuts: &[Cut],
+    kinds: &Kinds,
+    placeholders: &[u32],
+) -> Vec<Snap> {
+    let mut snaps = Vec::with_capacity(cuts.len());
+    let mut next = cuts.iter().peekable();
+    for r in records {
+        while let Some(cut) = next.next_if(|c| r.timestamp >= Some(c.at)) {
+            // The two append-only lists are not copied: they are prefixes of the final fold's.
+            let intents = std::mem::take(&mut state.intents);
+            let answered = std::mem::take(&mut state.answered);
+            snaps.push(Snap::New {
+                cut: *cut,
+                state: Box::new(state.clone()),
+                intents: intents.len() as u64,
+                answered: answered.len() as u64,
+            });
+            state.intents = intents;
+            state.answered = answered;
+        }
+        state.push(r, kinds, placeholders);
+    }
+    snaps
+}
+
+/// Lays the checkpoints out in a new `checkpoints.bin`, copying kept ones from the old bytes.
+fn write_checkpoints(snaps: Vec<Snap>, old: &[u8]) -> Checkpoints {
+    let mut bytes = Vec::new();
+    let mut index = Vec::with_capacity(snaps.len());
+    for snap in snaps {
+        let offset = bytes.len() as u64;
+        let mut entry = match snap {
+            Snap::Old(c) => {
+                let Some(b) = blob(old, &c) else { continue };
+                bytes.extend_from_slice(b);
+                c
+            }
+            Snap::New {
+                cut,
+                state,
+                intents,
+                answered,
+            } => {
+                let Ok(b) = postcard::to_allocvec(&state) else {
+                    continue;
+                };
+                bytes.extend_from_slice(&b);
+                Checkpoint {
+                    at: cut.at,
+                    from: cut.from,
+                    pos: state.total,
+                    intents,
+                    answered,
+                    offset: 0,
+                    len: 0,
+                }
+            }
+        };
+        entry.offset = offset;
+        entry.len = bytes.len() as u64 - offset;
+        index.push(entry);
+    }
+    Checkpoints::Write(index, bytes)
 }
 
 /// Ids of the records (timed, in order) that share the last timestamp.
@@ -263,45 +765,57 @@ fn finish(timed: &Fold, untimed: &[Record], kinds: &Kinds, placeholders: &[u32])
     state
 }
 
-fn full(events: &Path, dir: Option<&Path>, reason: String) -> Result<FoldedLog, LogError> {
-    let mut scan = scan_from(
-        events,
-        (0, 0),
-        &mut Occurrences::default(),
-        Symbols::default(),
-    )?;
+/// A full read with no cache: the plain path, which the cached ones are tested against.
+fn full(events: &Path, reason: String) -> Result<FoldedLog, LogError> {
+    let mut scan = scan_from(events, (0, 0), Symbols::default())?;
+    let state = gen_core::projection::fold(&scan.records, &mut scan.symbols);
+    Ok(FoldedLog {
+        fold: state,
+        symbols: scan.symbols,
+        lines: scan.lines,
+        malformed: scan.malformed,
+        untimed: scan.untimed,
+        duplicates: scan.duplicates,
+        source: Source::Full(reason),
+    })
+}
+
+/// A full read that fills the cache, with its checkpoints.
+fn full_and_store(events: &Path, dir: &Path, reason: String) -> Result<FoldedLog, LogError> {
+    let (mut scan, placed) = read_from(events, (0, 0), u64::MAX, Symbols::default())?;
+    let (mut timed, mut untimed_records) = split_sorted(&mut scan);
+    let cuts = cuts(&timed, 0, None, 0, &placed.points);
+    let mut duplicates = drop_repeated_ids(&mut timed);
+    duplicates.extend(drop_repeated_ids(&mut untimed_records));
+    duplicates.sort_unstable();
     let kinds = Kinds::new(&mut scan.symbols);
     let placeholders = placeholder_syms(&mut scan.symbols);
-    let split = scan.records.partition_point(|r| r.timestamp.is_some());
-    let mut timed = Fold::default();
-    for r in &scan.records[..split] {
-        timed.push(r, &kinds, &placeholders);
-    }
-    let last_ids = ids_at_last(&scan.records[..split]);
-    let untimed_records = scan.records.split_off(split);
-    let state = finish(&timed, &untimed_records, &kinds, &placeholders);
+    let (_, keep) = thin(&[], &cuts, timed.len() as u64);
+    let mut timed_fold = Fold::default();
+    let snaps = fold_cutting(&mut timed_fold, &timed, &keep, &kinds, &placeholders);
+    let last_ids = ids_at_last(&timed);
+    let state = finish(&timed_fold, &untimed_records, &kinds, &placeholders);
     let folded = FoldedLog {
         fold: state,
         symbols: std::mem::take(&mut scan.symbols),
         lines: scan.lines,
-        malformed: scan.malformed.clone(),
-        untimed: scan.untimed.clone(),
-        duplicates: scan.duplicates.clone(),
+        malformed: std::mem::take(&mut scan.malformed),
+        untimed: std::mem::take(&mut scan.untimed),
+        duplicates,
         source: Source::Full(reason),
     };
     // Only a log whose every line is complete can be cached: a torn tail will still change.
-    if let Some(dir) = dir
-        && scan.complete_bytes == scan.bytes
-    {
+    if scan.complete_bytes == scan.bytes {
         let mut hashes = std::mem::take(&mut scan.hashes);
         hashes.sort_unstable();
         let _ = store(
             events,
             dir,
             &folded,
-            (&timed, &last_ids, &untimed_records),
+            (&timed_fold, &last_ids, &untimed_records),
             (scan.complete_bytes, scan.complete_lines),
             Hashes::Write(&hashes),
+            write_checkpoints(snaps, &[]),
         );
     }
     Ok(folded)
@@ -314,6 +828,7 @@ fn store(
     (timed, last_ids, untimed_records): (&Fold, &[String], &[Record]),
     (covered, covered_lines): (u64, u64),
     hashes: Hashes<'_>,
+    checkpoints: Checkpoints,
 ) -> Result<(), LogError> {
     let (bin, hashes_digest) = match hashes {
         Hashes::Keep(digest) => (None, digest),
@@ -321,6 +836,13 @@ fn store(
             let bin = encode(list);
             let digest = xxhash_rust::xxh3::xxh3_64(&bin);
             (Some(bin), digest)
+        }
+    };
+    let (checkpoints, cp_bin, checkpoints_digest) = match checkpoints {
+        Checkpoints::Keep(index, digest) => (index, None, digest),
+        Checkpoints::Write(index, bytes) => {
+            let digest = xxhash_rust::xxh3::xxh3_64(&bytes);
+            (index, Some(bytes), digest)
         }
     };
     let stat = std::fs::metadata(events).map_err(io("cannot stat", events))?;
@@ -342,8 +864,11 @@ fn store(
         malformed: folded.malformed.clone(),
         untimed: folded.untimed.clone(),
         duplicates: folded.duplicates.clone(),
+        checkpoints,
+        checkpoints_digest,
     };
-    // Two atomic writes; the meta carries a digest of the hashes, so a crash between them is detected.
+    // Atomic writes; the meta, written last, carries digests of the others, so a crash between them
+    // is detected.
     let write = |name: &str, bytes: &[u8]| {
         replace_derived(&dir.join(name), bytes).map_err(|e| LogError::Io {
             action: "cannot write cache",
@@ -353,6 +878,9 @@ fn store(
     };
     if let Some(bin) = bin {
         write("hashes.bin", &bin)?;
+    }
+    if let Some(bin) = cp_bin {
+        write("checkpoints.bin", &bin)?;
     }
     replace_derived_with(&dir.join("status.bin"), |w| {
         postcard::to_io(&meta, w)
@@ -443,10 +971,22 @@ mod tests {
             &line("edge_converged", "2026-03-02T00:00:00Z", "F-1", "a→b", 0),
         );
         let second = fold_log(&events, Some(&cache)).unwrap();
-        assert_eq!(second.source, Source::Cached { tail_lines: 1 });
+        assert_eq!(
+            second.source,
+            Source::Cached {
+                tail_lines: 1,
+                reread_lines: 0
+            }
+        );
         assert_same_as_full(&events, &second);
         let third = fold_log(&events, Some(&cache)).unwrap();
-        assert_eq!(third.source, Source::Cached { tail_lines: 0 });
+        assert_eq!(
+            third.source,
+            Source::Cached {
+                tail_lines: 0,
+                reread_lines: 0
+            }
+        );
     }
 
     #[test]
@@ -548,7 +1088,13 @@ mod tests {
             &line("edge_started", "2026-03-02T00:00:00Z", "F-1", "a→b", 0),
         );
         let second = fold_log(&events, Some(&cache)).unwrap();
-        assert_eq!(second.source, Source::Cached { tail_lines: 1 });
+        assert_eq!(
+            second.source,
+            Source::Cached {
+                tail_lines: 1,
+                reread_lines: 0
+            }
+        );
         assert_same_as_full(&events, &second);
         // The untimed convergence is still folded last, after the new start.
         let f = &second.fold.features[0];
@@ -568,7 +1114,7 @@ mod tests {
     }
 
     #[test]
-    fn a_repeat_with_another_type_at_the_last_timestamp_is_caught() {
+    fn a_repeat_with_another_type_at_the_last_timestamp_is_dropped() {
         let (_tmp, events, cache) = setup();
         let started = r#"{"event_type":"edge_started","timestamp":"2027-03-01T10:00:00Z","event_id":"X","feature":"F-9","edge":"a→b"}"#;
         append(&events, &format!("{started}\n"));
@@ -578,9 +1124,10 @@ mod tests {
             &events,
             &format!("{}\n", started.replace("edge_started", "edge_converged")),
         );
+        // The repeat is dropped by folding again from a checkpoint before that timestamp.
         let folded = fold_log(&events, Some(&cache)).unwrap();
         assert!(
-            matches!(&folded.source, Source::Full(r) if r.contains("repeats")),
+            matches!(&folded.source, Source::Cached { tail_lines: 1, reread_lines } if *reread_lines > 0),
             "{:?}",
             folded.source
         );
@@ -596,7 +1143,13 @@ mod tests {
         fold_log(&events, Some(&cache)).unwrap();
         append(&events, &dup);
         let folded = fold_log(&events, Some(&cache)).unwrap();
-        assert_eq!(folded.source, Source::Cached { tail_lines: 1 });
+        assert_eq!(
+            folded.source,
+            Source::Cached {
+                tail_lines: 1,
+                reread_lines: 0
+            }
+        );
         let full = crate::scan::scan_records(&events).unwrap();
         let last = full.records.iter().filter(|r| r.id.ends_with("-2")).count();
         assert_eq!(last, 1);
@@ -604,5 +1157,115 @@ mod tests {
             folded.fold.last_key.as_ref().map(|k| k.3.ends_with("-2")),
             Some(true)
         );
+    }
+
+    #[test]
+    fn late_events_fold_from_a_checkpoint_reading_only_a_recent_part() {
+        let (_tmp, events, cache) = setup();
+        fold_log(&events, Some(&cache)).unwrap();
+        // Late by ten minutes of fifty: between two folded lines, one with an id, one without.
+        let with_id = r#"{"event_type":"edge_converged","timestamp":"2026-03-01T10:40:30Z","event_id":"pulled","feature":"F-1","edge":"a→b"}"#;
+        append(
+            &events,
+            &format!(
+                "{with_id}\n{}",
+                line(
+                    "iteration_completed",
+                    "2026-03-01T10:45:30Z",
+                    "F-2",
+                    "a→b",
+                    2
+                )
+            ),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        let Source::Cached {
+            tail_lines: 2,
+            reread_lines,
+        } = folded.source
+        else {
+            panic!("{:?}", folded.source);
+        };
+        assert!(reread_lines > 0 && reread_lines < 25, "{reread_lines}");
+        assert_same_as_full(&events, &folded);
+        // The checkpoints made again from that fold serve the next late line, and in-order ones go on.
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:48:10Z", "F-3", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(
+            folded.source,
+            Source::Cached {
+                reread_lines: 1..,
+                ..
+            }
+        ));
+        assert_same_as_full(&events, &folded);
+        append(
+            &events,
+            &line("edge_started", "2026-03-02T00:00:00Z", "F-3", "b→c", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert_eq!(
+            folded.source,
+            Source::Cached {
+                tail_lines: 1,
+                reread_lines: 0
+            }
+        );
+        assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
+    fn a_late_line_without_an_id_counts_its_twins_in_the_whole_log() {
+        let (_tmp, events, cache) = setup();
+        // An untimed line early in the log, and a timed one among the recent ones.
+        let untimed = "{\"event_type\":\"spec_modified\",\"feature\":\"F-1\"}\n";
+        let recent = line("spec_modified", "2026-03-01T10:45:00Z", "F-1", "a→b", 0);
+        let text = std::fs::read_to_string(&events).unwrap();
+        std::fs::write(&events, format!("{untimed}{text}{recent}")).unwrap();
+        fold_log(&events, Some(&cache)).unwrap();
+        // Their twins arrive late: second occurrences, distinct ids, nothing dropped.
+        append(&events, &format!("{recent}{untimed}"));
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(
+            folded.source,
+            Source::Cached {
+                reread_lines: 1..,
+                ..
+            }
+        ));
+        assert!(folded.duplicates.is_empty());
+        assert_eq!(folded.fold.total, 54);
+        assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
+    fn damaged_or_missing_checkpoints_mean_a_full_read() {
+        let (_tmp, events, cache) = setup();
+        fold_log(&events, Some(&cache)).unwrap();
+        std::fs::write(cache.join("checkpoints.bin"), b"garbage").unwrap();
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:45:30Z", "F-3", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(&folded.source, Source::Full(r) if r.contains("checkpoints")));
+        assert_same_as_full(&events, &folded);
+        // The full read wrote them again.
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:46:30Z", "F-4", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(matches!(
+            folded.source,
+            Source::Cached {
+                reread_lines: 1..,
+                ..
+            }
+        ));
+        assert_same_as_full(&events, &folded);
     }
 }

@@ -621,7 +621,195 @@ proptest! {
 "#,
         );
         let cached = fold_log(&events, Some(&cache)).unwrap();
-        prop_assert_eq!(&cached.source, &Source::Cached { tail_lines: 1 });
+        prop_assert_eq!(&cached.source, &Source::Cached { tail_lines: 1, reread_lines: 0 });
         same_as_full(&events, &cached)?;
+    }
+}
+
+/// A line appended after the cache was written, for the late-event laws.
+#[derive(Debug, Clone)]
+enum Late {
+    /// An event (or junk) at a slot of the recent half of the log's time range: days late, as a
+    /// teammate's offline events arrive through `gen sync pull`. Untimed and badly timed events stay so.
+    Recent(Item, prop::sample::Index),
+    /// An event at any slot, possibly older than everything folded (may need a full read).
+    Anywhere(Item, prop::sample::Index),
+    /// The exact bytes of a line already in the log: a repeated `event_id`, or a second occurrence
+    /// of the same content for a line without one.
+    Copy(prop::sample::Index),
+    /// An event later than everything so far.
+    InOrder(Item),
+}
+
+fn late(anywhere: bool) -> impl Strategy<Value = Late> {
+    let idx = any::<prop::sample::Index>;
+    prop_oneof![
+        6 => (item(), idx()).prop_map(|(i, at)| Late::Recent(i, at)),
+        (if anywhere { 2 } else { 0 }) => (item(), idx()).prop_map(|(i, at)| Late::Anywhere(i, at)),
+        2 => idx().prop_map(Late::Copy),
+        1 => item().prop_map(Late::InOrder),
+    ]
+}
+
+/// Minutes since 00:00 of the test day: the time of an event line; each base line has its own.
+type Slot = u32;
+
+/// Renders `item` at `slot` (hour and minute), keeping an untimed event untimed.
+fn render_at(item: &Item, slot: Slot) -> Vec<u8> {
+    match item {
+        Item::Event(e) => {
+            let mut e = e.clone();
+            if e.minute.is_some() {
+                e.minute = Some(slot % 60);
+            }
+            e.render(slot / 60)
+        }
+        Item::Junk(_) => item.render(0),
+    }
+}
+
+/// Whether the rendered item is an event with a usable timestamp.
+fn timed(item: &Item) -> bool {
+    matches!(item, Item::Event(e) if e.minute.is_some() && e.stamp < 4)
+}
+
+/// A log written line by line, remembering each line and the slot of each timed one.
+#[derive(Default)]
+struct Written {
+    lines: Vec<Vec<u8>>,
+    slots: Vec<Option<Slot>>,
+}
+
+impl Written {
+    fn push(&mut self, bytes: Vec<u8>, slot: Option<Slot>) {
+        self.lines.push(bytes);
+        self.slots.push(slot);
+    }
+
+    /// Slots of the timed lines, sorted.
+    fn sorted_slots(&self) -> Vec<Slot> {
+        let mut s: Vec<Slot> = self.slots.iter().flatten().copied().collect();
+        s.sort_unstable();
+        s
+    }
+}
+
+/// The base log: `items` at every other slot from 01:00 on, so timed lines have distinct times.
+fn base_log(items: &[Item]) -> Written {
+    let mut w = Written::default();
+    for (i, it) in items.iter().enumerate() {
+        let slot = 60 + 2 * i as Slot;
+        w.push(render_at(it, slot), timed(it).then_some(slot));
+    }
+    w
+}
+
+/// Appends one batch of late lines; returns whether every timed one is in the recent half of the
+/// time range (where a checkpoint is guaranteed) and whether any sorts before the newest folded line.
+fn append_late(events: &Path, w: &mut Written, batch: &[Late]) -> (bool, bool) {
+    let sorted = w.sorted_slots();
+    let newest = sorted.last().copied().unwrap_or(60);
+    // The timed record three quarters of the way through the order: checkpoints are kept at most
+    // half the distance to the end apart, so one is at or before it.
+    let recent = sorted.get(sorted.len() * 3 / 4).copied().unwrap_or(newest);
+    let (mut cheap, mut any_late) = (true, false);
+    let mut out = Vec::new();
+    for l in batch {
+        let (bytes, slot) = match l {
+            Late::Recent(it, at) => {
+                let slot = recent + at.index((newest - recent + 1) as usize) as Slot;
+                (render_at(it, slot), timed(it).then_some(slot))
+            }
+            Late::Anywhere(it, at) => {
+                let slot = 60 + at.index((newest - 60 + 1) as usize) as Slot;
+                (render_at(it, slot), timed(it).then_some(slot))
+            }
+            Late::Copy(at) => {
+                if w.lines.is_empty() {
+                    continue;
+                }
+                let i = at.index(w.lines.len());
+                (w.lines[i].clone(), w.slots[i])
+            }
+            Late::InOrder(it) => {
+                let slot = newest + 1;
+                (render_at(it, slot), timed(it).then_some(slot))
+            }
+        };
+        if let Some(s) = slot {
+            cheap &= s >= recent;
+            any_late |= s < newest;
+        }
+        out.push(bytes.clone());
+        w.push(bytes, slot);
+    }
+    append(events, &log_bytes(&out, true, b""));
+    (cheap, any_late)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Late lines (days older than the newest, as `gen sync pull` appends them) — with and without
+    /// their own `event_id`, repeating lines already folded, untimed, badly timed and malformed —
+    /// are folded from a checkpoint, reading only a recent part of the log, and the answer is a
+    /// full read's. Several rounds: the checkpoints made again after one late fold serve the next.
+    #[test]
+    fn late_lines_fold_from_a_checkpoint_like_a_full_read(
+        items in prop::collection::vec(item(), 24..80),
+        rounds in prop::collection::vec(prop::collection::vec(late(false), 1..10), 1..5),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let events = tmp.path().join("events.jsonl");
+        let cache = tmp.path().join("cache");
+        let mut w = base_log(&items);
+        std::fs::write(&events, log_bytes(&w.lines, true, b"")).unwrap();
+        let first = fold_log(&events, Some(&cache)).unwrap();
+        same_as_full(&events, &first)?;
+        for batch in &rounds {
+            let timed_before = w.sorted_slots().len();
+            let (cheap, any_late) = append_late(&events, &mut w, batch);
+            let cached = fold_log(&events, Some(&cache)).unwrap();
+            same_as_full(&events, &cached)?;
+            // Checkpoints exist once there are a few of the (test-sized) gaps of timed records.
+            if cheap && timed_before >= 16 {
+                let Source::Cached { reread_lines, .. } = cached.source else {
+                    return Err(TestCaseError::fail(format!("read in full: {:?}", cached.source)));
+                };
+                if any_late {
+                    prop_assert!(reread_lines > 0, "a late line was folded without a checkpoint");
+                    prop_assert!(reread_lines < w.lines.len() as u64);
+                }
+            }
+        }
+    }
+
+    /// Lines late by any amount, even older than every checkpoint, mixed with every other step:
+    /// whether from a checkpoint or in full, the answer is a full read's.
+    #[test]
+    fn lines_late_by_any_amount_give_a_full_reads_answer(
+        items in prop::collection::vec(item(), 0..60),
+        rounds in prop::collection::vec(prop::collection::vec(late(true), 1..10), 1..5),
+        torn in torn(),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let events = tmp.path().join("events.jsonl");
+        let cache = tmp.path().join("cache");
+        let mut w = base_log(&items);
+        std::fs::write(&events, log_bytes(&w.lines, true, b"")).unwrap();
+        fold_log(&events, Some(&cache)).unwrap();
+        for (i, batch) in rounds.iter().enumerate() {
+            append_late(&events, &mut w, batch);
+            // A torn line (a writer killed mid-write) after the first round, completed by the next.
+            let torn_here = torn.is_some() && i == 0;
+            if torn_here {
+                append(&events, &torn_bytes(&torn, 1));
+            }
+            let cached = fold_log(&events, Some(&cache)).unwrap();
+            same_as_full(&events, &cached)?;
+            if torn_here {
+                append(&events, b"\n");
+            }
+        }
     }
 }
