@@ -156,6 +156,34 @@ impl AwsRemote {
         }
     }
 
+    /// Raises one head with a conditional update (a higher one already there is fine).
+    fn set_head(&self, origin: &str, seq: u64) -> Result<(), RemoteError> {
+        let sent = self.rt.block_on(
+            self.ddb
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(items::heads_key(&self.project_id)))
+                .update_expression("SET #head = :n")
+                .condition_expression("attribute_not_exists(#head) OR #head < :n")
+                .expression_attribute_names("#head", format!("{}{origin}", items::HEAD_PREFIX))
+                .expression_attribute_values(":n", items::n(seq))
+                .send(),
+        );
+        match sent {
+            Ok(_) => Ok(()),
+            // Someone (a re-run of this origin) raised it as far or further: nothing to do.
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(UpdateItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(self.fail("raise a head", e)),
+        }
+    }
+
     /// One item by key, strongly consistent.
     fn get(&self, key: Attrs) -> Result<Option<Attrs>, RemoteError> {
         let out = self
@@ -396,30 +424,20 @@ impl Remote for AwsRemote {
     }
 
     fn raise_head(&self, origin: &str, seq: u64) -> Result<(), RemoteError> {
-        let sent = self.rt.block_on(
-            self.ddb
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(items::heads_key(&self.project_id)))
-                .update_expression("SET #head = :n")
-                .condition_expression("attribute_not_exists(#head) OR #head < :n")
-                .expression_attribute_names("#head", format!("{}{origin}", items::HEAD_PREFIX))
-                .expression_attribute_values(":n", items::n(seq))
-                .send(),
-        );
-        match sent {
-            Ok(_) => Ok(()),
-            // Someone (a re-run of this origin) raised it as far or further: nothing to do.
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(UpdateItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(())
+        // Read back: DynamoDB applies two updates of one item one after the other, but not every
+        // compatible server does (moto can lose one of two first writes racing to create the
+        // item), and a lost head would hide this origin's events from every reader.
+        for attempt in 1..=MAX_TRIES {
+            self.set_head(origin, seq)?;
+            if self.heads()?.get(origin).is_some_and(|h| *h >= seq) {
+                return Ok(());
             }
-            Err(e) => Err(self.fail("raise a head", e)),
+            self.rt.block_on(backoff(self.backoff_ms, attempt));
         }
+        Err(RemoteError::Unavailable(format!(
+            "the head of origin {origin} on DynamoDB table `{}` at {} did not keep its new value after {MAX_TRIES} tries: run the sync again",
+            self.table, self.place
+        )))
     }
 
     fn all_events(&self) -> Result<Vec<EventItem>, RemoteError> {
