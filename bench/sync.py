@@ -136,6 +136,7 @@ def main():
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--big", type=int, default=0)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--skip-push", action="store_true", help="measure pulls only (no peer, one push)")
     args = ap.parse_args()
     if not GEN.exists():
         sys.exit(f"{GEN} is missing: cargo build --release -p gen-cli")
@@ -145,7 +146,13 @@ def main():
                       AWS_REGION="us-east-1", AWS_DEFAULT_REGION="us-east-1")
     n = args.events
     work = OUT / "sync"
-    rows = []
+
+    class Rows(list):
+        def append(self, row):
+            print("| " + " | ".join(row) + " |", flush=True)
+            super().append(row)
+
+    rows = Rows()
     try:
         source = workspace(work / "source", n)
         log = source / ".ai-workspace" / "events" / "events.jsonl"

@@ -301,3 +301,50 @@ fn push_and_pull_killed_at_any_moment_converge_when_run_again() {
         sa.len()
     );
 }
+
+#[test]
+fn a_long_push_draws_a_progress_bar_on_a_terminal_and_nothing_into_a_pipe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (ana, bo) = (tmp.path().join("ana"), tmp.path().join("bo"));
+    teammate(&ana, "../remote");
+    teammate(&bo, "../remote");
+    let lines: String = (0..2500)
+        .map(|i| {
+            format!(
+                "{{\"event_type\":\"iteration_completed\",\"timestamp\":\"2026-03-01T09:00:00Z\",\"event_id\":\"p{i}\",\"feature\":\"REQ-F-P-001\",\"edge\":\"design→code\"}}\n"
+            )
+        })
+        .collect();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(ana.join(".ai-workspace/events/events.jsonl"))
+        .and_then(|mut f| std::io::Write::write_all(&mut f, lines.as_bytes()))
+        .unwrap();
+    // Into a pipe: the summary on stdout (2,500 and the init event), and no bar on stderr.
+    let out = common::gen_command(&ana, &["sync", "push"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2501 pushed"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "no bar into a pipe"
+    );
+
+    // On a terminal (a pty from script(1)), the pull draws one.
+    let bin = env!("CARGO_BIN_EXE_gen");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &format!("'{bin}' sync pull"), "/dev/null"])
+        .current_dir(&bo)
+        .env_remove("GEN_WORKSPACE")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("receiving"),
+        "a bar on the terminal: {shown:?}"
+    );
+    assert!(shown.contains("2501 pulled"), "{shown:?}");
+}
