@@ -169,7 +169,7 @@ fn free_port() -> u16 {
 }
 
 #[test]
-fn the_server_dying_mid_push_loses_and_duplicates_nothing_once_the_push_is_run_again() {
+fn the_server_or_gen_dying_mid_push_loses_and_duplicates_nothing_once_the_push_is_run_again() {
     let Some(url) = endpoint() else { return };
     let project = format!("kill-{}", std::process::id());
     let port = free_port();
@@ -230,22 +230,26 @@ fn the_server_dying_mid_push_loses_and_duplicates_nothing_once_the_push_is_run_a
         ],
     );
     let log = ana.join(".ai-workspace/events/events.jsonl");
-    let lines: String = (0..6000)
-        .map(|i| {
-            format!(
-                "{{\"event_type\":\"iteration_completed\",\"timestamp\":\"2026-03-01T09:{:02}:{:02}Z\",\"event_id\":\"k{i}\",\"feature\":\"REQ-F-K-{:03}\",\"edge\":\"design→code\",\"delta\":{}}}\n",
-                i / 3600 % 60,
-                i / 60 % 60,
-                i % 40,
-                i % 3
-            )
-        })
-        .collect();
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(&log)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, lines.as_bytes()))
-        .unwrap();
+    let add = |from: usize, to: usize| {
+        let lines: String = (from..to)
+            .map(|i| {
+                format!(
+                    "{{\"event_type\":\"iteration_completed\",\"timestamp\":\"2026-03-01T{:02}:{:02}:{:02}Z\",\"event_id\":\"k{i}\",\"feature\":\"REQ-F-K-{:03}\",\"edge\":\"design→code\",\"delta\":{}}}\n",
+                    i / 3600 % 24,
+                    i / 60 % 60,
+                    i % 60,
+                    i % 40,
+                    i % 3
+                )
+            })
+            .collect();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&log)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, lines.as_bytes()))
+            .unwrap();
+    };
+    add(0, 6000);
 
     // Kill the server side at growing moments until one lands mid-push.
     let mut cut_short = 0;
@@ -296,6 +300,37 @@ fn the_server_dying_mid_push_loses_and_duplicates_nothing_once_the_push_is_run_a
     let (a, b) = (read(&ana), read(&bo));
     assert_eq!(a.len(), 6000);
     assert_eq!(b, a, "bo holds every event of ana's, once");
+
+    // Now gen itself is killed (SIGKILL) mid-push, at growing moments, and run again.
+    add(6000, 12000);
+    let mut killed = 0;
+    for delay_ms in [100u64, 250, 500, 1000, 2000] {
+        let mut push = gen_command(&ana, &["sync", "push"])
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if push.try_wait().unwrap().is_none() {
+            push.kill().unwrap();
+            killed += 1;
+        }
+        push.wait().unwrap();
+        // A teammate pulling in between sees only complete blocks, never a line twice.
+        gen_aws(&bo, &["sync", "pull"]);
+    }
+    assert!(killed > 0, "gen was never killed mid-push");
+    gen_aws(&ana, &["sync", "push"]);
+    gen_aws(&bo, &["sync", "pull"]);
+    let (a, b) = (read(&ana), read(&bo));
+    assert_eq!(a.len(), 12000);
+    assert_eq!(
+        b, a,
+        "bo holds every event of ana's, once, after gen was killed {killed} times"
+    );
 }
 
 struct KillOnDrop(std::process::Child);
