@@ -8,6 +8,7 @@
 //! ([`push`], [`pull`]) only carries the plan out, in an order that a kill at any point cannot
 //! break.
 
+pub mod configs;
 mod engine;
 mod local;
 mod plan;
