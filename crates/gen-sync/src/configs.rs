@@ -87,9 +87,8 @@ pub fn plan_push(local: &Files, remote: &Files, base: &Files, how: Resolve) -> V
             let there_changed = differs(r, b);
             Some(match (l, r) {
                 _ if !differs(l, r) => {
-                    if l.is_none() {
-                        return None;
-                    }
+                    // Absent on both sides (deleted here and there): nothing to do.
+                    l?;
                     Step::Agree { path }
                 }
                 (Some(_), _) if !there_changed || how.force => Step::Copy {
@@ -146,9 +145,8 @@ pub fn plan_pull(local: &Files, remote: &Files, base: &Files, how: Resolve) -> V
             let there_changed = differs(r, b);
             Some(match (l, r) {
                 _ if !differs(l, r) => {
-                    if l.is_none() {
-                        return None;
-                    }
+                    // Absent on both sides (deleted here and there): nothing to do.
+                    l?;
                     Step::Agree { path }
                 }
                 (_, Some(_)) if !here_changed || how.theirs => Step::Copy {
