@@ -157,32 +157,43 @@ def main():
         source = workspace(work / "source", n)
         log = source / ".ai-workspace" / "events" / "events.jsonl"
 
-        # Push of n events: gen and the peer alternate, each into a fresh table.
-        gen_s, peer_s, gen_req, peer_req = [], [], [], []
-        for r in range(args.runs):
+        a = work / "a"
+        if args.skip_push:
             project = f"bench-{uuid.uuid4().hex[:8]}"
-            a = work / "a"
             if a.exists():
                 shutil.rmtree(a)
             shutil.copytree(source, a)
             sync_init(a, project, endpoint, provision=True)
-            before = requests_so_far()
             t0 = time.perf_counter()
             run([str(GEN), "sync", "push"], cwd=a)
-            gen_s.append(time.perf_counter() - t0)
-            gen_req.append(requests_so_far() - before)
-            table = f"peer-{uuid.uuid4().hex[:8]}"
-            peer_table(table)
-            before = requests_so_far()
-            t0 = time.perf_counter()
-            run([sys.executable, str(ROOT / "bench" / "peer_batch_writer.py"), str(log), table, "bench"])
-            peer_s.append(time.perf_counter() - t0)
-            peer_req.append(requests_so_far() - before)
-            print(f"push round {r + 1}: gen {gen_s[-1]:.2f} s ({gen_req[-1]} requests), "
-                  f"peer {peer_s[-1]:.2f} s ({peer_req[-1]} requests)", flush=True)
-        g, p = stats(gen_s), stats(peer_s)
-        rows.append((f"push {n:,} events", fmt(g), fmt(p), f"{g[0] / p[0]:.2f}× the peer's time",
-                     "≤ 1.2×", f"gen {statistics.median(gen_req):.0f} requests, peer {statistics.median(peer_req):.0f}"))
+            rows.append((f"push {n:,} events (once, no peer)", fmt((time.perf_counter() - t0,) * 3), "—", "—", "—", ""))
+        else:
+            # Push of n events: gen and the peer alternate, each into a fresh table.
+            gen_s, peer_s, gen_req, peer_req = [], [], [], []
+            for r in range(args.runs):
+                project = f"bench-{uuid.uuid4().hex[:8]}"
+                a = work / "a"
+                if a.exists():
+                    shutil.rmtree(a)
+                shutil.copytree(source, a)
+                sync_init(a, project, endpoint, provision=True)
+                before = requests_so_far()
+                t0 = time.perf_counter()
+                run([str(GEN), "sync", "push"], cwd=a)
+                gen_s.append(time.perf_counter() - t0)
+                gen_req.append(requests_so_far() - before)
+                table = f"peer-{uuid.uuid4().hex[:8]}"
+                peer_table(table)
+                before = requests_so_far()
+                t0 = time.perf_counter()
+                run([sys.executable, str(ROOT / "bench" / "peer_batch_writer.py"), str(log), table, "bench"])
+                peer_s.append(time.perf_counter() - t0)
+                peer_req.append(requests_so_far() - before)
+                print(f"push round {r + 1}: gen {gen_s[-1]:.2f} s ({gen_req[-1]} requests), "
+                      f"peer {peer_s[-1]:.2f} s ({peer_req[-1]} requests)", flush=True)
+            g, p = stats(gen_s), stats(peer_s)
+            rows.append((f"push {n:,} events", fmt(g), fmt(p), f"{g[0] / p[0]:.2f}× the peer's time",
+                         "≤ 1.2×", f"gen {statistics.median(gen_req):.0f} requests, peer {statistics.median(peer_req):.0f}"))
 
         # No-op push and pull in the workspace that just pushed everything (project of the last round).
         rows.append(("no-op push", fmt(timed([str(GEN), "sync", "push"], a, runs=5)), "—", "—", "≤ 0.2 s", ""))
