@@ -2,7 +2,10 @@
 //! repeated syncs in any order, conflicts, interrupted pushes and concurrent pushers.
 
 use gen_core::projection::SeeAlso;
-use gen_sync::{Block, EventItem, LocalRemote, Put, Remote, RemoteError, SyncReport};
+mod common;
+
+use common::Cut;
+use gen_sync::{LocalRemote, Remote, SyncReport};
 use gen_workspace::{Project, Workspace};
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -237,59 +240,6 @@ fn the_same_id_with_other_content_is_a_conflict_reported_with_both_lines_and_nev
     assert_eq!(lines(&b), BTreeSet::from([theirs]));
 }
 
-/// A remote that fails after a number of writes, as a dropped connection or a killed process would.
-struct Flaky<'a> {
-    inner: &'a LocalRemote,
-    writes_left: Cell<usize>,
-}
-
-impl Flaky<'_> {
-    fn spend(&self) -> Result<(), RemoteError> {
-        if self.writes_left.get() == 0 {
-            return Err(RemoteError::Unavailable("the connection dropped".into()));
-        }
-        self.writes_left.set(self.writes_left.get() - 1);
-        Ok(())
-    }
-}
-
-impl Remote for Flaky<'_> {
-    fn get_events(&self, sks: &[String]) -> Result<Vec<EventItem>, RemoteError> {
-        self.inner.get_events(sks)
-    }
-    fn create_events(&self, items: &[EventItem]) -> Result<Vec<Put>, RemoteError> {
-        // One write per item: the connection may drop in the middle of a batch.
-        let mut puts = Vec::new();
-        for item in items {
-            self.spend()?;
-            puts.extend(self.inner.create_events(std::slice::from_ref(item))?);
-        }
-        Ok(puts)
-    }
-    fn put_block(&self, origin: &str, block: &Block) -> Result<(), RemoteError> {
-        self.spend()?;
-        self.inner.put_block(origin, block)
-    }
-    fn blocks_between(
-        &self,
-        origin: &str,
-        first: u64,
-        last: u64,
-    ) -> Result<Vec<Block>, RemoteError> {
-        self.inner.blocks_between(origin, first, last)
-    }
-    fn heads(&self) -> Result<std::collections::BTreeMap<String, u64>, RemoteError> {
-        self.inner.heads()
-    }
-    fn raise_head(&self, origin: &str, seq: u64) -> Result<(), RemoteError> {
-        self.spend()?;
-        self.inner.raise_head(origin, seq)
-    }
-    fn all_events(&self) -> Result<Vec<EventItem>, RemoteError> {
-        self.inner.all_events()
-    }
-}
-
 #[test]
 fn a_push_cut_off_after_any_write_converges_when_run_again() {
     let events: Vec<String> = (0..6)
@@ -310,9 +260,9 @@ fn a_push_cut_off_after_any_write_converges_when_run_again() {
         let a = workspace(&tmp.path().join("a"));
         let b = workspace(&tmp.path().join("b"));
         append_raw(&a, &events);
-        let flaky = Flaky {
+        let flaky = Cut {
             inner: &remote,
-            writes_left: Cell::new(budget),
+            writes_left: Cell::new(Some(budget)),
         };
         assert!(push(&a, &flaky, PROJECT, false).is_err(), "budget {budget}");
         // A reader in between never sees a half-pushed sequence: only what a head vouches for.
