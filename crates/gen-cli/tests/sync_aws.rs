@@ -46,6 +46,24 @@ fn gen_aws(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `gen sync init --backend aws` for `project` at `url`, with extra flags (`--provision`, `--force`).
+fn aws_init(root: &Path, project: &str, url: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "sync",
+        "init",
+        "--backend",
+        "aws",
+        "--project-id",
+        project,
+        "--endpoint-url",
+        url,
+        "--region",
+        "us-east-1",
+    ];
+    args.extend_from_slice(extra);
+    gen_aws(root, &args)
+}
+
 #[test]
 fn two_teammates_share_their_events_through_dynamodb() {
     let Some(url) = endpoint() else { return };
@@ -62,22 +80,7 @@ fn two_teammates_share_their_events_through_dynamodb() {
     for root in [&ana, &bo] {
         std::fs::create_dir_all(root).unwrap();
         gen_aws(root, &["init", "-q", "--project", "billing"]);
-        let init = gen_aws(
-            root,
-            &[
-                "sync",
-                "init",
-                "--backend",
-                "aws",
-                "--project-id",
-                &project,
-                "--endpoint-url",
-                &url,
-                "--region",
-                "us-east-1",
-                "--provision",
-            ],
-        );
+        let init = aws_init(root, &project, &url, &["--provision"]);
         assert!(init.contains("Wrote"), "{init}");
     }
     for (root, feature) in [(&ana, "REQ-F-A-001"), (&bo, "REQ-F-B-001")] {
@@ -179,56 +182,11 @@ fn the_server_or_gen_dying_mid_push_loses_and_duplicates_nothing_once_the_push_i
     for root in [&ana, &bo] {
         std::fs::create_dir_all(root).unwrap();
         gen_aws(root, &["init", "-q", "--project", "billing"]);
-        gen_aws(
-            root,
-            &[
-                "sync",
-                "init",
-                "--backend",
-                "aws",
-                "--project-id",
-                &project,
-                "--endpoint-url",
-                &through,
-                "--region",
-                "us-east-1",
-            ],
-        );
     }
     // Provision straight against the server; the workspaces talk through the proxy.
-    gen_aws(
-        &tmp.path().join("ana"),
-        &[
-            "sync",
-            "init",
-            "--backend",
-            "aws",
-            "--project-id",
-            &project,
-            "--endpoint-url",
-            &url,
-            "--region",
-            "us-east-1",
-            "--provision",
-            "--force",
-        ],
-    );
-    gen_aws(
-        &ana,
-        &[
-            "sync",
-            "init",
-            "--backend",
-            "aws",
-            "--project-id",
-            &project,
-            "--endpoint-url",
-            &through,
-            "--region",
-            "us-east-1",
-            "--force",
-        ],
-    );
+    aws_init(&ana, &project, &url, &["--provision"]);
+    aws_init(&ana, &project, &through, &["--force"]);
+    aws_init(&bo, &project, &through, &[]);
     let log = ana.join(".ai-workspace/events/events.jsonl");
     let add = |from: usize, to: usize| {
         let lines: String = (from..to)
