@@ -11,6 +11,7 @@
 pub mod configs;
 mod engine;
 mod local;
+pub mod objects;
 mod plan;
 mod remote;
 mod state;
