@@ -28,28 +28,53 @@
 //! folded or dropped as a repeat. Logs are mostly written in time order, so `from` is near the end of the
 //! file for a recent checkpoint.
 //!
-//! With late lines, the latest checkpoint with `at` at or before the oldest new timestamp is taken: the
-//! covered part of the file from its `from` on is read again and its records at or after `at` (a recent
-//! suffix of the order, with every repeat of the new lines) are sorted with the new ones, their repeats
-//! dropped, and folded on top of the snapshot; then the untimed ones, as after a full read. The
-//! checkpoints past the one used are made again from that fold. New lines without an `event_id` get
-//! their occurrence number from the hash list of the whole covered prefix, as in-order ones do; the
-//! lines read again need no correction, because every earlier line with the same content (hence the
-//! same timestamp) as a record kept from them is itself past `from`.
+//! With late lines, the latest checkpoint with `at` at or before the oldest new timestamp is taken. Its
+//! records — every timed record of the covered part at or after `at`, repeats included: a recent
+//! suffix of the order — are sorted with the new ones, their repeats dropped, and folded on top of the
+//! snapshot; then the untimed ones, as after a full read. The checkpoints past the one used are made
+//! again from that fold. New lines without an `event_id` get their occurrence number from the hash
+//! list of the whole covered prefix, as in-order ones do.
+//!
+//! Those records come from the cache when it kept them (next section), else from the file: the covered
+//! part from `from` on is read again and its records at or after `at` kept. Lines read again need no
+//! occurrence correction, because every earlier line with the same content (hence the same timestamp)
+//! as a record kept from them is itself past `from`.
 //!
 //! Checkpoints are spaced geometrically from the end of the order: the gap between two is at most half
-//! the distance to the end (and at least `MIN_GAP` records), so an event `d` records late re-reads
+//! the distance to the end (and at least `MIN_GAP` records), so an event `d` records late refolds
 //! about `1.5 d + MIN_GAP` records whatever the size of the log, and a log of `n` records keeps
 //! `O(log n)` checkpoints. (A uniform spacing — every 64k records — would make "two days late" on a
-//! million-event log re-read up to 64k records more than needed, and keep 16 times more snapshots of
+//! million-event log refold up to 64k records more than needed, and keep 16 times more snapshots of
 //! old history that late events rarely reach.) A snapshot stores the fold without its two append-only
 //! lists (raised intents and answered intents): those are the first `intents` and `answered` entries of
 //! the cached final fold, so the size of a snapshot is bounded by the features, not by the log.
-//! The snapshots are in their own file (`checkpoints.bin`), read only when late lines arrive.
+//!
+//! # Recent records
+//!
+//! Parsing JSON lines again is most of the cost of a late fold, so the cache also keeps the compact
+//! records (final ids, interned with the cache's symbols) of the recent part of the order: at least the
+//! last 64k timed records, repeats included, in *segments* that start at checkpoints' `at` (a segment
+//! holds the records from its `at` up to the next segment's, the last one to the end). A late fold from
+//! a checkpoint with a segment of its own decodes the segments from it on instead of reading lines; an
+//! older checkpoint reads its lines again. Segments are not merged when checkpoints are thinned, so
+//! every checkpoint at or after the first segment has one. In-order appends add their records to the
+//! last segment (or to new ones at new checkpoints); a late fold makes the segments from its checkpoint
+//! on again.
+//!
+//! # Files
+//!
+//! `status.bin` (the meta: the fold, reports, symbols and the index of everything else) is rewritten on
+//! every run that reads new lines. Each snapshot and each segment is a file named after the digest of
+//! its bytes (`cp-…`, `rec-…`), checked when read, so a run writes only the snapshots and segments that
+//! changed; the meta, written last, names the files it uses, and files no meta names are removed after
+//! it. The content hashes of events without an id are in `hashes.bin` (sorted, bucketed, read one
+//! bucket per new hash) and `hashes-new.bin` (those added since, merged in once they outgrow an eighth
+//! of it): see [`hashes`]. Timestamps are stored as integer nanoseconds.
 //!
 //! Cases read in full: no cache, a cache of another gen version or another file, a changed prefix, a
 //! late line older than the oldest checkpoint (or a cache without checkpoints: a log with too few timed
-//! records to cut), checkpoint or hash files unreadable or not matching the meta.
+//! records to cut), a snapshot or hash file unreadable or not matching the meta. A records file that
+//! cannot be read only means reading the lines again.
 
 use crate::atomic::{replace_derived, replace_derived_with};
 use crate::log::{LogError, io};
@@ -144,7 +169,7 @@ mod nanos {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Meta {
     version: u32,
     gen_version: String,
@@ -173,6 +198,31 @@ struct Meta {
     segments: Vec<Segment>,
     /// Places in the covered part of the file, every few hundred lines (for checkpoints' `from`).
     points: Vec<LogPoint>,
+}
+
+/// [`Meta`] as written: the same fields in the same order, borrowed (postcard encodes a reference,
+/// a slice or a `str` as it does the owned value).
+#[derive(Serialize)]
+struct MetaOut<'a> {
+    version: u32,
+    gen_version: &'a str,
+    dev: u64,
+    ino: u64,
+    covered: u64,
+    covered_lines: u64,
+    fingerprint: u64,
+    hashes: &'a HashIndex,
+    lines: u64,
+    timed: &'a Fold,
+    last_ids: &'a [String],
+    untimed_records: &'a [Record],
+    symbols: &'a Symbols,
+    malformed: &'a [Malformed],
+    untimed: &'a [Untimed],
+    duplicates: &'a [u64],
+    checkpoints: &'a [Checkpoint],
+    segments: &'a [Segment],
+    points: &'a [LogPoint],
 }
 
 /// A snapshot of the timed fold at a place in the sort order.
@@ -210,7 +260,10 @@ enum Snap {
     Old(Checkpoint),
     New {
         cut: Cut,
-        state: Box<Fold>,
+        /// The snapshot, encoded as it is taken (no copy of the fold is kept).
+        bytes: Vec<u8>,
+        /// Timed records folded into it.
+        pos: u64,
         intents: u64,
         answered: u64,
     },
@@ -286,6 +339,7 @@ const SNAPSHOT: &str = "cp";
 const RECORDS: &str = "rec";
 
 fn encode_records(records: &[Record], mut out: Vec<u8>) -> Vec<u8> {
+    out.reserve(records.len() * 80);
     for r in records {
         out = match postcard::to_extend(r, out) {
             Ok(out) => out,
@@ -382,7 +436,7 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
     let Ok(bytes) = std::fs::read(dir.join("status.bin")) else {
         return Ok(Err("no cache yet".into()));
     };
-    let Ok(meta) = postcard::from_bytes::<Meta>(&bytes) else {
+    let Ok(mut meta) = postcard::from_bytes::<Meta>(&bytes) else {
         return Ok(Err("cache unreadable".into()));
     };
     if meta.version != VERSION || meta.gen_version != env!("CARGO_PKG_VERSION") {
@@ -402,7 +456,8 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
         return Ok(Err("events.jsonl changed inside the cached part".into()));
     }
     let start = (meta.covered, meta.covered_lines);
-    let (mut tail, tail_placed) = read_from(events, start, u64::MAX, meta.symbols.clone())?;
+    let (mut tail, tail_placed) =
+        read_from(events, start, u64::MAX, std::mem::take(&mut meta.symbols))?;
     // Content hashes are only needed when the new lines include events without their own id; lines
     // gen writes always have one, so usually they are never read. When they are, only the buckets of
     // the new hashes are.
@@ -526,7 +581,7 @@ fn continued(
         duplicates,
         &symbols,
     );
-    let state = finish(&timed_fold, &rest.untimed_records, &kinds, &placeholders);
+    let (state, timed_fold) = finish(timed_fold, &rest.untimed_records, &kinds, &placeholders);
     let mut malformed = meta.malformed;
     let mut untimed = meta.untimed;
     malformed.append(&mut tail.scan.malformed);
@@ -556,11 +611,9 @@ fn continued(
         // New records go to the end of the last segment until the first new checkpoint, then to
         // segments of their own; the last segment is rewritten only if it gains records.
         let mut segments = meta.segments;
-        let first_new = keep_new
-            .first()
-            .map_or(all_timed.len(), |c| {
-                all_timed.partition_point(|r| r.timestamp < Some(c.at))
-            });
+        let first_new = keep_new.first().map_or(all_timed.len(), |c| {
+            all_timed.partition_point(|r| r.timestamp < Some(c.at))
+        });
         let mut before: Vec<Seg> = Vec::new();
         if first_new == 0 {
             before = segments.into_iter().map(Seg::Old).collect();
@@ -591,7 +644,7 @@ fn continued(
                 dir,
                 &folded,
                 Stored {
-                    timed: &timed_fold,
+                    timed: timed_fold.as_ref().unwrap_or(&folded.fold),
                     last_ids: &last_ids,
                     untimed_records: &rest.untimed_records,
                     covered: (tail.scan.complete_bytes, tail.scan.complete_lines),
@@ -691,7 +744,7 @@ fn from_checkpoint(
         duplicates,
         &symbols,
     );
-    let state = finish(&timed_fold, &rest.untimed_records, &kinds, &placeholders);
+    let (state, timed_fold) = finish(timed_fold, &rest.untimed_records, &kinds, &placeholders);
     let mut malformed = meta.malformed;
     let mut untimed = meta.untimed;
     malformed.append(&mut tail.scan.malformed);
@@ -737,7 +790,7 @@ fn from_checkpoint(
                 dir,
                 &folded,
                 Stored {
-                    timed: &timed_fold,
+                    timed: timed_fold.as_ref().unwrap_or(&folded.fold),
                     last_ids: &last_ids,
                     untimed_records: &rest.untimed_records,
                     covered: (tail.scan.complete_bytes, tail.scan.complete_lines),
@@ -849,9 +902,13 @@ fn fold_cutting(
             // The two append-only lists are not copied: they are prefixes of the final fold's.
             let intents = std::mem::take(&mut state.intents);
             let answered = std::mem::take(&mut state.answered);
+            // An encoding error cannot happen for plain data; such a snapshot is refused when read.
+            let bytes =
+                postcard::to_extend(&*state, Vec::with_capacity(1 << 20)).unwrap_or_default();
             snaps.push(Snap::New {
                 cut: *cut,
-                state: Box::new(state.clone()),
+                bytes,
+                pos: state.total,
                 intents: intents.len() as u64,
                 answered: answered.len() as u64,
             });
@@ -876,13 +933,22 @@ fn ids_at_last(timed: &[Record]) -> Vec<String> {
         .collect()
 }
 
-/// The final state: the timed fold with the untimed events (already in order) folded on top.
-fn finish(timed: &Fold, untimed: &[Record], kinds: &Kinds, placeholders: &[u32]) -> Fold {
+/// The final state: the timed fold with the untimed events (already in order) folded on top, and the
+/// timed fold when it differs (`None`: the final state is the timed fold, which is not copied).
+fn finish(
+    timed: Fold,
+    untimed: &[Record],
+    kinds: &Kinds,
+    placeholders: &[u32],
+) -> (Fold, Option<Fold>) {
+    if untimed.is_empty() {
+        return (timed, None);
+    }
     let mut state = timed.clone();
     for r in untimed {
         state.push(r, kinds, placeholders);
     }
-    state
+    (state, Some(timed))
 }
 
 /// A full read with no cache: the plain path, which the cached ones are tested against.
@@ -917,7 +983,7 @@ fn full_and_store(events: &Path, dir: &Path, reason: String) -> Result<FoldedLog
     let mut timed_fold = Fold::default();
     let snaps = fold_cutting(&mut timed_fold, &timed, &keep, &kinds, &placeholders);
     let last_ids = ids_at_last(&timed);
-    let state = finish(&timed_fold, &untimed_records, &kinds, &placeholders);
+    let (state, timed_fold) = finish(timed_fold, &untimed_records, &kinds, &placeholders);
     let folded = FoldedLog {
         fold: state,
         symbols: std::mem::take(&mut scan.symbols),
@@ -937,7 +1003,7 @@ fn full_and_store(events: &Path, dir: &Path, reason: String) -> Result<FoldedLog
                 dir,
                 &folded,
                 Stored {
-                    timed: &timed_fold,
+                    timed: timed_fold.as_ref().unwrap_or(&folded.fold),
                     last_ids: &last_ids,
                     untimed_records: &untimed_records,
                     covered: (scan.complete_bytes, scan.complete_lines),
@@ -978,21 +1044,18 @@ fn store(
             Snap::Old(c) => c,
             Snap::New {
                 cut,
-                state,
+                bytes,
+                pos,
                 intents,
                 answered,
-            } => {
-                let bytes = postcard::to_allocvec(&state)
-                    .map_err(|e| cache_error(dir.to_path_buf(), std::io::Error::other(e)))?;
-                Checkpoint {
-                    at: cut.at,
-                    from: cut.from,
-                    pos: state.total,
-                    intents,
-                    answered,
-                    file: put(dir, SNAPSHOT, &bytes)?,
-                }
-            }
+            } => Checkpoint {
+                at: cut.at,
+                from: cut.from,
+                pos,
+                intents,
+                answered,
+                file: put(dir, SNAPSHOT, &bytes)?,
+            },
         });
     }
     let mut segments = Vec::with_capacity(segs.len());
@@ -1009,26 +1072,26 @@ fn store(
     let stat = std::fs::metadata(events).map_err(io("cannot stat", events))?;
     let (dev, ino) = identity(&stat);
     let (covered, covered_lines) = stored.covered;
-    let meta = Meta {
+    let meta = MetaOut {
         version: VERSION,
-        gen_version: env!("CARGO_PKG_VERSION").into(),
+        gen_version: env!("CARGO_PKG_VERSION"),
         dev,
         ino,
         covered,
         covered_lines,
         fingerprint: fingerprint(events, covered)?,
-        hashes: stored.hashes,
+        hashes: &stored.hashes,
         lines: folded.lines,
-        timed: stored.timed.clone(),
-        last_ids: stored.last_ids.to_vec(),
-        untimed_records: stored.untimed_records.to_vec(),
-        symbols: folded.symbols.clone(),
-        malformed: folded.malformed.clone(),
-        untimed: folded.untimed.clone(),
-        duplicates: folded.duplicates.clone(),
-        checkpoints,
-        segments,
-        points: stored.points,
+        timed: stored.timed,
+        last_ids: stored.last_ids,
+        untimed_records: stored.untimed_records,
+        symbols: &folded.symbols,
+        malformed: &folded.malformed,
+        untimed: &folded.untimed,
+        duplicates: &folded.duplicates,
+        checkpoints: &checkpoints,
+        segments: &segments,
+        points: &stored.points,
     };
     replace_derived_with(&dir.join("status.bin"), |w| {
         postcard::to_io(&meta, w)
@@ -1037,11 +1100,10 @@ fn store(
     })
     .map_err(|e| cache_error(e.path, e.source))?;
     // Files of earlier metas (and of cache versions before one file per snapshot).
-    let named: FxHashSet<String> = meta
-        .checkpoints
+    let named: FxHashSet<String> = checkpoints
         .iter()
         .map(|c| file_name(SNAPSHOT, c.file))
-        .chain(meta.segments.iter().map(|s| file_name(RECORDS, s.file)))
+        .chain(segments.iter().map(|s| file_name(RECORDS, s.file)))
         .collect();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
@@ -1303,7 +1365,8 @@ mod tests {
         // The repeat is dropped by folding again from a checkpoint before that timestamp.
         let folded = fold_log(&events, Some(&cache)).unwrap();
         assert!(
-            matches!(&folded.source, Source::Cached { tail_lines: 1, .. }) && refolded(&folded.source) > 0,
+            matches!(&folded.source, Source::Cached { tail_lines: 1, .. })
+                && refolded(&folded.source) > 0,
             "{:?}",
             folded.source
         );
@@ -1449,7 +1512,14 @@ mod tests {
         );
         let folded = fold_log(&events, Some(&cache)).unwrap();
         assert!(
-            matches!(folded.source, Source::Cached { reread_lines: 1.., decoded: 0, .. }),
+            matches!(
+                folded.source,
+                Source::Cached {
+                    reread_lines: 1..,
+                    decoded: 0,
+                    ..
+                }
+            ),
             "{:?}",
             folded.source
         );
@@ -1461,7 +1531,14 @@ mod tests {
         );
         let folded = fold_log(&events, Some(&cache)).unwrap();
         assert!(
-            matches!(folded.source, Source::Cached { reread_lines: 0, decoded: 1.., .. }),
+            matches!(
+                folded.source,
+                Source::Cached {
+                    reread_lines: 0,
+                    decoded: 1..,
+                    ..
+                }
+            ),
             "{:?}",
             folded.source
         );
@@ -1484,7 +1561,14 @@ mod tests {
         );
         let folded = fold_log(&events, Some(&cache)).unwrap();
         assert!(
-            matches!(folded.source, Source::Cached { reread_lines: 1..25, decoded: 0, .. }),
+            matches!(
+                folded.source,
+                Source::Cached {
+                    reread_lines: 1..25,
+                    decoded: 0,
+                    ..
+                }
+            ),
             "{:?}",
             folded.source
         );
@@ -1497,7 +1581,11 @@ mod tests {
             &line("edge_started", "2026-03-01T10:41:30Z", "F-4", "a→b", 0),
         );
         let folded = fold_log(&events, Some(&cache)).unwrap();
-        assert!(matches!(folded.source, Source::Cached { decoded: 0, .. }), "{:?}", folded.source);
+        assert!(
+            matches!(folded.source, Source::Cached { decoded: 0, .. }),
+            "{:?}",
+            folded.source
+        );
         assert_same_as_full(&events, &folded);
         append(
             &events,
@@ -1505,7 +1593,14 @@ mod tests {
         );
         let folded = fold_log(&events, Some(&cache)).unwrap();
         assert!(
-            matches!(folded.source, Source::Cached { reread_lines: 0, decoded: 1.., .. }),
+            matches!(
+                folded.source,
+                Source::Cached {
+                    reread_lines: 0,
+                    decoded: 1..,
+                    ..
+                }
+            ),
             "{:?}",
             folded.source
         );

@@ -38,9 +38,7 @@ pub(crate) mod open_start {
     type Value = Option<(Box<str>, Option<Timestamp>)>;
 
     pub(crate) fn serialize<S: Serializer>(v: &Value, s: S) -> Result<S::Ok, S::Error> {
-        v.as_ref()
-            .map(|(id, t)| (&**id, to_nanos(*t)))
-            .serialize(s)
+        v.as_ref().map(|(id, t)| (&**id, to_nanos(*t))).serialize(s)
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {

@@ -151,16 +151,23 @@ impl HashIndex {
         if self.base_len > 0 {
             let file = std::fs::File::open(dir.join(BASE)).ok()?;
             let header = read_at(&file, 0, HEADER).ok()?;
-            let word = |i: usize| u64::from_le_bytes(header[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+            let word = |i: usize| {
+                u64::from_le_bytes(header[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]))
+            };
             let bits = word(2);
-            if word(0) != self.base || word(1) != self.base_len || bits != u64::from(bits_for(self.base_len)) {
+            if word(0) != self.base
+                || word(1) != self.base_len
+                || bits != u64::from(bits_for(self.base_len))
+            {
                 return None;
             }
             let bits = bits as u32;
             let buckets = 1usize << bits;
             let dir_bytes = read_at(&file, HEADER as u64, (buckets + 1) * 4).ok()?;
             let start = |b: usize| {
-                u64::from(u32::from_le_bytes(dir_bytes[b * 4..b * 4 + 4].try_into().unwrap_or([0; 4])))
+                u64::from(u32::from_le_bytes(
+                    dir_bytes[b * 4..b * 4 + 4].try_into().unwrap_or([0; 4]),
+                ))
             };
             if start(buckets) != self.base_len {
                 return None;
@@ -173,7 +180,8 @@ impl HashIndex {
                 if lo > hi || hi > self.base_len {
                     return None;
                 }
-                let entries = decode(&read_at(&file, list_at + lo * 16, ((hi - lo) * 16) as usize).ok()?);
+                let entries =
+                    decode(&read_at(&file, list_at + lo * 16, ((hi - lo) * 16) as usize).ok()?);
                 while i < keys.len() && bucket(keys[i], bits) == b {
                     base.insert(keys[i], count(&entries, keys[i]));
                     i += 1;
@@ -185,7 +193,12 @@ impl HashIndex {
 
     /// Adds the hashes of new lines: to the newer list, or, once that has grown to an eighth of the
     /// base, merged into a new base (the one time the base is read whole).
-    pub(super) fn add(&self, dir: &Path, newer: &[u128], added: &[u128]) -> Result<HashIndex, LogError> {
+    pub(super) fn add(
+        &self,
+        dir: &Path,
+        newer: &[u128],
+        added: &[u128],
+    ) -> Result<HashIndex, LogError> {
         let mut added = added.to_vec();
         added.sort_unstable();
         let list = merge_sorted(newer, &added);
@@ -198,7 +211,9 @@ impl HashIndex {
                 ..self.clone()
             });
         }
-        let base = self.read_base(dir).ok_or_else(|| io_error(dir.join(BASE), "cache hashes unreadable"))?;
+        let base = self
+            .read_base(dir)
+            .ok_or_else(|| io_error(dir.join(BASE), "cache hashes unreadable"))?;
         HashIndex::write_full(dir, &merge_sorted(&base, &list))
     }
 
@@ -264,7 +279,12 @@ mod tests {
             .collect();
         list.sort_unstable();
         let index = HashIndex::write_full(dir, &list).unwrap();
-        let probe: Vec<u128> = list.iter().step_by(97).copied().chain([3, 1, u128::MAX]).collect();
+        let probe: Vec<u128> = list
+            .iter()
+            .step_by(97)
+            .copied()
+            .chain([3, 1, u128::MAX])
+            .collect();
         let counts = index.counts(dir, &probe).unwrap();
         for k in &probe {
             assert_eq!(counts.get(*k), count(&list, *k), "{k:x}");
@@ -278,7 +298,10 @@ mod tests {
         let merged = index.add(dir, &counts.newer, &many).unwrap();
         assert_eq!((merged.base_len, merged.newer_len), (5003 + 70_003, 0));
         let counts = merged.counts(dir, &[1, 3, 5 << 100]).unwrap();
-        assert_eq!((counts.get(1), counts.get(3), counts.get(5 << 100)), (3, 2, 1));
+        assert_eq!(
+            (counts.get(1), counts.get(3), counts.get(5 << 100)),
+            (3, 2, 1)
+        );
         // A base of another generation is refused.
         std::fs::write(dir.join(BASE), encode_base(&[9]).0).unwrap();
         assert!(merged.counts(dir, &[1]).is_none());
