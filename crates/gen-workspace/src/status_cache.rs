@@ -1551,6 +1551,48 @@ mod tests {
     }
 
     #[test]
+    fn in_order_appends_extend_the_kept_records_that_late_events_decode() {
+        let (_tmp, events, cache) = setup();
+        keep_records(1 << 20);
+        fold_log(&events, Some(&cache)).unwrap();
+        // In-order appends, one by one: each adds its record to the last segment or starts new ones.
+        for i in 0..12 {
+            append(
+                &events,
+                &line(
+                    "iteration_completed",
+                    &format!("2026-03-01T11:{i:02}:00Z"),
+                    "F-2",
+                    "a→b",
+                    i % 2,
+                ),
+            );
+            let folded = fold_log(&events, Some(&cache)).unwrap();
+            assert_eq!(refolded(&folded.source), 0, "{:?}", folded.source);
+        }
+        // A late line among them folds from a checkpoint by decoding every record after it, the
+        // appended ones included: a record missing from the segments would change the answer.
+        append(
+            &events,
+            &line("edge_converged", "2026-03-01T10:59:30Z", "F-2", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(
+            matches!(
+                folded.source,
+                Source::Cached {
+                    reread_lines: 0,
+                    decoded: 13..,
+                    ..
+                }
+            ),
+            "{:?}",
+            folded.source
+        );
+        assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
     fn late_events_past_the_kept_records_read_their_lines_again() {
         let (_tmp, events, cache) = setup();
         keep_records(0);
