@@ -176,8 +176,14 @@ def main():
     print(f"| {a.late:,} late events appended | {fmt(cached)} | {fmt(full)} | "
           f"{statistics.median(full) / statistics.median(cached):.0f}× faster |")
     total = sum(cache_files.values())
+    # One file per snapshot (`cp-…`) and per segment of recent records (`rec-…`): sizes by kind.
+    kinds = {}
+    for name, size in cache_files.items():
+        kind = name.split("-")[0] + "-*" if name.startswith(("cp-", "rec-")) else name
+        count, sum_ = kinds.get(kind, (0, 0))
+        kinds[kind] = (count + 1, sum_ + size)
     print(f"\ncache on disk after the full read: {total / 2**20:.1f} MiB "
-          f"({', '.join(f'{k} {v / 2**20:.1f} MiB' for k, v in sorted(cache_files.items()))})")
+          f"({', '.join(f'{k} ' + (f'{n} files ' if n > 1 else '') + f'{v / 2**20:.1f} MiB' for k, (n, v) in sorted(kinds.items()))})")
     print(f"gen: {gen}")
 
 

@@ -28,28 +28,53 @@
 //! folded or dropped as a repeat. Logs are mostly written in time order, so `from` is near the end of the
 //! file for a recent checkpoint.
 //!
-//! With late lines, the latest checkpoint with `at` at or before the oldest new timestamp is taken: the
-//! covered part of the file from its `from` on is read again and its records at or after `at` (a recent
-//! suffix of the order, with every repeat of the new lines) are sorted with the new ones, their repeats
-//! dropped, and folded on top of the snapshot; then the untimed ones, as after a full read. The
-//! checkpoints past the one used are made again from that fold. New lines without an `event_id` get
-//! their occurrence number from the hash list of the whole covered prefix, as in-order ones do; the
-//! lines read again need no correction, because every earlier line with the same content (hence the
-//! same timestamp) as a record kept from them is itself past `from`.
+//! With late lines, the latest checkpoint with `at` at or before the oldest new timestamp is taken. Its
+//! records — every timed record of the covered part at or after `at`, repeats included: a recent
+//! suffix of the order — are sorted with the new ones, their repeats dropped, and folded on top of the
+//! snapshot; then the untimed ones, as after a full read. The checkpoints past the one used are made
+//! again from that fold. New lines without an `event_id` get their occurrence number from the hash
+//! list of the whole covered prefix, as in-order ones do.
+//!
+//! Those records come from the cache when it kept them (next section), else from the file: the covered
+//! part from `from` on is read again and its records at or after `at` kept. Lines read again need no
+//! occurrence correction, because every earlier line with the same content (hence the same timestamp)
+//! as a record kept from them is itself past `from`.
 //!
 //! Checkpoints are spaced geometrically from the end of the order: the gap between two is at most half
-//! the distance to the end (and at least `MIN_GAP` records), so an event `d` records late re-reads
+//! the distance to the end (and at least `MIN_GAP` records), so an event `d` records late refolds
 //! about `1.5 d + MIN_GAP` records whatever the size of the log, and a log of `n` records keeps
 //! `O(log n)` checkpoints. (A uniform spacing — every 64k records — would make "two days late" on a
-//! million-event log re-read up to 64k records more than needed, and keep 16 times more snapshots of
+//! million-event log refold up to 64k records more than needed, and keep 16 times more snapshots of
 //! old history that late events rarely reach.) A snapshot stores the fold without its two append-only
 //! lists (raised intents and answered intents): those are the first `intents` and `answered` entries of
 //! the cached final fold, so the size of a snapshot is bounded by the features, not by the log.
-//! The snapshots are in their own file (`checkpoints.bin`), read only when late lines arrive.
+//!
+//! # Recent records
+//!
+//! Parsing JSON lines again is most of the cost of a late fold, so the cache also keeps the compact
+//! records (final ids, interned with the cache's symbols) of the recent part of the order: at least the
+//! last 64k timed records, repeats included, in *segments* that start at checkpoints' `at` (a segment
+//! holds the records from its `at` up to the next segment's, the last one to the end). A late fold from
+//! a checkpoint with a segment of its own decodes the segments from it on instead of reading lines; an
+//! older checkpoint reads its lines again. Segments are not merged when checkpoints are thinned, so
+//! every checkpoint at or after the first segment has one. In-order appends add their records to the
+//! last segment (or to new ones at new checkpoints); a late fold makes the segments from its checkpoint
+//! on again.
+//!
+//! # Files
+//!
+//! `status.bin` (the meta: the fold, reports, symbols and the index of everything else) is rewritten on
+//! every run that reads new lines. Each snapshot and each segment is a file named after the digest of
+//! its bytes (`cp-…`, `rec-…`), checked when read, so a run writes only the snapshots and segments that
+//! changed; the meta, written last, names the files it uses, and files no meta names are removed after
+//! it. The content hashes of events without an id are in `hashes.bin` (sorted, bucketed, read one
+//! bucket per new hash) and `hashes-new.bin` (those added since, merged in once they outgrow an eighth
+//! of it): see [`hashes`]. Timestamps are stored as integer nanoseconds.
 //!
 //! Cases read in full: no cache, a cache of another gen version or another file, a changed prefix, a
 //! late line older than the oldest checkpoint (or a cache without checkpoints: a log with too few timed
-//! records to cut), checkpoint or hash files unreadable or not matching the meta.
+//! records to cut), a snapshot or hash file unreadable or not matching the meta. A records file that
+//! cannot be read only means reading the lines again.
 
 use crate::atomic::{replace_derived, replace_derived_with};
 use crate::log::{LogError, io};
@@ -60,16 +85,37 @@ use crate::scan::{
 use gen_core::projection::drop_repeated_ids;
 use gen_core::projection::{Fold, Kinds, placeholder_syms};
 use gen_core::projection::{Record, Symbols};
+use hashes::{Counts, HashIndex};
 use jiff::Timestamp;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-const VERSION: u32 = 7;
+mod hashes;
+
+const VERSION: u32 = 8;
 
 /// Fewest timed records between two checkpoints (and between the last one and the end of the order).
 /// Tests cut every few records, so that their small logs have many checkpoints.
 const MIN_GAP: u64 = if cfg!(test) { 4 } else { 4096 };
+
+/// Timed records (repeats included) whose compact form the cache keeps, counted back from the end of
+/// the order: a late fold from a checkpoint among them decodes them instead of parsing lines again.
+#[cfg(not(test))]
+fn recent() -> u64 {
+    1 << 16
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests choose how many records are kept, to exercise both the decoding and the reading path.
+    static RECENT: std::cell::Cell<u64> = const { std::cell::Cell::new(12) };
+}
+
+#[cfg(test)]
+fn recent() -> u64 {
+    RECENT.with(|r| r.get())
+}
 
 /// The folded log and where it came from.
 #[derive(Debug)]
@@ -95,17 +141,35 @@ pub struct FoldedLog {
 pub enum Source {
     /// The whole log was read; the reason says why the cache was not used.
     Full(String),
-    /// The cache covered the log up to a point and only `tail_lines` new lines were read, plus
-    /// `reread_lines` lines of the covered part when late events were folded from a checkpoint.
+    /// The cache covered the log up to a point and only `tail_lines` new lines were read; when late
+    /// events were folded from a checkpoint, the records of the covered part from it on were decoded
+    /// from the cache (`decoded`) or, past the records it keeps, `reread_lines` lines were read again.
     Cached {
         /// Lines read past the cached prefix.
         tail_lines: u64,
         /// Lines of the cached prefix read again (0 unless new events sort before folded ones).
         reread_lines: u64,
+        /// Records of the cached prefix decoded from the cache (0 unless new events sort before
+        /// folded ones).
+        decoded: u64,
     },
 }
 
-#[derive(Serialize, Deserialize)]
+/// Timestamps in the cache files as integer nanoseconds.
+mod nanos {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i128(t.as_nanosecond())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        Timestamp::from_nanosecond(i128::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Deserialize)]
 struct Meta {
     version: u32,
     gen_version: String,
@@ -114,7 +178,8 @@ struct Meta {
     covered: u64,
     covered_lines: u64,
     fingerprint: u64,
-    hashes_digest: u64,
+    /// The content hashes of the covered events without an id (see [`hashes`]).
+    hashes: HashIndex,
     lines: u64,
     /// Fold state after every timed event: untimed events sort last, so new timed events continue
     /// from here and the (few) untimed ones are folded again on top.
@@ -127,16 +192,44 @@ struct Meta {
     malformed: Vec<Malformed>,
     untimed: Vec<Untimed>,
     duplicates: Vec<u64>,
-    /// Snapshots of the timed fold in sort order, oldest first; their states are in `checkpoints.bin`.
+    /// Snapshots of the timed fold in sort order, oldest first; each in its own file.
     checkpoints: Vec<Checkpoint>,
-    /// Digest of `checkpoints.bin`.
-    checkpoints_digest: u64,
+    /// The recent timed records in sort order, in consecutive segments; each in its own file.
+    segments: Vec<Segment>,
+    /// Places in the covered part of the file, every few hundred lines (for checkpoints' `from`).
+    points: Vec<LogPoint>,
+}
+
+/// [`Meta`] as written: the same fields in the same order, borrowed (postcard encodes a reference,
+/// a slice or a `str` as it does the owned value).
+#[derive(Serialize)]
+struct MetaOut<'a> {
+    version: u32,
+    gen_version: &'a str,
+    dev: u64,
+    ino: u64,
+    covered: u64,
+    covered_lines: u64,
+    fingerprint: u64,
+    hashes: &'a HashIndex,
+    lines: u64,
+    timed: &'a Fold,
+    last_ids: &'a [String],
+    untimed_records: &'a [Record],
+    symbols: &'a Symbols,
+    malformed: &'a [Malformed],
+    untimed: &'a [Untimed],
+    duplicates: &'a [u64],
+    checkpoints: &'a [Checkpoint],
+    segments: &'a [Segment],
+    points: &'a [LogPoint],
 }
 
 /// A snapshot of the timed fold at a place in the sort order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Checkpoint {
     /// The snapshot is the fold of exactly the timed records with a timestamp before this one.
+    #[serde(with = "nanos")]
     at: Timestamp,
     /// Every timed line at or after `at` (folded, or dropped as a repeat) starts at or after this point.
     from: LogPoint,
@@ -146,26 +239,20 @@ struct Checkpoint {
     intents: u64,
     /// Length of the snapshot's answered intents: a prefix of the cached final fold's.
     answered: u64,
-    /// Where the snapshot (a postcard [`Fold`] without intents and answers) is in `checkpoints.bin`.
-    offset: u64,
-    /// Its length in bytes.
-    len: u64,
+    /// Digest of the snapshot (a postcard [`Fold`] without intents and answers), which names its file.
+    file: u64,
 }
 
-/// Whether the stored hash list changes with this store.
-enum Hashes<'a> {
-    /// Unchanged; its digest.
-    Keep(u64),
-    /// Replace with this sorted list.
-    Write(&'a [u128]),
-}
-
-/// Whether the stored checkpoints change with this store.
-enum Checkpoints {
-    /// Unchanged: the index and the digest of `checkpoints.bin`.
-    Keep(Vec<Checkpoint>, u64),
-    /// Replace with this index and file.
-    Write(Vec<Checkpoint>, Vec<u8>),
+/// The timed records (repeats included, postcard one after another) with a timestamp from `at` up
+/// to the next segment's `at`, or to the end for the last segment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Segment {
+    #[serde(with = "nanos")]
+    at: Timestamp,
+    /// Records in it.
+    count: u64,
+    /// Digest of its bytes, which names its file.
+    file: u64,
 }
 
 /// A checkpoint of the new fold: either one kept from the cache, or a new snapshot.
@@ -173,10 +260,32 @@ enum Snap {
     Old(Checkpoint),
     New {
         cut: Cut,
-        state: Box<Fold>,
+        /// The snapshot, encoded as it is taken (no copy of the fold is kept).
+        bytes: Vec<u8>,
+        /// Timed records folded into it.
+        pos: u64,
         intents: u64,
         answered: u64,
     },
+}
+
+/// A segment of the new cache: kept from the cache, or new bytes.
+enum Seg {
+    Old(Segment),
+    New {
+        at: Timestamp,
+        count: u64,
+        bytes: Vec<u8>,
+    },
+}
+
+impl Seg {
+    fn count(&self) -> u64 {
+        match self {
+            Seg::Old(s) => s.count,
+            Seg::New { count, .. } => *count,
+        }
+    }
 }
 
 /// A place to cut the order for a new checkpoint.
@@ -188,56 +297,119 @@ struct Cut {
     pos: u64,
 }
 
-fn encode(hashes: &[u128]) -> Vec<u8> {
-    let mut bin = Vec::with_capacity(hashes.len() * 16);
-    for h in hashes {
-        bin.extend_from_slice(&h.to_le_bytes());
-    }
-    bin
+fn digest(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-/// Reads the sorted hash list, with the digest of its bytes (checked against the meta file).
-fn read_hashes(path: &Path) -> Option<(Vec<u128>, u64)> {
-    let bytes = std::fs::read(path).ok()?;
-    if bytes.len() % 16 != 0 {
-        return None;
+fn cache_error(path: PathBuf, source: std::io::Error) -> LogError {
+    LogError::Io {
+        action: "cannot write cache",
+        path,
+        source,
     }
-    let digest = xxhash_rust::xxh3::xxh3_64(&bytes);
-    let hashes = bytes
-        .chunks_exact(16)
-        .map(|c| u128::from_le_bytes(c.try_into().unwrap_or([0; 16])))
+}
+
+fn io_error(path: PathBuf, what: &str) -> LogError {
+    cache_error(path, std::io::Error::other(what.to_string()))
+}
+
+/// Replaces a file of the cache (atomically, no fsync: derived data, checked on read).
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), LogError> {
+    replace_derived(&dir.join(name), bytes).map_err(|e| cache_error(e.path, e.source))
+}
+
+fn file_name(prefix: &str, file: u64) -> String {
+    format!("{prefix}-{file:016x}.bin")
+}
+
+/// Writes a file named after the digest of its bytes; returns the digest.
+fn put(dir: &Path, prefix: &str, bytes: &[u8]) -> Result<u64, LogError> {
+    let file = digest(bytes);
+    write_file(dir, &file_name(prefix, file), bytes)?;
+    Ok(file)
+}
+
+/// The bytes of a file written by [`put`], if they are still the ones it was named after.
+fn get(dir: &Path, prefix: &str, file: u64) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(dir.join(file_name(prefix, file))).ok()?;
+    (digest(&bytes) == file).then_some(bytes)
+}
+
+const SNAPSHOT: &str = "cp";
+const RECORDS: &str = "rec";
+
+fn encode_records(records: &[Record], mut out: Vec<u8>) -> Vec<u8> {
+    out.reserve(records.len() * 80);
+    for r in records {
+        out = match postcard::to_extend(r, out) {
+            Ok(out) => out,
+            // Cannot happen for plain data; an unusable segment is refused when read.
+            Err(_) => return Vec::new(),
+        };
+    }
+    out
+}
+
+fn decode_records(mut bytes: &[u8], count: u64, out: &mut Vec<Record>) -> Option<()> {
+    for _ in 0..count {
+        let (r, rest) = postcard::take_from_bytes::<Record>(bytes).ok()?;
+        out.push(r);
+        bytes = rest;
+    }
+    bytes.is_empty().then_some(())
+}
+
+/// The records of `segments` (consecutive, to the end of the order), if every file is readable.
+fn load_segments(dir: &Path, segments: &[Segment]) -> Option<Vec<Record>> {
+    let total: u64 = segments.iter().map(|s| s.count).sum();
+    let mut out = Vec::with_capacity(usize::try_from(total).ok()?);
+    for s in segments {
+        decode_records(&get(dir, RECORDS, s.file)?, s.count, &mut out)?;
+    }
+    Some(out)
+}
+
+/// Segments of `records` (timed, sorted, repeats kept) starting at each of `starts` (ascending; the
+/// first at or before every record), keeping only the most recent ones with [`keep_recent`] after
+/// `before` (segments kept from the cache, older than all of these).
+fn new_segments(records: &[Record], starts: &[Timestamp], mut before: Vec<Seg>) -> Vec<Seg> {
+    let bounds: Vec<usize> = starts
+        .iter()
+        .map(|at| records.partition_point(|r| r.timestamp < Some(*at)))
+        .chain([records.len()])
         .collect();
-    Some((hashes, digest))
-}
-
-/// The hash list of the covered prefix, if it is the one the meta was written with.
-fn load_hashes(dir: &Path, meta: &Meta) -> Result<Vec<u128>, String> {
-    let Some((hashes, digest)) = read_hashes(&dir.join("hashes.bin")) else {
-        return Err("cache hashes unreadable".into());
-    };
-    if digest != meta.hashes_digest {
-        return Err("cache files do not belong together".into());
+    let counts: Vec<u64> = before
+        .iter()
+        .map(Seg::count)
+        .chain(bounds.windows(2).map(|w| (w[1] - w[0]) as u64))
+        .collect();
+    let first = keep_recent(&counts);
+    let old = before.len();
+    let mut out: Vec<Seg> = before.drain(first.min(old)..).collect();
+    for (k, at) in starts.iter().enumerate() {
+        if old + k < first {
+            continue;
+        }
+        let part = &records[bounds[k]..bounds[k + 1]];
+        out.push(Seg::New {
+            at: *at,
+            count: part.len() as u64,
+            bytes: encode_records(part, Vec::new()),
+        });
     }
-    Ok(hashes)
+    out
 }
 
-/// How many times `key` is in the sorted list.
-fn count(sorted: &[u128], key: u128) -> u32 {
-    let lo = sorted.partition_point(|h| *h < key);
-    let hi = sorted.partition_point(|h| *h <= key);
-    (hi - lo) as u32
-}
-
-/// The bytes of `checkpoints.bin`, if they are the ones the meta was written with.
-fn read_checkpoints(dir: &Path, digest: u64) -> Option<Vec<u8>> {
-    let bytes = std::fs::read(dir.join("checkpoints.bin")).ok()?;
-    (xxhash_rust::xxh3::xxh3_64(&bytes) == digest).then_some(bytes)
-}
-
-fn blob<'a>(bytes: &'a [u8], cp: &Checkpoint) -> Option<&'a [u8]> {
-    let start = usize::try_from(cp.offset).ok()?;
-    let end = start.checked_add(usize::try_from(cp.len).ok()?)?;
-    bytes.get(start..end)
+/// The first of segments with these record counts to keep: the fewest newest ones that hold
+/// [`recent`] records (all when there are fewer).
+fn keep_recent(counts: &[u64]) -> usize {
+    let mut held = 0;
+    let mut first = counts.len();
+    while first > 0 && held < recent() {
+        first -= 1;
+        held += counts[first];
+    }
+    first
 }
 
 /// Folds the log at `events`, using and refreshing the cache in `cache_dir` when given.
@@ -264,7 +436,7 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
     let Ok(bytes) = std::fs::read(dir.join("status.bin")) else {
         return Ok(Err("no cache yet".into()));
     };
-    let Ok(meta) = postcard::from_bytes::<Meta>(&bytes) else {
+    let Ok(mut meta) = postcard::from_bytes::<Meta>(&bytes) else {
         return Ok(Err("cache unreadable".into()));
     };
     if meta.version != VERSION || meta.gen_version != env!("CARGO_PKG_VERSION") {
@@ -284,17 +456,18 @@ fn try_cached(events: &Path, dir: &Path) -> Result<Result<FoldedLog, String>, Lo
         return Ok(Err("events.jsonl changed inside the cached part".into()));
     }
     let start = (meta.covered, meta.covered_lines);
-    let (mut tail, tail_placed) = read_from(events, start, u64::MAX, meta.symbols.clone())?;
-    // The list of content hashes (16 bytes per event) is only needed when the new lines include events
-    // without their own id; lines gen writes always have one, so usually it is never read.
-    let mut known: Option<Vec<u128>> = None;
+    let (mut tail, tail_placed) =
+        read_from(events, start, u64::MAX, std::mem::take(&mut meta.symbols))?;
+    // Content hashes are only needed when the new lines include events without their own id; lines
+    // gen writes always have one, so usually they are never read. When they are, only the buckets of
+    // the new hashes are.
+    let mut known: Option<Counts> = None;
     if !tail.hashes.is_empty() {
-        let hashes = match load_hashes(dir, &meta) {
-            Ok(h) => h,
-            Err(reason) => return Ok(Err(reason)),
+        let Some(counts) = meta.hashes.counts(dir, &tail.hashes) else {
+            return Ok(Err("cache hashes unreadable".into()));
         };
-        renumber(&mut tail, &tail_placed, |key| count(&hashes, key));
-        known = Some(hashes);
+        renumber(&mut tail, &tail_placed, |key| counts.get(key));
+        known = Some(counts);
     }
     let (timed, untimed) = split_sorted(&mut tail);
     let last_ts = meta.timed.last_key.as_ref().and_then(|k| k.1);
@@ -332,6 +505,34 @@ impl Tail {
     fn storable(&self, covered: u64) -> bool {
         self.scan.complete_bytes > covered && self.scan.complete_bytes == self.scan.bytes + covered
     }
+
+    /// The places in the file the read passed (all but its start, which is the cache's end).
+    fn points(&self) -> &[LogPoint] {
+        self.placed.points.get(1..).unwrap_or_default()
+    }
+}
+
+/// The untimed records folded on top, the counts and the reports: what every path ends with.
+struct Rest {
+    untimed_records: Vec<Record>,
+    duplicates: Vec<u64>,
+}
+
+fn finish_fold(
+    meta_untimed: Vec<Record>,
+    tail_untimed: &mut Vec<Record>,
+    mut duplicates: Vec<u64>,
+    symbols: &Symbols,
+) -> Rest {
+    let mut untimed_records = meta_untimed;
+    untimed_records.append(tail_untimed);
+    untimed_records.sort_unstable_by(|a, b| file_cmp(a, b, symbols));
+    duplicates.extend(drop_repeated_ids(&mut untimed_records));
+    duplicates.sort_unstable();
+    Rest {
+        untimed_records,
+        duplicates,
+    }
 }
 
 /// Every new timed record sorts after the folded ones: the fold continues.
@@ -340,7 +541,7 @@ fn continued(
     dir: &Path,
     meta: Meta,
     mut tail: Tail,
-    known: Option<Vec<u128>>,
+    known: Option<Counts>,
 ) -> Result<Result<FoldedLog, String>, LogError> {
     let mut timed_fold = meta.timed;
     let mut symbols = std::mem::take(&mut tail.scan.symbols);
@@ -353,6 +554,7 @@ fn continued(
         last_pos,
         &tail.placed.points,
     );
+    let all_timed = tail.timed.clone();
     let mut duplicates = meta.duplicates;
     duplicates.extend(drop_repeated_ids(&mut tail.timed));
     let tail_last_ids = ids_at_last(&tail.timed);
@@ -373,12 +575,13 @@ fn continued(
         &kinds,
         &placeholders,
     );
-    let mut untimed_records = meta.untimed_records;
-    untimed_records.append(&mut tail.untimed);
-    untimed_records.sort_unstable_by(|a, b| file_cmp(a, b, &symbols));
-    duplicates.extend(drop_repeated_ids(&mut untimed_records));
-    duplicates.sort_unstable();
-    let state = finish(&timed_fold, &untimed_records, &kinds, &placeholders);
+    let rest = finish_fold(
+        meta.untimed_records,
+        &mut tail.untimed,
+        duplicates,
+        &symbols,
+    );
+    let (state, timed_fold) = finish(timed_fold, &rest.untimed_records, &kinds, &placeholders);
     let mut malformed = meta.malformed;
     let mut untimed = meta.untimed;
     malformed.append(&mut tail.scan.malformed);
@@ -389,95 +592,71 @@ fn continued(
         lines: meta.lines + tail.scan.lines,
         malformed,
         untimed,
-        duplicates,
+        duplicates: rest.duplicates.clone(),
         source: Source::Cached {
             tail_lines: tail.scan.lines,
             reread_lines: 0,
+            decoded: 0,
         },
     };
     if tail.storable(meta.covered) {
-        let checkpoints = if new.is_empty() {
-            Checkpoints::Keep(meta.checkpoints, meta.checkpoints_digest)
-        } else {
-            // Old snapshots are copied from their file; if it cannot be trusted, only new ones stay.
-            let old_bytes = read_checkpoints(dir, meta.checkpoints_digest);
-            let mut snaps: Vec<Snap> = match &old_bytes {
-                Some(_) => meta
-                    .checkpoints
-                    .into_iter()
-                    .zip(&keep_old)
-                    .filter(|(_, keep)| **keep)
-                    .map(|(c, _)| Snap::Old(c))
-                    .collect(),
-                None => Vec::new(),
-            };
-            snaps.extend(new);
-            write_checkpoints(snaps, old_bytes.as_deref().unwrap_or_default())
+        let mut snaps: Vec<Snap> = meta
+            .checkpoints
+            .into_iter()
+            .zip(&keep_old)
+            .filter(|(_, keep)| **keep)
+            .map(|(c, _)| Snap::Old(c))
+            .collect();
+        snaps.extend(new);
+        // New records go to the end of the last segment until the first new checkpoint, then to
+        // segments of their own; the last segment is rewritten only if it gains records.
+        let mut segments = meta.segments;
+        let first_new = keep_new.first().map_or(all_timed.len(), |c| {
+            all_timed.partition_point(|r| r.timestamp < Some(c.at))
+        });
+        let mut before: Vec<Seg> = Vec::new();
+        if first_new == 0 {
+            before = segments.into_iter().map(Seg::Old).collect();
+        } else if let Some(last) = segments.pop()
+            && let Some(bytes) = get(dir, RECORDS, last.file)
+        {
+            // (Without the last segment, none is usable: the segments must reach the end.)
+            before = segments.into_iter().map(Seg::Old).collect();
+            before.push(Seg::New {
+                at: last.at,
+                count: last.count + first_new as u64,
+                bytes: encode_records(&all_timed[..first_new], bytes),
+            });
+        }
+        // With no segment before them, records before the first new checkpoint are not kept.
+        let starts: Vec<Timestamp> = keep_new.iter().map(|c| c.at).collect();
+        let segs = new_segments(&all_timed[first_new..], &starts, before);
+        let mut points = meta.points;
+        points.extend_from_slice(tail.points());
+        let hashes = match known {
+            Some(counts) => meta.hashes.add(dir, &counts.newer, &tail.scan.hashes),
+            None => Ok(meta.hashes),
         };
-        store_after_tail(
-            events,
-            dir,
-            &folded,
-            (&timed_fold, &last_ids, &untimed_records),
-            &tail,
-            (meta.hashes_digest, known),
-            checkpoints,
-        );
+        // Best effort: a cache that cannot be written only costs speed next time.
+        if let Ok(hashes) = hashes {
+            let _ = store(
+                events,
+                dir,
+                &folded,
+                Stored {
+                    timed: timed_fold.as_ref().unwrap_or(&folded.fold),
+                    last_ids: &last_ids,
+                    untimed_records: &rest.untimed_records,
+                    covered: (tail.scan.complete_bytes, tail.scan.complete_lines),
+                    hashes,
+                    points,
+                },
+                snaps,
+                segs,
+            );
+        }
     }
     Ok(Ok(folded))
-}
-
-/// Stores the cache after a read of the tail; hashes of new lines without ids are merged into the
-/// list when it was read, and the list is read now if it was not but is needed.
-fn store_after_tail(
-    events: &Path,
-    dir: &Path,
-    folded: &FoldedLog,
-    timed: (&Fold, &[String], &[Record]),
-    tail: &Tail,
-    (digest, known): (u64, Option<Vec<u128>>),
-    checkpoints: Checkpoints,
-) {
-    let merged;
-    // Events gen writes carry their own ids, so the hash list often stays as it is.
-    let update = match known {
-        Some(all) if !tail.scan.hashes.is_empty() => {
-            let mut new = tail.scan.hashes.clone();
-            new.sort_unstable();
-            merged = merge_sorted(&all, &new);
-            Hashes::Write(&merged)
-        }
-        _ => Hashes::Keep(digest),
-    };
-    // Best effort: a cache that cannot be written only costs speed next time.
-    let _ = store(
-        events,
-        dir,
-        folded,
-        timed,
-        (tail.scan.complete_bytes, tail.scan.complete_lines),
-        update,
-        checkpoints,
-    );
-}
-
-/// The union (with repeats) of two sorted lists, in order: linear, where sorting the million hashes
-/// of a big log again would not be.
-fn merge_sorted(a: &[u128], b: &[u128]) -> Vec<u128> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] <= b[j] {
-            out.push(a[i]);
-            i += 1;
-        } else {
-            out.push(b[j]);
-            j += 1;
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
 }
 
 /// Some new timed record sorts before (or repeats) a folded one: fold from the latest checkpoint
@@ -487,17 +666,15 @@ fn from_checkpoint(
     dir: &Path,
     meta: Meta,
     mut tail: Tail,
-    known: Option<Vec<u128>>,
+    known: Option<Counts>,
 ) -> Result<Result<FoldedLog, String>, LogError> {
     let oldest = tail.timed.first().and_then(|r| r.timestamp);
     let Some(ci) = meta.checkpoints.iter().rposition(|c| Some(c.at) <= oldest) else {
         return Ok(Err("a new event sorts before every checkpoint".into()));
     };
-    let Some(bytes) = read_checkpoints(dir, meta.checkpoints_digest) else {
-        return Ok(Err("cache checkpoints unreadable".into()));
-    };
     let cp = meta.checkpoints[ci].clone();
-    let Some(mut state) = blob(&bytes, &cp).and_then(|b| postcard::from_bytes::<Fold>(b).ok())
+    let Some(mut state) =
+        get(dir, SNAPSHOT, cp.file).and_then(|b| postcard::from_bytes::<Fold>(&b).ok())
     else {
         return Ok(Err("cache checkpoints unreadable".into()));
     };
@@ -509,35 +686,48 @@ fn from_checkpoint(
     };
     state.intents = intents.to_vec();
     state.answered = answered.to_vec();
-    // The covered part from the checkpoint's place on, in which every folded record at or after it is.
-    let symbols = std::mem::take(&mut tail.scan.symbols);
-    let (mut again, again_placed) = read_from(
-        events,
-        (cp.from.bytes, cp.from.lines),
-        meta.covered,
-        symbols,
-    )?;
-    // Occurrence numbers of lines without an id need no correction here: the read counts from
-    // `from`, and every earlier line with the same content (hence the same timestamp) as a record
-    // kept below (timed, at or after `at`) is itself at or after `from`.
-    let mut symbols = std::mem::take(&mut again.symbols);
-    let mut hi: Vec<Record> = std::mem::take(&mut again.records)
-        .into_iter()
-        .filter(|r| r.timestamp.is_some_and(|t| t >= cp.at))
-        .collect();
-    // Lines read again that were folded (or dropped as repeats) after the checkpoint: their repeats
+    let mut symbols = std::mem::take(&mut tail.scan.symbols);
+    // Every timed record of the covered part at or after the checkpoint, repeats included: decoded
+    // from the segments when they reach back to it, else read again from its place in the file.
+    let segment = meta.segments.iter().position(|s| s.at == cp.at);
+    let stored = segment.and_then(|j| load_segments(dir, &meta.segments[j..]));
+    let (mut hi, reread_lines, decoded) = match stored {
+        Some(records) => {
+            let n = records.len() as u64;
+            (records, 0, n)
+        }
+        None => {
+            let (mut again, _) = read_from(
+                events,
+                (cp.from.bytes, cp.from.lines),
+                meta.covered,
+                symbols,
+            )?;
+            // Occurrence numbers of lines without an id need no correction here: the read counts
+            // from `from`, and every earlier line with the same content (hence the same timestamp)
+            // as a record kept below (timed, at or after `at`) is itself at or after `from`.
+            symbols = std::mem::take(&mut again.symbols);
+            let hi: Vec<Record> = std::mem::take(&mut again.records)
+                .into_iter()
+                .filter(|r| r.timestamp.is_some_and(|t| t >= cp.at))
+                .collect();
+            (hi, meta.covered_lines - cp.from.lines, 0)
+        }
+    };
+    // Lines of the covered part folded (or dropped as repeats) after the checkpoint: their repeats
     // are counted afresh below.
-    let reread: FxHashSet<u64> = hi.iter().map(|r| r.line).collect();
+    let refolded: FxHashSet<u64> = hi.iter().map(|r| r.line).collect();
     hi.append(&mut tail.timed);
     sort_timed_first(&mut hi, &symbols);
-    let mut points = again_placed.points;
-    points.extend_from_slice(&tail.placed.points);
+    let mut points = meta.points;
+    points.extend_from_slice(tail.points());
     let cuts = cuts(&hi, cp.pos, Some(cp.at), cp.pos, &points);
+    let all_timed = hi.clone();
     let mut duplicates: Vec<u64> = meta
         .duplicates
         .iter()
         .copied()
-        .filter(|l| !reread.contains(l))
+        .filter(|l| !refolded.contains(l))
         .collect();
     duplicates.extend(drop_repeated_ids(&mut hi));
     let kinds = Kinds::new(&mut symbols);
@@ -548,12 +738,13 @@ fn from_checkpoint(
     let new = fold_cutting(&mut state, &hi, &keep_new, &kinds, &placeholders);
     let timed_fold = state;
     let last_ids = ids_at_last(&hi);
-    let mut untimed_records = meta.untimed_records;
-    untimed_records.append(&mut tail.untimed);
-    untimed_records.sort_unstable_by(|a, b| file_cmp(a, b, &symbols));
-    duplicates.extend(drop_repeated_ids(&mut untimed_records));
-    duplicates.sort_unstable();
-    let state = finish(&timed_fold, &untimed_records, &kinds, &placeholders);
+    let rest = finish_fold(
+        meta.untimed_records,
+        &mut tail.untimed,
+        duplicates,
+        &symbols,
+    );
+    let (state, timed_fold) = finish(timed_fold, &rest.untimed_records, &kinds, &placeholders);
     let mut malformed = meta.malformed;
     let mut untimed = meta.untimed;
     malformed.append(&mut tail.scan.malformed);
@@ -564,10 +755,11 @@ fn from_checkpoint(
         lines: meta.lines + tail.scan.lines,
         malformed,
         untimed,
-        duplicates,
+        duplicates: rest.duplicates.clone(),
         source: Source::Cached {
             tail_lines: tail.scan.lines,
-            reread_lines: meta.covered_lines - cp.from.lines,
+            reread_lines,
+            decoded,
         },
     };
     if tail.storable(meta.covered) {
@@ -578,16 +770,37 @@ fn from_checkpoint(
             .map(|(c, _)| Snap::Old(c.clone()))
             .collect();
         snaps.extend(new);
-        let checkpoints = write_checkpoints(snaps, &bytes);
-        store_after_tail(
-            events,
-            dir,
-            &folded,
-            (&timed_fold, &last_ids, &untimed_records),
-            &tail,
-            (meta.hashes_digest, known),
-            checkpoints,
-        );
+        // Segments before the checkpoint stay; from it on they are made again.
+        let before: Vec<Seg> = match segment {
+            Some(j) => meta.segments[..j].iter().cloned().map(Seg::Old).collect(),
+            None => Vec::new(),
+        };
+        let starts: Vec<Timestamp> = [cp.at]
+            .into_iter()
+            .chain(keep_new.iter().map(|c| c.at))
+            .collect();
+        let segs = new_segments(&all_timed, &starts, before);
+        let hashes = match known {
+            Some(counts) => meta.hashes.add(dir, &counts.newer, &tail.scan.hashes),
+            None => Ok(meta.hashes),
+        };
+        if let Ok(hashes) = hashes {
+            let _ = store(
+                events,
+                dir,
+                &folded,
+                Stored {
+                    timed: timed_fold.as_ref().unwrap_or(&folded.fold),
+                    last_ids: &last_ids,
+                    untimed_records: &rest.untimed_records,
+                    covered: (tail.scan.complete_bytes, tail.scan.complete_lines),
+                    hashes,
+                    points,
+                },
+                snaps,
+                segs,
+            );
+        }
     }
     Ok(Ok(folded))
 }
@@ -689,9 +902,13 @@ fn fold_cutting(
             // The two append-only lists are not copied: they are prefixes of the final fold's.
             let intents = std::mem::take(&mut state.intents);
             let answered = std::mem::take(&mut state.answered);
+            // An encoding error cannot happen for plain data; such a snapshot is refused when read.
+            let bytes =
+                postcard::to_extend(&*state, Vec::with_capacity(1 << 20)).unwrap_or_default();
             snaps.push(Snap::New {
                 cut: *cut,
-                state: Box::new(state.clone()),
+                bytes,
+                pos: state.total,
                 intents: intents.len() as u64,
                 answered: answered.len() as u64,
             });
@@ -701,46 +918,6 @@ fn fold_cutting(
         state.push(r, kinds, placeholders);
     }
     snaps
-}
-
-/// Lays the checkpoints out in a new `checkpoints.bin`, copying kept ones from the old bytes.
-fn write_checkpoints(snaps: Vec<Snap>, old: &[u8]) -> Checkpoints {
-    let mut bytes = Vec::new();
-    let mut index = Vec::with_capacity(snaps.len());
-    for snap in snaps {
-        let offset = bytes.len() as u64;
-        let mut entry = match snap {
-            Snap::Old(c) => {
-                let Some(b) = blob(old, &c) else { continue };
-                bytes.extend_from_slice(b);
-                c
-            }
-            Snap::New {
-                cut,
-                state,
-                intents,
-                answered,
-            } => {
-                let Ok(b) = postcard::to_allocvec(&state) else {
-                    continue;
-                };
-                bytes.extend_from_slice(&b);
-                Checkpoint {
-                    at: cut.at,
-                    from: cut.from,
-                    pos: state.total,
-                    intents,
-                    answered,
-                    offset: 0,
-                    len: 0,
-                }
-            }
-        };
-        entry.offset = offset;
-        entry.len = bytes.len() as u64 - offset;
-        index.push(entry);
-    }
-    Checkpoints::Write(index, bytes)
 }
 
 /// Ids of the records (timed, in order) that share the last timestamp.
@@ -756,13 +933,22 @@ fn ids_at_last(timed: &[Record]) -> Vec<String> {
         .collect()
 }
 
-/// The final state: the timed fold with the untimed events (already in order) folded on top.
-fn finish(timed: &Fold, untimed: &[Record], kinds: &Kinds, placeholders: &[u32]) -> Fold {
+/// The final state: the timed fold with the untimed events (already in order) folded on top, and the
+/// timed fold when it differs (`None`: the final state is the timed fold, which is not copied).
+fn finish(
+    timed: Fold,
+    untimed: &[Record],
+    kinds: &Kinds,
+    placeholders: &[u32],
+) -> (Fold, Option<Fold>) {
+    if untimed.is_empty() {
+        return (timed, None);
+    }
     let mut state = timed.clone();
     for r in untimed {
         state.push(r, kinds, placeholders);
     }
-    state
+    (state, Some(timed))
 }
 
 /// A full read with no cache: the plain path, which the cached ones are tested against.
@@ -785,16 +971,19 @@ fn full_and_store(events: &Path, dir: &Path, reason: String) -> Result<FoldedLog
     let (mut scan, placed) = read_from(events, (0, 0), u64::MAX, Symbols::default())?;
     let (mut timed, mut untimed_records) = split_sorted(&mut scan);
     let cuts = cuts(&timed, 0, None, 0, &placed.points);
+    let (_, keep) = thin(&[], &cuts, timed.len() as u64);
+    // The recent records, before repeats are dropped.
+    let starts: Vec<Timestamp> = keep.iter().map(|c| c.at).collect();
+    let segs = new_segments(&timed, &starts, Vec::new());
     let mut duplicates = drop_repeated_ids(&mut timed);
     duplicates.extend(drop_repeated_ids(&mut untimed_records));
     duplicates.sort_unstable();
     let kinds = Kinds::new(&mut scan.symbols);
     let placeholders = placeholder_syms(&mut scan.symbols);
-    let (_, keep) = thin(&[], &cuts, timed.len() as u64);
     let mut timed_fold = Fold::default();
     let snaps = fold_cutting(&mut timed_fold, &timed, &keep, &kinds, &placeholders);
     let last_ids = ids_at_last(&timed);
-    let state = finish(&timed_fold, &untimed_records, &kinds, &placeholders);
+    let (state, timed_fold) = finish(timed_fold, &untimed_records, &kinds, &placeholders);
     let folded = FoldedLog {
         fold: state,
         symbols: std::mem::take(&mut scan.symbols),
@@ -808,90 +997,124 @@ fn full_and_store(events: &Path, dir: &Path, reason: String) -> Result<FoldedLog
     if scan.complete_bytes == scan.bytes {
         let mut hashes = std::mem::take(&mut scan.hashes);
         hashes.sort_unstable();
-        let _ = store(
-            events,
-            dir,
-            &folded,
-            (&timed_fold, &last_ids, &untimed_records),
-            (scan.complete_bytes, scan.complete_lines),
-            Hashes::Write(&hashes),
-            write_checkpoints(snaps, &[]),
-        );
+        if let Ok(hashes) = HashIndex::write_full(dir, &hashes) {
+            let _ = store(
+                events,
+                dir,
+                &folded,
+                Stored {
+                    timed: timed_fold.as_ref().unwrap_or(&folded.fold),
+                    last_ids: &last_ids,
+                    untimed_records: &untimed_records,
+                    covered: (scan.complete_bytes, scan.complete_lines),
+                    hashes,
+                    points: placed.points,
+                },
+                snaps,
+                segs,
+            );
+        }
     }
     Ok(folded)
 }
 
+/// What the meta holds besides the answer.
+struct Stored<'a> {
+    timed: &'a Fold,
+    last_ids: &'a [String],
+    untimed_records: &'a [Record],
+    covered: (u64, u64),
+    hashes: HashIndex,
+    points: Vec<LogPoint>,
+}
+
+/// Writes the new snapshot and segment files, then the meta naming them (so a crash in between leaves
+/// the old meta and its files), then removes the files no meta names any more.
 fn store(
     events: &Path,
     dir: &Path,
     folded: &FoldedLog,
-    (timed, last_ids, untimed_records): (&Fold, &[String], &[Record]),
-    (covered, covered_lines): (u64, u64),
-    hashes: Hashes<'_>,
-    checkpoints: Checkpoints,
+    stored: Stored<'_>,
+    snaps: Vec<Snap>,
+    segs: Vec<Seg>,
 ) -> Result<(), LogError> {
-    let (bin, hashes_digest) = match hashes {
-        Hashes::Keep(digest) => (None, digest),
-        Hashes::Write(list) => {
-            let bin = encode(list);
-            let digest = xxhash_rust::xxh3::xxh3_64(&bin);
-            (Some(bin), digest)
-        }
-    };
-    let (checkpoints, cp_bin, checkpoints_digest) = match checkpoints {
-        Checkpoints::Keep(index, digest) => (index, None, digest),
-        Checkpoints::Write(index, bytes) => {
-            let digest = xxhash_rust::xxh3::xxh3_64(&bytes);
-            (index, Some(bytes), digest)
-        }
-    };
+    let mut checkpoints = Vec::with_capacity(snaps.len());
+    for snap in snaps {
+        checkpoints.push(match snap {
+            Snap::Old(c) => c,
+            Snap::New {
+                cut,
+                bytes,
+                pos,
+                intents,
+                answered,
+            } => Checkpoint {
+                at: cut.at,
+                from: cut.from,
+                pos,
+                intents,
+                answered,
+                file: put(dir, SNAPSHOT, &bytes)?,
+            },
+        });
+    }
+    let mut segments = Vec::with_capacity(segs.len());
+    for seg in segs {
+        segments.push(match seg {
+            Seg::Old(s) => s,
+            Seg::New { at, count, bytes } => Segment {
+                at,
+                count,
+                file: put(dir, RECORDS, &bytes)?,
+            },
+        });
+    }
     let stat = std::fs::metadata(events).map_err(io("cannot stat", events))?;
     let (dev, ino) = identity(&stat);
-    let meta = Meta {
+    let (covered, covered_lines) = stored.covered;
+    let meta = MetaOut {
         version: VERSION,
-        gen_version: env!("CARGO_PKG_VERSION").into(),
+        gen_version: env!("CARGO_PKG_VERSION"),
         dev,
         ino,
         covered,
         covered_lines,
         fingerprint: fingerprint(events, covered)?,
-        hashes_digest,
+        hashes: &stored.hashes,
         lines: folded.lines,
-        timed: timed.clone(),
-        last_ids: last_ids.to_vec(),
-        untimed_records: untimed_records.to_vec(),
-        symbols: folded.symbols.clone(),
-        malformed: folded.malformed.clone(),
-        untimed: folded.untimed.clone(),
-        duplicates: folded.duplicates.clone(),
-        checkpoints,
-        checkpoints_digest,
+        timed: stored.timed,
+        last_ids: stored.last_ids,
+        untimed_records: stored.untimed_records,
+        symbols: &folded.symbols,
+        malformed: &folded.malformed,
+        untimed: &folded.untimed,
+        duplicates: &folded.duplicates,
+        checkpoints: &checkpoints,
+        segments: &segments,
+        points: &stored.points,
     };
-    // Atomic writes; the meta, written last, carries digests of the others, so a crash between them
-    // is detected.
-    let write = |name: &str, bytes: &[u8]| {
-        replace_derived(&dir.join(name), bytes).map_err(|e| LogError::Io {
-            action: "cannot write cache",
-            path: e.path,
-            source: e.source,
-        })
-    };
-    if let Some(bin) = bin {
-        write("hashes.bin", &bin)?;
-    }
-    if let Some(bin) = cp_bin {
-        write("checkpoints.bin", &bin)?;
-    }
     replace_derived_with(&dir.join("status.bin"), |w| {
         postcard::to_io(&meta, w)
             .map(|_| ())
             .map_err(std::io::Error::other)
     })
-    .map_err(|e| LogError::Io {
-        action: "cannot write cache",
-        path: e.path,
-        source: e.source,
-    })?;
+    .map_err(|e| cache_error(e.path, e.source))?;
+    // Files of earlier metas (and of cache versions before one file per snapshot).
+    let named: FxHashSet<String> = checkpoints
+        .iter()
+        .map(|c| file_name(SNAPSHOT, c.file))
+        .chain(segments.iter().map(|s| file_name(RECORDS, s.file)))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let ours = name.starts_with("cp-") || name.starts_with("rec-");
+            if (ours && !named.contains(name)) || name == "checkpoints.bin" {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
     Ok(())
 }
 
@@ -936,6 +1159,18 @@ mod tests {
         (tmp, events, cache)
     }
 
+    /// Lines read again or records decoded to fold late events from a checkpoint.
+    fn refolded(source: &Source) -> u64 {
+        match source {
+            Source::Cached {
+                reread_lines,
+                decoded,
+                ..
+            } => reread_lines + decoded,
+            Source::Full(_) => 0,
+        }
+    }
+
     /// The cached answer must equal a full read: the whole status view and every count.
     fn assert_same_as_full(events: &Path, folded: &FoldedLog) {
         let full = fold_log(events, None).unwrap();
@@ -975,7 +1210,8 @@ mod tests {
             second.source,
             Source::Cached {
                 tail_lines: 1,
-                reread_lines: 0
+                reread_lines: 0,
+                decoded: 0
             }
         );
         assert_same_as_full(&events, &second);
@@ -984,7 +1220,8 @@ mod tests {
             third.source,
             Source::Cached {
                 tail_lines: 0,
-                reread_lines: 0
+                reread_lines: 0,
+                decoded: 0
             }
         );
     }
@@ -1092,7 +1329,8 @@ mod tests {
             second.source,
             Source::Cached {
                 tail_lines: 1,
-                reread_lines: 0
+                reread_lines: 0,
+                decoded: 0
             }
         );
         assert_same_as_full(&events, &second);
@@ -1127,7 +1365,8 @@ mod tests {
         // The repeat is dropped by folding again from a checkpoint before that timestamp.
         let folded = fold_log(&events, Some(&cache)).unwrap();
         assert!(
-            matches!(&folded.source, Source::Cached { tail_lines: 1, reread_lines } if *reread_lines > 0),
+            matches!(&folded.source, Source::Cached { tail_lines: 1, .. })
+                && refolded(&folded.source) > 0,
             "{:?}",
             folded.source
         );
@@ -1147,7 +1386,8 @@ mod tests {
             folded.source,
             Source::Cached {
                 tail_lines: 1,
-                reread_lines: 0
+                reread_lines: 0,
+                decoded: 0
             }
         );
         let full = crate::scan::scan_records(&events).unwrap();
@@ -1162,6 +1402,7 @@ mod tests {
     #[test]
     fn late_events_fold_from_a_checkpoint_reading_only_a_recent_part() {
         let (_tmp, events, cache) = setup();
+        keep_records(1 << 20);
         fold_log(&events, Some(&cache)).unwrap();
         // Late by ten minutes of fifty: between two folded lines, one with an id, one without.
         let with_id = r#"{"event_type":"edge_converged","timestamp":"2026-03-01T10:40:30Z","event_id":"pulled","feature":"F-1","edge":"a→b"}"#;
@@ -1182,11 +1423,13 @@ mod tests {
         let Source::Cached {
             tail_lines: 2,
             reread_lines,
+            decoded,
         } = folded.source
         else {
             panic!("{:?}", folded.source);
         };
-        assert!(reread_lines > 0 && reread_lines < 25, "{reread_lines}");
+        assert!(decoded > 0 && decoded < 25, "{decoded}");
+        assert_eq!(reread_lines, 0);
         assert_same_as_full(&events, &folded);
         // The checkpoints made again from that fold serve the next late line, and in-order ones go on.
         append(
@@ -1194,13 +1437,7 @@ mod tests {
             &line("edge_started", "2026-03-01T10:48:10Z", "F-3", "a→b", 0),
         );
         let folded = fold_log(&events, Some(&cache)).unwrap();
-        assert!(matches!(
-            folded.source,
-            Source::Cached {
-                reread_lines: 1..,
-                ..
-            }
-        ));
+        assert!(refolded(&folded.source) > 0, "{:?}", folded.source);
         assert_same_as_full(&events, &folded);
         append(
             &events,
@@ -1211,7 +1448,8 @@ mod tests {
             folded.source,
             Source::Cached {
                 tail_lines: 1,
-                reread_lines: 0
+                reread_lines: 0,
+                decoded: 0
             }
         );
         assert_same_as_full(&events, &folded);
@@ -1229,13 +1467,7 @@ mod tests {
         // Their twins arrive late: second occurrences, distinct ids, nothing dropped.
         append(&events, &format!("{recent}{untimed}"));
         let folded = fold_log(&events, Some(&cache)).unwrap();
-        assert!(matches!(
-            folded.source,
-            Source::Cached {
-                reread_lines: 1..,
-                ..
-            }
-        ));
+        assert!(refolded(&folded.source) > 0, "{:?}", folded.source);
         assert!(folded.duplicates.is_empty());
         assert_eq!(folded.fold.total, 54);
         assert_same_as_full(&events, &folded);
@@ -1244,8 +1476,19 @@ mod tests {
     #[test]
     fn damaged_or_missing_checkpoints_mean_a_full_read() {
         let (_tmp, events, cache) = setup();
+        keep_records(1 << 20);
         fold_log(&events, Some(&cache)).unwrap();
-        std::fs::write(cache.join("checkpoints.bin"), b"garbage").unwrap();
+        let damage = |prefix: &str| {
+            let mut n = 0;
+            for entry in std::fs::read_dir(&cache).unwrap().flatten() {
+                if entry.file_name().to_string_lossy().starts_with(prefix) {
+                    std::fs::write(entry.path(), b"garbage").unwrap();
+                    n += 1;
+                }
+            }
+            assert!(n > 0, "no {prefix} files");
+        };
+        damage("cp-");
         append(
             &events,
             &line("edge_started", "2026-03-01T10:45:30Z", "F-3", "a→b", 0),
@@ -1259,13 +1502,150 @@ mod tests {
             &line("edge_started", "2026-03-01T10:46:30Z", "F-4", "a→b", 0),
         );
         let folded = fold_log(&events, Some(&cache)).unwrap();
-        assert!(matches!(
-            folded.source,
-            Source::Cached {
-                reread_lines: 1..,
-                ..
-            }
-        ));
+        assert!(refolded(&folded.source) > 0, "{:?}", folded.source);
+        assert_same_as_full(&events, &folded);
+        // Damaged records: the lines are read again instead.
+        damage("rec-");
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:47:30Z", "F-5", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(
+            matches!(
+                folded.source,
+                Source::Cached {
+                    reread_lines: 1..,
+                    decoded: 0,
+                    ..
+                }
+            ),
+            "{:?}",
+            folded.source
+        );
+        assert_same_as_full(&events, &folded);
+        // And they were written again.
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:48:30Z", "F-6", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(
+            matches!(
+                folded.source,
+                Source::Cached {
+                    reread_lines: 0,
+                    decoded: 1..,
+                    ..
+                }
+            ),
+            "{:?}",
+            folded.source
+        );
+        assert_same_as_full(&events, &folded);
+    }
+
+    /// Keeps the compact records of at least `n` recent timed records in caches this thread writes.
+    fn keep_records(n: u64) {
+        RECENT.with(|r| r.set(n));
+    }
+
+    #[test]
+    fn in_order_appends_extend_the_kept_records_that_late_events_decode() {
+        let (_tmp, events, cache) = setup();
+        keep_records(1 << 20);
+        fold_log(&events, Some(&cache)).unwrap();
+        // In-order appends, one by one: each adds its record to the last segment or starts new ones.
+        for i in 0..12 {
+            append(
+                &events,
+                &line(
+                    "iteration_completed",
+                    &format!("2026-03-01T11:{i:02}:00Z"),
+                    "F-2",
+                    "a→b",
+                    i % 2,
+                ),
+            );
+            let folded = fold_log(&events, Some(&cache)).unwrap();
+            assert_eq!(refolded(&folded.source), 0, "{:?}", folded.source);
+        }
+        // A late line among them folds from a checkpoint by decoding every record after it, the
+        // appended ones included: a record missing from the segments would change the answer.
+        append(
+            &events,
+            &line("edge_converged", "2026-03-01T10:59:30Z", "F-2", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(
+            matches!(
+                folded.source,
+                Source::Cached {
+                    reread_lines: 0,
+                    decoded: 13..,
+                    ..
+                }
+            ),
+            "{:?}",
+            folded.source
+        );
+        assert_same_as_full(&events, &folded);
+    }
+
+    #[test]
+    fn late_events_past_the_kept_records_read_their_lines_again() {
+        let (_tmp, events, cache) = setup();
+        keep_records(0);
+        fold_log(&events, Some(&cache)).unwrap();
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:40:30Z", "F-3", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(
+            matches!(
+                folded.source,
+                Source::Cached {
+                    reread_lines: 1..25,
+                    decoded: 0,
+                    ..
+                }
+            ),
+            "{:?}",
+            folded.source
+        );
+        assert_same_as_full(&events, &folded);
+        // Once records are kept again, the next late fold decodes them (they were written by the
+        // fold above only if kept: none were, so this one reads again and keeps them).
+        keep_records(1 << 20);
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:41:30Z", "F-4", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(
+            matches!(folded.source, Source::Cached { decoded: 0, .. }),
+            "{:?}",
+            folded.source
+        );
+        assert_same_as_full(&events, &folded);
+        append(
+            &events,
+            &line("edge_started", "2026-03-01T10:42:30Z", "F-5", "a→b", 0),
+        );
+        let folded = fold_log(&events, Some(&cache)).unwrap();
+        assert!(
+            matches!(
+                folded.source,
+                Source::Cached {
+                    reread_lines: 0,
+                    decoded: 1..,
+                    ..
+                }
+            ),
+            "{:?}",
+            folded.source
+        );
         assert_same_as_full(&events, &folded);
     }
 }

@@ -19,20 +19,24 @@ pub struct EdgeAcc {
     /// The last three deltas, oldest first, for the stuck rule.
     pub recent: Vec<i64>,
     /// First `edge_started` (or first activity) time.
+    #[serde(with = "super::nanos::opt")]
     pub started_at: Option<Timestamp>,
     /// Time of the latest `edge_converged`.
+    #[serde(with = "super::nanos::opt")]
     pub converged_at: Option<Timestamp>,
     /// True from a convergence until the edge is started again or an iteration reports failing checks.
     pub converged: bool,
     /// Ever converged (the reference's `get_converged_edges`).
     pub ever_converged: bool,
     /// An `edge_started` (its event id and time) not yet followed by progress.
+    #[serde(with = "super::nanos::open_start")]
     pub open_start: Option<(Box<str>, Option<Timestamp>)>,
     /// An explicit `iteration_abandoned` was recorded.
     pub abandoned_marker: bool,
     /// The feature moved on to another edge while this start was still open.
     pub superseded: bool,
     /// Latest activity on this edge.
+    #[serde(with = "super::nanos::opt")]
     pub last_at: Option<Timestamp>,
 }
 
@@ -48,6 +52,7 @@ pub struct FeatureAcc {
     /// Edges in first-seen order.
     pub edges: Vec<EdgeAcc>,
     /// Latest event time for the feature.
+    #[serde(with = "super::nanos::opt")]
     pub last_at: Option<Timestamp>,
     /// The edge of the latest lifecycle event.
     pub current_edge: Sym,
@@ -66,6 +71,7 @@ pub struct IntentAcc {
     /// Id of the raising event (ids, unlike line numbers, do not depend on file order).
     pub id: Box<str>,
     /// When it was raised.
+    #[serde(with = "super::nanos::opt")]
     pub at: Option<Timestamp>,
 }
 
@@ -96,8 +102,10 @@ pub struct Fold {
     /// Records folded.
     pub total: u64,
     /// Order key of the last record folded (continuing is only valid past it).
+    #[serde(with = "super::nanos::last_key")]
     pub last_key: Option<(bool, Option<Timestamp>, u8, String)>,
     /// Latest timestamp seen.
+    #[serde(with = "super::nanos::opt")]
     pub latest: Option<Timestamp>,
 }
 

@@ -4,6 +4,7 @@
 //! the same status. Config knowledge (topology order, profile edges, vector YAML) is handed in as plain data.
 
 mod fold;
+mod nanos;
 mod record;
 mod status;
 mod vector;

@@ -73,6 +73,7 @@ pub struct Record {
     /// 1-based line in events.jsonl, for reports.
     pub line: u64,
     /// Normalised UTC time; `None` sorts last.
+    #[serde(with = "super::nanos::opt")]
     pub timestamp: Option<Timestamp>,
     /// Canonical event type.
     pub kind: Sym,

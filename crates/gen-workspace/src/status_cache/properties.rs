@@ -418,8 +418,10 @@ enum Step {
     Replace,
     /// The cache's status file overwritten with garbage, cut short, or removed.
     CorruptStatus(u8),
-    /// The cache's hash list overwritten, cut to a wrong length, or removed.
+    /// The cache's hash lists (base or newer) overwritten, cut to a wrong length, or removed.
     CorruptHashes(u8),
+    /// A snapshot or records file of the cache overwritten or removed.
+    CorruptFile(prop::sample::Index, bool),
     /// The cache files of another log put in place.
     Foreign,
     /// The cache as it was at an earlier step put back (stale, but for this same file).
@@ -437,7 +439,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<prop::sample::Index>().prop_map(Step::Truncate),
         1 => Just(Step::Replace),
         1 => (0u8..3).prop_map(Step::CorruptStatus),
-        1 => (0u8..3).prop_map(Step::CorruptHashes),
+        1 => (0u8..6).prop_map(Step::CorruptHashes),
+        1 => (any::<prop::sample::Index>(), any::<bool>()).prop_map(|(i, r)| Step::CorruptFile(i, r)),
         1 => Just(Step::Foreign),
         1 => any::<prop::sample::Index>().prop_map(Step::Stale),
     ]
@@ -497,7 +500,9 @@ proptest! {
     fn the_cached_status_always_equals_a_full_read(
         start in prop::collection::vec(item(), 0..20),
         steps in prop::collection::vec(step(), 1..12),
+        recent in prop_oneof![Just(0u64), 1u64..20, Just(u64::MAX)],
     ) {
+        super::RECENT.with(|r| r.set(recent));
         let tmp = tempfile::tempdir().unwrap();
         let events = tmp.path().join("events.jsonl");
         let cache = tmp.path().join("cache");
@@ -589,12 +594,30 @@ proptest! {
                     }
                 }
                 Step::CorruptHashes(how) => {
-                    let path = cache.join("hashes.bin");
+                    let path = cache.join(if how % 2 == 0 { "hashes.bin" } else { "hashes-new.bin" });
                     if path.exists() {
-                        match how {
+                        match how / 2 {
                             0 => std::fs::write(&path, [7u8; 32]).unwrap(),
                             1 => std::fs::write(&path, [7u8; 17]).unwrap(),
                             _ => std::fs::remove_file(&path).unwrap(),
+                        }
+                    }
+                }
+                Step::CorruptFile(at, remove) => {
+                    let mut files: Vec<_> = std::fs::read_dir(&cache)
+                        .map(|d| d.flatten().map(|e| e.path()).collect())
+                        .unwrap_or_default();
+                    files.retain(|p| {
+                        let name = p.file_name().unwrap().to_string_lossy();
+                        name.starts_with("cp-") || name.starts_with("rec-")
+                    });
+                    files.sort();
+                    if !files.is_empty() {
+                        let path = &files[at.index(files.len())];
+                        if *remove {
+                            std::fs::remove_file(path).unwrap();
+                        } else {
+                            std::fs::write(path, b"\x01garbage").unwrap();
                         }
                     }
                 }
@@ -621,7 +644,7 @@ proptest! {
 "#,
         );
         let cached = fold_log(&events, Some(&cache)).unwrap();
-        prop_assert_eq!(&cached.source, &Source::Cached { tail_lines: 1, reread_lines: 0 });
+        prop_assert_eq!(&cached.source, &Source::Cached { tail_lines: 1, reread_lines: 0, decoded: 0 });
         same_as_full(&events, &cached)?;
     }
 }
@@ -758,7 +781,10 @@ proptest! {
     fn late_lines_fold_from_a_checkpoint_like_a_full_read(
         items in prop::collection::vec(item(), 24..80),
         rounds in prop::collection::vec(prop::collection::vec(late(false), 1..10), 1..5),
+        keep_all in any::<bool>(),
     ) {
+        // With every record kept, late folds decode them; with few, they also read lines again.
+        super::RECENT.with(|r| r.set(if keep_all { u64::MAX } else { 6 }));
         let tmp = tempfile::tempdir().unwrap();
         let events = tmp.path().join("events.jsonl");
         let cache = tmp.path().join("cache");
@@ -777,8 +803,13 @@ proptest! {
                     return Err(TestCaseError::fail(format!("read in full: {:?}", cached.source)));
                 };
                 if any_late {
-                    prop_assert!(reread_lines > 0, "a late line was folded without a checkpoint");
+                    let Source::Cached { decoded, .. } = cached.source else { unreachable!() };
+                    prop_assert!(reread_lines + decoded > 0, "a late line was folded without a checkpoint");
                     prop_assert!(reread_lines < w.lines.len() as u64);
+                    prop_assert!(decoded < w.lines.len() as u64);
+                    if keep_all {
+                        prop_assert_eq!((reread_lines, decoded > 0), (0, true), "records were not decoded");
+                    }
                 }
             }
         }
@@ -791,7 +822,9 @@ proptest! {
         items in prop::collection::vec(item(), 0..60),
         rounds in prop::collection::vec(prop::collection::vec(late(true), 1..10), 1..5),
         torn in torn(),
+        recent in prop_oneof![Just(0u64), 1u64..20, Just(u64::MAX)],
     ) {
+        super::RECENT.with(|r| r.set(recent));
         let tmp = tempfile::tempdir().unwrap();
         let events = tmp.path().join("events.jsonl");
         let cache = tmp.path().join("cache");
