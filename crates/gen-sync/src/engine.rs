@@ -28,6 +28,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Items per call to the remote: the unit of progress (the remote splits it further as it likes).
 const SLICE: usize = 1000;
+/// The most unpushed ids a pull keeps in the state to move the synced prefix past them.
+const MAX_UNPUSHED: usize = 10_000;
 
 /// Why a sync did not finish (what it did before is kept and the next run goes on from there).
 #[derive(Debug, thiserror::Error)]
@@ -230,8 +232,11 @@ pub fn push(
     let origin = locked.state.origin.clone();
     let mut moved = Moved::default();
     let synced = synced_point(ws, locked.state.synced.as_ref())?;
-    // The outbox and the conflicts name events anywhere in the log: then it is read whole.
-    let whole = !locked.state.outbox.is_empty() || !locked.state.conflicts.is_empty();
+    // The outbox, the conflicts and the unpushed name events anywhere in the log: then it is read
+    // whole (once: a successful push empties them).
+    let whole = !locked.state.outbox.is_empty()
+        || !locked.state.conflicts.is_empty()
+        || !locked.state.unpushed.is_empty();
     let log = read(ws, if whole { None } else { synced })?;
     let by_id: HashMap<&str, (&str, &Event)> = log
         .events
@@ -264,7 +269,11 @@ pub fn push(
     let candidates: Vec<(&str, &Event)> = log
         .events
         .iter()
-        .filter(|(n, _, e)| *n > past || locked.state.conflicts.contains(&e.id))
+        .filter(|(n, _, e)| {
+            *n > past
+                || locked.state.conflicts.contains(&e.id)
+                || locked.state.unpushed.contains(&e.id)
+        })
         .filter(|(_, _, e)| !pending.contains(e.id.as_str()))
         .map(|(_, l, e)| (l.as_str(), e))
         .collect();
@@ -331,6 +340,7 @@ pub fn push(
     locked.state.outbox.clear();
     locked.state.conflicts = conflicts;
     locked.state.conflicts.extend(sent.conflicts);
+    locked.state.unpushed.clear();
     locked.state.synced = mark(ws, log.end)?;
     locked.save()?;
     Ok(SyncReport { events: moved })
@@ -474,8 +484,9 @@ pub fn pull(
     let synced = synced_point(ws, locked.state.synced.as_ref())?;
     let local = read(ws, synced)?;
     let log_end = local.end;
-    let tail_is_empty = synced == Some(log_end);
-    let mut have: HashSet<String> = local.events.into_iter().map(|(_, _, e)| e.id).collect();
+    let tail: Vec<String> = local.events.into_iter().map(|(_, _, e)| e.id).collect();
+    let mut have: HashSet<String> = tail.iter().cloned().collect();
+    have.extend(locked.state.unpushed.iter().cloned());
     have.extend(locked.state.held.iter().map(|h| h.event_id.clone()));
     have.extend(locked.state.conflicts.iter().cloned());
 
@@ -568,8 +579,13 @@ pub fn pull(
         .state
         .held
         .retain(|h| h.seq > cursors.get(&h.origin).copied().unwrap_or(0));
-    if tail_is_empty && let Some(end) = appended {
-        // Nothing of our own waits past the prefix: what was just appended is on the remote too.
+    // Move the prefix past what was just appended, so the next pull reads only what comes after;
+    // the lines of our own it passes over are remembered as unpushed (a handful, normally — a log
+    // full of never-pushed lines keeps its prefix where it is instead of a huge list).
+    if let Some(end) = appended
+        && locked.state.unpushed.len() + tail.len() <= MAX_UNPUSHED
+    {
+        locked.state.unpushed.extend(tail);
         locked.state.synced = mark(ws, end)?;
     }
     locked.save()?;

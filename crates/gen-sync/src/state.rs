@@ -33,6 +33,10 @@ pub struct SyncState {
     /// Ids the last push found in conflict: offered again until resolved.
     #[serde(default)]
     pub conflicts: BTreeSet<String>,
+    /// Events in the synced prefix that may not be on the remote: a pull moved the prefix past lines
+    /// written here and not pushed yet. Offered by the next push, which empties the list.
+    #[serde(default)]
+    pub unpushed: BTreeSet<String>,
 }
 
 /// One numbered event on its way out.
@@ -135,6 +139,7 @@ impl Locked {
                 synced: None,
                 held: Vec::new(),
                 conflicts: BTreeSet::new(),
+                unpushed: BTreeSet::new(),
             },
             Err(source) => {
                 return Err(StateError::Io {
