@@ -27,9 +27,11 @@
 mod client;
 mod errors;
 mod items;
+mod objects;
 mod provision;
 mod remote;
 
 pub use client::endpoint_is_custom;
+pub use objects::S3Objects;
 pub use provision::{Provisioned, provision};
 pub use remote::{AwsRemote, MAX_ITEM_BYTES};
