@@ -74,20 +74,27 @@ fn staleness(ws: &Workspace) -> Option<String> {
     ));
     let config = config?;
     let now = jiff::Timestamp::now();
-    if !config.is_stale("events_pulled", now) {
+    // What teammates and the cloud wrote reaches this workspace by pulls: one line for every resource
+    // whose last pull is older than the threshold (or missing).
+    let stale: Vec<String> = ["events", "configs", "features", "artifacts"]
+        .into_iter()
+        .filter(|r| config.is_stale(&format!("{r}_pulled"), now))
+        .map(|r| match config.last_sync.get(&format!("{r}_pulled")) {
+            Some(at) => format!(
+                "{r} {} ago",
+                gen_core::config::format_duration_secs(
+                    u64::try_from(now.as_second() - at.as_second()).unwrap_or(0)
+                )
+            ),
+            None => format!("{r} never"),
+        })
+        .collect();
+    if stale.is_empty() {
         return None;
     }
     let threshold = gen_core::config::format_duration_secs(config.staleness_secs);
-    Some(match config.last_sync.get("events_pulled") {
-        Some(at) => format!(
-            "events were last pulled {} ago (older than {threshold}): teammates' work may be missing; run `gen sync pull`",
-            gen_core::config::format_duration_secs(
-                u64::try_from(now.as_second() - at.as_second()).unwrap_or(0)
-            )
-        ),
-        None => {
-            "this workspace syncs but has never pulled: run `gen sync pull` to see teammates' work"
-                .into()
-        }
-    })
+    Some(format!(
+        "last pulled: {} (threshold {threshold}): teammates' work may be missing; run `gen sync pull`",
+        stale.join(", ")
+    ))
 }

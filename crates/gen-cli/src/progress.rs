@@ -36,7 +36,7 @@ impl Bars {
             self.finish();
             let bar = ProgressBar::with_draw_target(Some(p.total), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} events ({eta})")
+                ProgressStyle::with_template("{msg:>18} [{bar:30}] {pos}/{len} ({eta})")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
             );

@@ -38,7 +38,7 @@ fn two_teammates_share_their_events_through_a_folder() {
         before["signals"][0]
             .as_str()
             .unwrap()
-            .contains("never pulled"),
+            .contains("events never"),
         "{}",
         before["signals"]
     );
@@ -178,7 +178,10 @@ fn a_conflict_is_shown_with_both_lines_and_the_push_is_refused() {
     let refused = gen_in(&bo, &["sync", "push"]);
     assert_eq!(refused.status.code(), Some(1));
     let out = String::from_utf8_lossy(&refused.stdout);
-    assert!(out.contains("conflict: event same-id"), "{out}");
+    assert!(
+        out.contains("events/events.jsonl#same-id: the same event id holds other content"),
+        "{out}"
+    );
     assert!(
         out.contains("REQ-F-Z-001") && out.contains("REQ-F-A-001"),
         "{out}"
@@ -325,7 +328,7 @@ fn a_long_push_draws_a_progress_bar_on_a_terminal_and_nothing_into_a_pipe() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("2501 pushed"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("events: 2501 added"));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         "",
@@ -346,5 +349,5 @@ fn a_long_push_draws_a_progress_bar_on_a_terminal_and_nothing_into_a_pipe() {
         shown.contains("receiving"),
         "a bar on the terminal: {shown:?}"
     );
-    assert!(shown.contains("2501 pulled"), "{shown:?}");
+    assert!(shown.contains("events: 2501 added"), "{shown:?}");
 }

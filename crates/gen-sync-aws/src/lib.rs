@@ -26,12 +26,14 @@
 
 mod client;
 mod errors;
+mod features;
 mod items;
 mod objects;
 mod provision;
 mod remote;
 
 pub use client::endpoint_is_custom;
+pub use features::AwsFeatures;
 pub use objects::S3Objects;
 pub use provision::{Provisioned, provision};
 pub use remote::{AwsRemote, MAX_ITEM_BYTES};

@@ -43,6 +43,17 @@ pub enum SyncError {
     /// The local log could not be read or appended to.
     #[error(transparent)]
     Log(#[from] LogError),
+    /// A local file could not be read or written.
+    #[error("cannot {what} {path}: {source}")]
+    Local {
+        /// What was tried.
+        what: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
     /// An origin's head says a number exists that no block holds, or a pointer names no item.
     #[error(
         "origin {origin} has no event number {seq} although its head is {head}: the remote is damaged"
@@ -101,6 +112,12 @@ pub struct Moved {
 pub struct SyncReport {
     /// The events resource.
     pub events: Moved,
+    /// Features whose events this push sent (or would send): their table items are due.
+    #[serde(skip)]
+    pub features_touched: BTreeSet<String>,
+    /// The lines this pull appended (or would append), for what is derived from them.
+    #[serde(skip)]
+    pub incoming: Vec<String>,
 }
 
 /// Where progress goes; `&mut |_| {}` when nobody watches.
@@ -181,6 +198,30 @@ fn read(ws: &Workspace, from: Option<LogPoint>) -> Result<Read, SyncError> {
         events,
         end: tail.end,
     })
+}
+
+/// Every line of the local log and of `extra` whose event belongs to one of `features`, with the
+/// event ids of the local log's (what the features table's derived fields are computed from).
+pub(crate) fn feature_lines(
+    ws: &Workspace,
+    features: &BTreeSet<String>,
+    extra: &[String],
+) -> Result<Vec<String>, SyncError> {
+    let log = read(ws, None)?;
+    let ours = |e: &Event| e.feature.as_ref().is_some_and(|f| features.contains(f));
+    let mut out: Vec<String> = log
+        .events
+        .into_iter()
+        .filter(|(_, _, e)| ours(e))
+        .map(|(_, line, _)| line.trim_end_matches(['\r', '\n']).to_string())
+        .collect();
+    out.extend(
+        extra
+            .iter()
+            .filter(|line| gen_core::event::parse_line(line).is_ok_and(|e| ours(&e)))
+            .cloned(),
+    );
+    Ok(out)
 }
 
 /// Marks the log up to `point` as held by the remote (nothing to mark while there is no log yet).
@@ -278,7 +319,7 @@ pub fn push(
         .map(|(_, l, e)| (l.as_str(), e))
         .collect();
     let sks: Vec<String> = candidates.iter().map(|(_, e)| sort_key(e)).collect();
-    let there = fetch(remote, &sks, "checking", progress)?;
+    let there = fetch(remote, &sks, "checking events", progress)?;
     let mut fresh = Vec::new();
     let mut held = Vec::new();
     let mut conflicts = BTreeSet::new();
@@ -322,11 +363,24 @@ pub fn push(
             }
         }
     }
+    let features_touched: BTreeSet<String> = fresh
+        .iter()
+        .filter_map(|f| by_id.get(f.event_id.as_str())?.1.feature.clone())
+        .collect();
     if dry_run {
         moved.added += fresh.len();
-        return Ok(SyncReport { events: moved });
+        return Ok(SyncReport {
+            events: moved,
+            features_touched,
+            incoming: Vec::new(),
+        });
     }
-    // The numbers are durable before the remote sees any of them.
+    // The numbers are durable before the remote sees any of them; so are the features due for an
+    // update of their table item (done by `features::push` after this).
+    locked
+        .state
+        .features_pending
+        .extend(features_touched.iter().cloned());
     let (outbox, next_seq) = number(fresh, locked.state.next_seq);
     locked.state.outbox = outbox.clone();
     locked.state.next_seq = next_seq;
@@ -343,7 +397,11 @@ pub fn push(
     locked.state.unpushed.clear();
     locked.state.synced = mark(ws, log.end)?;
     locked.save()?;
-    Ok(SyncReport { events: moved })
+    Ok(SyncReport {
+        events: moved,
+        features_touched,
+        incoming: Vec::new(),
+    })
 }
 
 /// Writes the blocks of an outbox: items, read back, block, head. `absent` says the caller has just
@@ -444,7 +502,7 @@ fn send(
         remote.raise_head(origin, block.last())?;
         done += run.len() as u64;
         progress(Progress {
-            stage: "sending",
+            stage: "sending events",
             done,
             total,
         });
@@ -475,7 +533,7 @@ pub fn pull(
     let ranges = plan_pull(&heads, &locked.state.cursors, &locked.state.origin);
     let mut moved = Moved::default();
     if ranges.is_empty() {
-        return Ok(SyncReport { events: moved });
+        return Ok(SyncReport::default());
     }
     // The ids a pull must not append again. Every event in the synced prefix was created by us
     // (`created`, consulted below), pulled (the cursors stop that), held, or is in conflict; past the
@@ -506,7 +564,7 @@ pub fn pull(
         }
     }
     let sks: Vec<String> = wanted.iter().map(|(_, _, sk)| sk.clone()).collect();
-    let items = fetch(remote, &sks, "receiving", progress)?;
+    let items = fetch(remote, &sks, "receiving events", progress)?;
     // Events of ours that a teammate racing on the same key also pointed at.
     let new_ids: Vec<&str> = items
         .values()
@@ -568,7 +626,11 @@ pub fn pull(
         }
     }
     if dry_run {
-        return Ok(SyncReport { events: moved });
+        return Ok(SyncReport {
+            events: moved,
+            features_touched: BTreeSet::new(),
+            incoming: lines,
+        });
     }
     let appended = append(ws, &lines, log_end)?;
     for (origin, _, last) in ranges {
@@ -589,7 +651,11 @@ pub fn pull(
         locked.state.synced = mark(ws, end)?;
     }
     locked.save()?;
-    Ok(SyncReport { events: moved })
+    Ok(SyncReport {
+        events: moved,
+        features_touched: BTreeSet::new(),
+        incoming: lines,
+    })
 }
 
 /// Appends pulled lines durably under the log's lock; returns where the log then ends if it ended

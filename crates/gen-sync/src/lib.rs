@@ -8,13 +8,17 @@
 //! ([`push`], [`pull`]) only carries the plan out, in an order that a kill at any point cannot
 //! break.
 
+pub mod artifacts;
 pub mod configs;
 mod engine;
+pub mod features;
 mod local;
 pub mod objects;
 mod plan;
 mod remote;
 mod state;
+mod summary;
+mod transfer;
 
 pub use engine::{
     Conflict, Moved, OnProgress, SyncError, SyncReport, materialise, pull, push, sort_key,
@@ -22,4 +26,5 @@ pub use engine::{
 pub use local::LocalRemote;
 pub use plan::{BLOCK_BYTES, BLOCK_POINTERS, Local, blocks, number, plan_pull, pointers_between};
 pub use remote::{Block, EventItem, Pointer, Progress, Put, Remote, RemoteError};
-pub use state::{Held, Locked, Outgoing, StateError, SyncState};
+pub use state::{Held, Locked, Outgoing, Pulled, StateError, SyncState};
+pub use summary::{Problem, Summary};

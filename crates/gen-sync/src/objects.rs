@@ -31,7 +31,7 @@ pub enum Expect {
 }
 
 /// A bucket, or what plays one.
-pub trait Objects {
+pub trait Objects: Send + Sync {
     /// Every object whose key starts with `prefix`, in key order.
     fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, RemoteError>;
     /// The object's bytes and tag, if it exists.

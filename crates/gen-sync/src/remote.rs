@@ -96,7 +96,7 @@ impl Block {
 /// How far a long transfer has come, for progress bars (the CLI draws them; libraries never print).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
-    /// What is moving: `"checking"`, `"sending"` or `"receiving"`.
+    /// What is moving, as a bar labels it: `"sending events"`, `"receiving artifacts"`, ….
     pub stage: &'static str,
     /// Items done so far in this stage.
     pub done: u64,

@@ -3,6 +3,7 @@
 //! read every other origin, and how much of its own log the remote is known to hold. Written
 //! atomically; a push or pull holds the lock beside it.
 
+use crate::configs::{FileState, Files};
 use gen_workspace::{LogMark, Workspace};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,6 +38,37 @@ pub struct SyncState {
     /// written here and not pushed yet. Offered by the next push, which empties the list.
     #[serde(default)]
     pub unpushed: BTreeSet<String>,
+    /// Config files as they were at this workspace's last config sync: the base of the three-way
+    /// plan that tells a change here from a change there.
+    #[serde(default)]
+    pub configs: Files,
+    /// Config changes this workspace claimed in the remote manifest whose objects may not be
+    /// written yet (path → the claimed state, `None` for a deletion): finished by the next push.
+    #[serde(default)]
+    pub configs_claimed: BTreeMap<String, Option<FileState>>,
+    /// Per feature id, the SHA-256 of its vector text as last pulled (or seeded from here).
+    #[serde(default)]
+    pub features: BTreeMap<String, String>,
+    /// Features whose events were pushed and whose table item may not be updated yet.
+    #[serde(default)]
+    pub features_pending: BTreeSet<String>,
+    /// Per artifact key, what was last pulled.
+    #[serde(default)]
+    pub artifacts: BTreeMap<String, Pulled>,
+}
+
+/// An artifact as the last pull left it: the object's tag, and the local file's fingerprint (a
+/// file whose size and modification time still match is not read again to see if it changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pulled {
+    /// The object's tag when pulled.
+    pub tag: String,
+    /// SHA-256 of the bytes written.
+    pub sha256: String,
+    /// Their size.
+    pub size: u64,
+    /// The file's modification time after the write, in nanoseconds since the epoch.
+    pub mtime_ns: i128,
 }
 
 /// One numbered event on its way out.
@@ -140,6 +172,11 @@ impl Locked {
                 held: Vec::new(),
                 conflicts: BTreeSet::new(),
                 unpushed: BTreeSet::new(),
+                configs: Files::new(),
+                configs_claimed: BTreeMap::new(),
+                features: BTreeMap::new(),
+                features_pending: BTreeSet::new(),
+                artifacts: BTreeMap::new(),
             },
             Err(source) => {
                 return Err(StateError::Io {

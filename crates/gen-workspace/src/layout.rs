@@ -75,6 +75,43 @@ pub enum WorkspaceKind {
     Empty,
 }
 
+/// Folders whose every file is a shared config (seed `000_*`: authored here, pushed to the config
+/// bucket, pulled by teammates): the graph, profiles and saved blueprints.
+pub const CONFIG_FOLDERS: [&str; 3] = ["graph", "profiles", BLUEPRINTS];
+
+/// Names that are never configs: hidden files, editor leftovers, sync's own `.remote` copies.
+fn ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".remote")
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+}
+
+/// Whether a workspace-relative, `/`-separated path is a place a shared config may live: inside one
+/// of [`CONFIG_FOLDERS`] or a constraints file. Guards what a pull may write.
+pub fn is_config_path(rel: &str) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || *p == "." || *p == "..")
+    {
+        return false;
+    }
+    let Some(name) = parts.last() else {
+        return false;
+    };
+    if ignored_name(name) {
+        return false;
+    }
+    match parts.as_slice() {
+        [folder, _, ..] if CONFIG_FOLDERS.contains(folder) => true,
+        ["context", "project_constraints.yml"] => true,
+        [tenant, "context", "project_constraints.yml"] => TENANTS.contains(tenant),
+        _ => false,
+    }
+}
+
 impl Workspace {
     /// A workspace from its `.ai-workspace/` folder (the project folder is its parent).
     pub fn from_dir(dir: &Path) -> Workspace {
@@ -136,6 +173,41 @@ impl Workspace {
     /// Where `gen init` writes a new constraints file.
     pub fn default_constraints_path(&self) -> PathBuf {
         self.dir.join("context").join("project_constraints.yml")
+    }
+
+    /// Every shared config file (see [`CONFIG_FOLDERS`] and the constraints candidates) as
+    /// (workspace-relative `/` path, path), sorted: what `gen sync push` sends. Symlinks are
+    /// followed (a linked topology is pushed as the content it points to).
+    pub fn config_files(&self) -> Vec<(String, PathBuf)> {
+        fn walk(dir: &Path, rel: &str, depth: u32, out: &mut Vec<(String, PathBuf)>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                    continue;
+                };
+                if ignored_name(&name) {
+                    continue;
+                }
+                let path = entry.path();
+                let child = format!("{rel}/{name}");
+                match std::fs::metadata(&path) {
+                    Ok(m) if m.is_dir() && depth < 8 => walk(&path, &child, depth + 1, out),
+                    Ok(m) if m.is_file() => out.push((child, path)),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for folder in CONFIG_FOLDERS {
+            walk(&self.dir.join(folder), folder, 0, &mut out);
+        }
+        for path in self.constraints_candidates() {
+            out.push((self.relative(&path), path));
+        }
+        out.sort();
+        out
     }
 
     /// `blueprints/`: saved workbench blueprints (workspace configs; they sync like them).

@@ -30,8 +30,8 @@ pub use features::{
     FeatureRow, RefreshState, Refreshed, VectorFile, Vectors, load_vectors, refresh_vector_file,
 };
 pub use layout::{
-    BLUEPRINTS, EDGE_PARAM_FOLDERS, EventLogFile, FEATURE_FOLDERS, IgnoredLog, IgnoredReason,
-    LogPlace, TENANTS, WorkspaceKind,
+    BLUEPRINTS, CONFIG_FOLDERS, EDGE_PARAM_FOLDERS, EventLogFile, FEATURE_FOLDERS, IgnoredLog,
+    IgnoredReason, LogPlace, TENANTS, WorkspaceKind, is_config_path,
 };
 pub use log::{LockedLog, LogError, Tail, TornTail, append_lines, inspect_tail, sync_dir};
 pub use mark::{LogMark, LogPoint};

@@ -29,14 +29,7 @@ pub(crate) fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> R
             (ws.dir, loaded)
         }
     };
-    let mut report = validate(&loaded.set);
-    report.errors.extend(check_blueprints(&loaded.blueprints));
-    for u in &loaded.unreadable {
-        report.errors.push(
-            Diagnostic::error(&u.path, None, format!("cannot read file: {}", u.reason))
-                .with_hint("save the file as UTF-8 text"),
-        );
-    }
+    let report = check(&loaded);
     if json {
         print_json(&report.worded(crate::report::config_hint))?;
     } else {
@@ -68,6 +61,30 @@ pub(crate) fn run(explicit: Option<&Path>, args: &ValidateArgs, json: bool) -> R
         }
     }
     Ok(Exit::done_if(report.errors.is_empty()))
+}
+
+/// Every finding of `gen validate` on loaded config files.
+fn check(loaded: &ConfigFiles) -> gen_core::config::Report {
+    let mut report = validate(&loaded.set);
+    report.errors.extend(check_blueprints(&loaded.blueprints));
+    for u in &loaded.unreadable {
+        report.errors.push(
+            Diagnostic::error(&u.path, None, format!("cannot read file: {}", u.reason))
+                .with_hint("save the file as UTF-8 text"),
+        );
+    }
+    report
+}
+
+/// The errors `gen validate` would show for the workspace, rendered (what `gen sync push` refuses
+/// to send).
+pub(crate) fn errors(ws: &gen_workspace::Workspace) -> Vec<String> {
+    let loaded = load_workspace(&ws.dir);
+    check(&loaded)
+        .errors
+        .iter()
+        .map(|d| render(d, &loaded, &ws.dir))
+        .collect()
 }
 
 fn count_files(set: &ConfigSet) -> usize {

@@ -44,10 +44,12 @@ pub const SYNC_KEYS: [&str; 13] = [
 ];
 
 /// The `last_sync` entries sync writes, one per resource and direction it moves.
-pub const LAST_SYNC_KEYS: [&str; 5] = [
+pub const LAST_SYNC_KEYS: [&str; 7] = [
     "configs_pushed",
+    "configs_pulled",
     "events_pushed",
     "events_pulled",
+    "features_pushed",
     "features_pulled",
     "artifacts_pulled",
 ];

@@ -1,5 +1,7 @@
-//! `gen sync …`: the workspace and its remote (seed `000_*`). Events go up and come down on the
-//! per-origin stream of `gen-sync`; the remote comes from `bedrock/sync_config.yml`.
+//! `gen sync …`: the workspace and its remote (seed `000_*`), every resource in the direction the
+//! seed gives it — events both ways on the per-origin stream, configs up (git-like, with conflicts)
+//! and down for teammates, feature vectors and artifacts down. The remote comes from
+//! `bedrock/sync_config.yml`.
 
 pub(crate) mod init;
 pub(crate) mod push;
@@ -9,7 +11,9 @@ use crate::report::{Exit, UserError};
 use crate::terminal::{errln, outln, safe};
 use clap::{Args, Subcommand, ValueEnum};
 use gen_core::config::{Backend, SourceFile, SyncConfig, load_sync_config};
-use gen_sync::{LocalRemote, Moved, Remote, RemoteError, SyncError, SyncReport};
+use gen_sync::features::{FeatureStore, FolderFeatures};
+use gen_sync::objects::{FolderObjects, Objects};
+use gen_sync::{LocalRemote, Moved, Problem, Remote, RemoteError, Summary, SyncError};
 use gen_workspace::Workspace;
 use miette::Result;
 
@@ -20,9 +24,11 @@ pub(crate) enum SyncCommand {
     /// shared drive, that plays the cloud) or `--backend aws --project-id P` (DynamoDB + S3;
     /// `--provision` creates the tables and buckets).
     Init(init::SyncInitArgs),
-    /// Send the events this workspace holds and the remote lacks (idempotent; safe to re-run).
+    /// Send what this workspace authored: events the remote lacks, configs changed here (validated
+    /// first), and the feature table items those events touch (idempotent; safe to re-run).
     Push(SyncArgs),
-    /// Append the events others pushed that this workspace lacks (never reorders the log).
+    /// Bring what teammates and the cloud wrote: events (appended, never reordered), configs,
+    /// feature vectors and artifacts; a local change is never overwritten.
     Pull(SyncArgs),
     /// What push and pull would move, and when each resource last synced.
     Status(SyncArgs),
@@ -33,6 +39,32 @@ pub(crate) enum SyncCommand {
 pub(crate) enum Resource {
     /// The event stream.
     Events,
+    /// Graph topology, edge parameters, profiles, evaluator defaults, constraints, blueprints.
+    Configs,
+    /// Feature vectors (the features table).
+    Features,
+    /// Iterate artifacts (the artifacts bucket).
+    Artifacts,
+}
+
+impl Resource {
+    /// All four, in the order a sync moves them.
+    pub(crate) const ALL: [Resource; 4] = [
+        Resource::Events,
+        Resource::Configs,
+        Resource::Features,
+        Resource::Artifacts,
+    ];
+
+    /// Its name in `--only`, the JSON keys and `last_sync` entries.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Resource::Events => "events",
+            Resource::Configs => "configs",
+            Resource::Features => "features",
+            Resource::Artifacts => "artifacts",
+        }
+    }
 }
 
 /// Flags every moving sync command takes.
@@ -44,6 +76,23 @@ pub(crate) struct SyncArgs {
     /// Show exactly what would move and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Push: send configs even where the remote changed too (overwrites theirs), and even when
+    /// `gen validate` finds errors.
+    #[arg(long)]
+    pub force: bool,
+    /// Pull: take the remote's version of a conflicting config, vector or artifact (overwrites ours).
+    #[arg(long)]
+    pub theirs: bool,
+    /// Push: delete remotely the configs deleted here since the last sync.
+    #[arg(long)]
+    pub delete: bool,
+}
+
+impl SyncArgs {
+    /// Whether this run moves `resource`.
+    pub(crate) fn moves(&self, resource: Resource) -> bool {
+        self.only.is_none_or(|only| only == resource)
+    }
 }
 
 /// Runs a sync command.
@@ -94,6 +143,70 @@ pub(crate) fn config(ws: &Workspace) -> Result<Settings> {
         project_id,
         text,
     })
+}
+
+/// The config bucket, the artifacts bucket and the features table the config names.
+pub(crate) struct Stores {
+    /// The config bucket.
+    pub configs: Box<dyn Objects>,
+    /// The artifacts bucket.
+    pub artifacts: Box<dyn Objects>,
+    /// The features table.
+    pub features: Box<dyn FeatureStore>,
+}
+
+/// Opens the buckets and the features table the config names (local: folders beside the events).
+pub(crate) fn stores(ws: &Workspace, settings: &Settings) -> Result<Stores> {
+    let config = &settings.config;
+    match config.backend {
+        Backend::Local => {
+            let root = config.local_root_in(&ws.root).ok_or_else(|| {
+                UserError::new(
+                    "the sync config says `backend: local` but names no `local_root`",
+                    "add `local_root: DIR` under `sync:` (the folder that plays the cloud)",
+                )
+            })?;
+            // LocalRemote::new checks that the project id can name a folder.
+            LocalRemote::new(&root, &settings.project_id).map_err(|e| {
+                UserError::new(e.to_string(), "fix `project_id` in bedrock/sync_config.yml")
+            })?;
+            let project = root.join(&settings.project_id);
+            Ok(Stores {
+                configs: Box::new(FolderObjects::new(&project.join("config"))),
+                artifacts: Box::new(FolderObjects::new(&project.join("artifacts"))),
+                features: Box::new(FolderFeatures::new(&project.join("features"))),
+            })
+        }
+        Backend::Aws => aws_stores(config),
+    }
+}
+
+/// The AWS buckets and table a (validated) sync config names.
+#[cfg(feature = "aws")]
+fn aws_stores(config: &SyncConfig) -> Result<Stores> {
+    let advice = "check `s3_config_bucket`, `s3_artifacts_bucket`, `dynamodb_features_table`, `region` and `endpoint_url` in bedrock/sync_config.yml";
+    let bucket = |name: &Option<String>, key: &str| -> Result<Box<dyn Objects>> {
+        let name = name
+            .as_deref()
+            .ok_or_else(|| UserError::new(format!("the sync config names no `{key}`"), advice))?;
+        let objects = gen_sync_aws::S3Objects::open(config, name)
+            .map_err(|e| UserError::new(e.to_string(), advice))?;
+        Ok(Box::new(objects))
+    };
+    Ok(Stores {
+        configs: bucket(&config.s3_config_bucket, "s3_config_bucket")?,
+        artifacts: bucket(&config.s3_artifacts_bucket, "s3_artifacts_bucket")?,
+        features: Box::new(
+            gen_sync_aws::AwsFeatures::open(config)
+                .map_err(|e| UserError::new(e.to_string(), advice))?,
+        ),
+    })
+}
+
+/// Without the `aws` feature there are no AWS buckets to open.
+#[cfg(not(feature = "aws"))]
+fn aws_stores(_config: &SyncConfig) -> Result<Stores> {
+    Err(no_aws().into())
 }
 
 /// Opens the remote the config names.
@@ -274,34 +387,85 @@ pub(crate) fn remote_view(
     Ok((dir, ws))
 }
 
+/// What a push or pull did to each resource: `--json` prints exactly this.
+#[derive(Debug, Default, serde::Serialize)]
+pub(crate) struct Report {
+    /// The event stream.
+    pub events: Summary,
+    /// Config files.
+    pub configs: Summary,
+    /// Feature vectors.
+    pub features: Summary,
+    /// Artifacts.
+    pub artifacts: Summary,
+}
+
+impl Report {
+    /// One resource's summary.
+    pub(crate) fn get_mut(&mut self, resource: Resource) -> &mut Summary {
+        match resource {
+            Resource::Events => &mut self.events,
+            Resource::Configs => &mut self.configs,
+            Resource::Features => &mut self.features,
+            Resource::Artifacts => &mut self.artifacts,
+        }
+    }
+}
+
+/// The event stream's outcome in the shape every resource shares: a conflict's path is the log
+/// and the event id, its reason carries both lines.
+pub(crate) fn events_summary(ws: &Workspace, moved: &Moved) -> Summary {
+    let log = ws.relative(&ws.events_path());
+    Summary {
+        added: moved.added,
+        changed: 0,
+        deleted: 0,
+        skipped: moved.skipped,
+        conflicts: moved
+            .conflicts
+            .iter()
+            .map(|c| Problem {
+                path: format!("{log}#{}", c.event_id),
+                reason: match (&c.remote, &c.remote_origin) {
+                    (Some(remote), Some(origin)) => format!(
+                        "the same event id holds other content on the remote (put by origin {origin}); both are kept as they are — here: {} — remote: {remote}",
+                        c.local
+                    ),
+                    _ => c.reason.clone(),
+                },
+            })
+            .collect(),
+    }
+}
+
 /// The words for one resource's summary line.
-pub(crate) fn summary(name: &str, moved: &Moved, verb: &str) -> String {
+pub(crate) fn summary(name: &str, s: &Summary, dry_run: bool) -> String {
+    let would = if dry_run { "would be " } else { "" };
     format!(
-        "{name}: {} {verb}, {} already there, {} conflict(s)",
-        moved.added,
-        moved.skipped,
-        moved.conflicts.len()
+        "{name}: {} {would}added, {} {would}changed, {} {would}deleted, {} skipped, {} conflict(s)",
+        s.added,
+        s.changed,
+        s.deleted,
+        s.skipped,
+        s.conflicts.len()
     )
 }
 
-/// Prints a report (human or JSON).
-pub(crate) fn print(report: &SyncReport, json: bool, verb: &str) -> Result<()> {
+/// Prints a report (human or JSON): a line per resource moved, then what was left alone.
+pub(crate) fn print(report: &Report, json: bool, moved: &[Resource], dry_run: bool) -> Result<()> {
     if json {
         return super::print_json(report);
     }
-    outln!("{}", summary("events", &report.events, verb));
-    for c in &report.events.conflicts {
-        match (&c.remote, &c.remote_origin) {
-            (Some(remote), Some(origin)) => {
-                outln!(
-                    "  conflict: event {} differs here and on the remote (put by origin {}); both are kept as they are",
-                    safe(&c.event_id),
-                    safe(origin)
-                );
-                outln!("    here:   {}", safe(&c.local));
-                outln!("    remote: {}", safe(remote));
-            }
-            _ => outln!("  not moved: {}", safe(&c.reason)),
+    for resource in moved {
+        let s = match resource {
+            Resource::Events => &report.events,
+            Resource::Configs => &report.configs,
+            Resource::Features => &report.features,
+            Resource::Artifacts => &report.artifacts,
+        };
+        outln!("{}", summary(resource.name(), s, dry_run));
+        for c in &s.conflicts {
+            outln!("  {}: {}", safe(&c.path), safe(&c.reason));
         }
     }
     Ok(())

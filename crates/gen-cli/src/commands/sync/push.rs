@@ -1,19 +1,50 @@
-//! `gen sync push` and `gen sync pull`: one engine call each, then `last_sync` moves — only after a
-//! fully successful run, rewritten atomically with the file's comments kept.
+//! `gen sync push` and `gen sync pull`: each resource in its seed direction, in turn (events first,
+//! so the feature items a push updates see them), then `last_sync` moves for every resource that
+//! finished with nothing left alone — rewritten atomically with the file's comments kept.
 
-use super::SyncArgs;
+use super::{Report, Resource, Stores, SyncArgs};
 use crate::report::{Exit, UserError};
+use crate::terminal::{errln, safe};
 use gen_core::config::set_last_sync;
+use gen_sync::configs::Resolve;
+use gen_sync::{Remote, SyncError};
 use gen_workspace::Workspace;
 use miette::{IntoDiagnostic, Result};
+use std::collections::BTreeSet;
 
-/// Which way the events go.
+/// Which way things go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Direction {
-    /// Local events up.
+    /// Local work up.
     Push,
-    /// Remote events down.
+    /// Remote work down.
     Pull,
+}
+
+impl Direction {
+    /// The resources that move this way, in order.
+    fn resources(self) -> &'static [Resource] {
+        match self {
+            Direction::Push => &[Resource::Events, Resource::Configs, Resource::Features],
+            Direction::Pull => &Resource::ALL,
+        }
+    }
+
+    fn entry(self, resource: Resource) -> String {
+        let verb = match self {
+            Direction::Push => "pushed",
+            Direction::Pull => "pulled",
+        };
+        format!("{}_{verb}", resource.name())
+    }
+}
+
+fn failed(e: SyncError) -> miette::Report {
+    super::failed(
+        e,
+        "nothing done so far is lost; run the same command again to finish",
+    )
+    .into()
 }
 
 /// Runs the command.
@@ -24,48 +55,201 @@ pub(crate) fn run(
     direction: Direction,
 ) -> Result<Exit> {
     let settings = super::config(ws)?;
-    let remote = super::remote(ws, &settings)?;
-    let mut bars = crate::progress::Bars::new();
-    let mut progress = |p| bars.update(p);
-    let result = match direction {
-        Direction::Push => gen_sync::push(
-            ws,
-            remote.as_ref(),
-            &settings.project_id,
-            args.dry_run,
-            &mut progress,
-        ),
-        Direction::Pull => gen_sync::pull(ws, remote.as_ref(), args.dry_run, &mut progress),
-    };
-    bars.finish();
-    let report = result.map_err(|e| {
-        super::failed(
-            e,
-            "nothing done so far is lost; run the same command again to finish",
+    let moving: Vec<Resource> = direction
+        .resources()
+        .iter()
+        .copied()
+        .filter(|r| args.moves(*r))
+        .collect();
+    if moving.is_empty() {
+        return Err(UserError::new(
+            "artifacts only come down (the seed's direction: the cloud writes them)",
+            "run `gen sync pull --only artifacts`",
         )
-    })?;
-    let verb = match (direction, args.dry_run) {
-        (Direction::Push, false) => "pushed",
-        (Direction::Push, true) => "to push",
-        (Direction::Pull, false) => "pulled",
-        (Direction::Pull, true) => "to pull",
+        .into());
+    }
+    let remote = super::remote(ws, &settings)?;
+    let stores = if moving.iter().any(|r| *r != Resource::Events) {
+        Some(super::stores(ws, &settings)?)
+    } else {
+        None
     };
-    super::print(&report, json, verb)?;
-    let complete = report.events.conflicts.is_empty();
-    if complete && !args.dry_run {
-        let entry = match direction {
-            Direction::Push => "events_pushed",
-            Direction::Pull => "events_pulled",
+    let how = Resolve {
+        force: args.force,
+        theirs: args.theirs,
+        delete: args.delete,
+    };
+    let mut report = Report::default();
+    let mut bars = crate::progress::Bars::new();
+    let mut touched = BTreeSet::new();
+    let mut finished = Vec::new();
+    for &resource in &moving {
+        let mut progress = |p| bars.update(p);
+        let summary = match (direction, resource) {
+            (Direction::Push, Resource::Events) => {
+                let r = gen_sync::push(
+                    ws,
+                    remote.as_ref(),
+                    &settings.project_id,
+                    args.dry_run,
+                    &mut progress,
+                )
+                .map_err(failed)?;
+                touched = r.features_touched;
+                super::events_summary(ws, &r.events)
+            }
+            (Direction::Pull, Resource::Events) => {
+                let r = gen_sync::pull(ws, remote.as_ref(), args.dry_run, &mut progress)
+                    .map_err(failed)?;
+                super::events_summary(ws, &r.events)
+            }
+            (_, other) => {
+                let stores = stores
+                    .as_ref()
+                    .ok_or_else(|| UserError::new("no stores", ""))?;
+                let run = match (direction, other) {
+                    (Direction::Push, Resource::Configs) => {
+                        push_configs(ws, stores, how, args, &mut progress)
+                    }
+                    (Direction::Push, _) => features_push(
+                        ws,
+                        stores,
+                        remote.as_ref(),
+                        &touched,
+                        args.dry_run,
+                        &mut progress,
+                    ),
+                    (Direction::Pull, Resource::Configs) => gen_sync::configs::pull(
+                        ws,
+                        stores.configs.as_ref(),
+                        how,
+                        args.dry_run,
+                        &mut progress,
+                    )
+                    .map_err(failed),
+                    (Direction::Pull, Resource::Features) => gen_sync::features::pull(
+                        ws,
+                        stores.features.as_ref(),
+                        args.theirs,
+                        args.dry_run,
+                    )
+                    .map_err(failed),
+                    (Direction::Pull, _) => gen_sync::artifacts::pull(
+                        ws,
+                        stores.artifacts.as_ref(),
+                        args.theirs,
+                        args.dry_run,
+                        &mut progress,
+                    )
+                    .map_err(failed),
+                };
+                match run {
+                    Ok(summary) => summary,
+                    Err(e) => {
+                        bars.finish();
+                        // What finished before still counts: say so, then fail.
+                        if !json && !finished.is_empty() {
+                            super::print(&report, false, &finished, args.dry_run)?;
+                        }
+                        return Err(e);
+                    }
+                }
+            }
         };
-        let updated =
-            set_last_sync(&settings.text, entry, jiff::Timestamp::now()).map_err(|e| {
+        *report.get_mut(resource) = summary;
+        finished.push(resource);
+    }
+    bars.finish();
+    super::print(&report, json, &moving, args.dry_run)?;
+    let complete = moving.iter().all(|r| report_of(&report, *r).complete());
+    if !args.dry_run {
+        let mut text = settings.text.clone();
+        let now = jiff::Timestamp::now();
+        for &r in &moving {
+            if !report_of(&report, r).complete() {
+                continue;
+            }
+            let entry = direction.entry(r);
+            text = set_last_sync(&text, &entry, now).map_err(|e| {
                 UserError::new(
                     format!("the sync finished, but last_sync.{entry} could not be recorded: {e}"),
                     "fix bedrock/sync_config.yml (`gen validate`); the next sync records it",
                 )
             })?;
-        gen_workspace::write_atomic(&ws.sync_config_path(), updated.as_bytes())
-            .into_diagnostic()?;
+        }
+        if text != settings.text {
+            gen_workspace::write_atomic(&ws.sync_config_path(), text.as_bytes())
+                .into_diagnostic()?;
+        }
     }
     Ok(Exit::done_if(complete))
+}
+
+fn report_of(report: &Report, r: Resource) -> &gen_sync::Summary {
+    match r {
+        Resource::Events => &report.events,
+        Resource::Configs => &report.configs,
+        Resource::Features => &report.features,
+        Resource::Artifacts => &report.artifacts,
+    }
+}
+
+/// Configs up: only what `gen validate` accepts, unless `--force` (which says so).
+fn push_configs(
+    ws: &Workspace,
+    stores: &Stores,
+    how: Resolve,
+    args: &SyncArgs,
+    progress: gen_sync::OnProgress<'_>,
+) -> Result<gen_sync::Summary> {
+    let objects = stores.configs.as_ref();
+    let plan = gen_sync::configs::push(ws, objects, how, true, &mut |_| {}).map_err(failed)?;
+    let sending = plan.added + plan.changed > 0;
+    if sending {
+        let errors = crate::commands::validate::errors(ws);
+        if !errors.is_empty() {
+            if args.force {
+                errln!(
+                    "warning: --force: pushing configs although `gen validate` finds {} error(s)",
+                    errors.len()
+                );
+            } else {
+                for e in &errors {
+                    errln!("{}", safe(e));
+                }
+                return Err(UserError::new(
+                    format!(
+                        "the configs have {} error(s) (above): nothing was pushed",
+                        errors.len()
+                    ),
+                    "fix them (`gen validate` shows them), or push anyway with `gen sync push --force`",
+                )
+                .into());
+            }
+        }
+    }
+    if args.dry_run {
+        return Ok(plan);
+    }
+    gen_sync::configs::push(ws, objects, how, false, progress).map_err(failed)
+}
+
+/// The feature items touched by pushed events (and any a cut-short push left due).
+fn features_push(
+    ws: &Workspace,
+    stores: &Stores,
+    remote: &dyn Remote,
+    touched: &BTreeSet<String>,
+    dry_run: bool,
+    progress: gen_sync::OnProgress<'_>,
+) -> Result<gen_sync::Summary> {
+    gen_sync::features::push(
+        ws,
+        stores.features.as_ref(),
+        remote,
+        touched,
+        dry_run,
+        progress,
+    )
+    .map_err(failed)
 }

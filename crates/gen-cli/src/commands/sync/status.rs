@@ -1,9 +1,10 @@
-//! `gen sync status`: what a push and a pull would move now, and when each resource last synced.
+//! `gen sync status`: what a push and a pull would move now, per resource, and when each last synced.
 
-use super::SyncArgs;
+use super::{Resource, SyncArgs};
 use crate::report::Exit;
-use crate::terminal::outln;
-use gen_sync::{Conflict, Moved};
+use crate::terminal::{outln, safe};
+use gen_sync::configs::Resolve;
+use gen_sync::{Problem, Summary};
 use gen_workspace::Workspace;
 use miette::Result;
 use serde::Serialize;
@@ -15,62 +16,144 @@ struct SyncStatus {
     project_id: String,
     backend: &'static str,
     events: ResourceStatus,
+    configs: ResourceStatus,
+    features: ResourceStatus,
+    artifacts: ResourceStatus,
 }
 
-/// One resource: what each direction would move, its conflicts, and when it last synced.
-#[derive(Debug, Serialize)]
+/// One resource: what each direction would move, what is left alone, and when it last synced.
+#[derive(Debug, Serialize, Default)]
 struct ResourceStatus {
-    push: Moved,
-    pull: Moved,
-    /// Both directions' conflicts, each with the event and both lines.
-    conflicts: Vec<Conflict>,
-    /// `last_sync` entries of this resource (`events_pushed`, `events_pulled`), RFC 3339.
+    /// What a push would do (`null` for artifacts, which only come down, or when not checked).
+    push: Option<Summary>,
+    /// What a pull would do (`null` when not checked).
+    pull: Option<Summary>,
+    /// Both directions' conflicts.
+    conflicts: Vec<Problem>,
+    /// `last_sync` entries of this resource (`<resource>_pushed`, `<resource>_pulled`), RFC 3339.
     last_sync: BTreeMap<String, String>,
-    /// Which of those are older than `staleness_threshold`.
+    /// Which of those are older than `staleness_threshold` (or missing).
     stale: Vec<String>,
 }
 
+fn fail(e: gen_sync::SyncError) -> miette::Report {
+    super::failed(e, "check the remote, then try again").into()
+}
+
 /// Runs the command.
-pub(crate) fn run(ws: &Workspace, _args: &SyncArgs, json: bool) -> Result<Exit> {
+pub(crate) fn run(ws: &Workspace, args: &SyncArgs, json: bool) -> Result<Exit> {
     let settings = super::config(ws)?;
     let config = &settings.config;
     let remote = super::remote(ws, &settings)?;
-    let fail = |e: gen_sync::SyncError| super::failed(e, "check the remote, then try again");
+    let checks_stores = Resource::ALL[1..].iter().any(|r| args.moves(*r));
+    let stores = if checks_stores {
+        Some(super::stores(ws, &settings)?)
+    } else {
+        None
+    };
+    let how = Resolve::default();
     let mut bars = crate::progress::Bars::new();
-    let push = gen_sync::push(ws, remote.as_ref(), &settings.project_id, true, &mut |p| {
-        bars.update(p)
-    })
-    .map_err(fail)?;
-    let pull = gen_sync::pull(ws, remote.as_ref(), true, &mut |p| bars.update(p)).map_err(fail)?;
+    let mut statuses: BTreeMap<&str, ResourceStatus> = BTreeMap::new();
+    let mut touched = Default::default();
+    for resource in Resource::ALL {
+        let mut status = ResourceStatus::default();
+        if args.moves(resource) {
+            let mut progress = |p| bars.update(p);
+            let (push, pull) = match (resource, &stores) {
+                (Resource::Events, _) => {
+                    let push = gen_sync::push(
+                        ws,
+                        remote.as_ref(),
+                        &settings.project_id,
+                        true,
+                        &mut progress,
+                    )
+                    .map_err(fail)?;
+                    touched = push.features_touched.clone();
+                    let pull =
+                        gen_sync::pull(ws, remote.as_ref(), true, &mut progress).map_err(fail)?;
+                    (
+                        Some(super::events_summary(ws, &push.events)),
+                        Some(super::events_summary(ws, &pull.events)),
+                    )
+                }
+                (Resource::Configs, Some(s)) => (
+                    Some(
+                        gen_sync::configs::push(ws, s.configs.as_ref(), how, true, &mut progress)
+                            .map_err(fail)?,
+                    ),
+                    Some(
+                        gen_sync::configs::pull(ws, s.configs.as_ref(), how, true, &mut progress)
+                            .map_err(fail)?,
+                    ),
+                ),
+                (Resource::Features, Some(s)) => (
+                    Some(
+                        gen_sync::features::push(
+                            ws,
+                            s.features.as_ref(),
+                            remote.as_ref(),
+                            &touched,
+                            true,
+                            &mut progress,
+                        )
+                        .map_err(fail)?,
+                    ),
+                    Some(
+                        gen_sync::features::pull(ws, s.features.as_ref(), false, true)
+                            .map_err(fail)?,
+                    ),
+                ),
+                (Resource::Artifacts, Some(s)) => (
+                    None,
+                    Some(
+                        gen_sync::artifacts::pull(
+                            ws,
+                            s.artifacts.as_ref(),
+                            false,
+                            true,
+                            &mut progress,
+                        )
+                        .map_err(fail)?,
+                    ),
+                ),
+                _ => (None, None),
+            };
+            // A path in conflict both ways is listed once (the push's words name both remedies).
+            let mut seen = std::collections::BTreeSet::new();
+            status.conflicts = push
+                .iter()
+                .chain(&pull)
+                .flat_map(|s| s.conflicts.iter().cloned())
+                .filter(|c| seen.insert(c.path.clone()))
+                .collect();
+            status.push = push;
+            status.pull = pull;
+        }
+        let prefix = format!("{}_", resource.name());
+        status.last_sync = config
+            .last_sync
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect();
+        let now = jiff::Timestamp::now();
+        status.stale = gen_core::config::LAST_SYNC_KEYS
+            .iter()
+            .filter(|k| k.starts_with(&prefix) && config.is_stale(k, now))
+            .map(|k| k.to_string())
+            .collect();
+        statuses.insert(resource.name(), status);
+    }
     bars.finish();
-    let now = jiff::Timestamp::now();
-    let stale: Vec<String> = ["events_pushed", "events_pulled"]
-        .into_iter()
-        .filter(|k| config.is_stale(k, now))
-        .map(str::to_string)
-        .collect();
-    let conflicts = push
-        .events
-        .conflicts
-        .iter()
-        .chain(&pull.events.conflicts)
-        .cloned()
-        .collect();
+    let mut take = |name: &str| statuses.remove(name).unwrap_or_default();
     let status = SyncStatus {
         project_id: settings.project_id.clone(),
         backend: config.backend.as_str(),
-        events: ResourceStatus {
-            push: push.events,
-            pull: pull.events,
-            conflicts,
-            last_sync: config
-                .last_sync
-                .iter()
-                .filter(|(k, _)| k.starts_with("events_"))
-                .map(|(k, v)| (k.clone(), v.to_string()))
-                .collect(),
-            stale,
-        },
+        events: take("events"),
+        configs: take("configs"),
+        features: take("features"),
+        artifacts: take("artifacts"),
     };
     if json {
         super::super::print_json(&status)?;
@@ -78,32 +161,43 @@ pub(crate) fn run(ws: &Workspace, _args: &SyncArgs, json: bool) -> Result<Exit> 
     }
     outln!(
         "project {} on the {} remote",
-        status.project_id,
+        safe(&status.project_id),
         status.backend
     );
-    outln!(
-        "{}",
-        super::summary("push events", &status.events.push, "to send")
-    );
-    outln!(
-        "{}",
-        super::summary("pull events", &status.events.pull, "to fetch")
-    );
-    for key in ["events_pushed", "events_pulled"] {
-        outln!(
-            "last {}: {}{}",
-            key.replace('_', " "),
-            status
-                .events
-                .last_sync
-                .get(key)
-                .map_or("never", String::as_str),
-            if status.events.stale.iter().any(|s| s == key) {
-                " (stale)"
-            } else {
-                ""
-            }
-        );
+    for (resource, s) in [
+        (Resource::Events, &status.events),
+        (Resource::Configs, &status.configs),
+        (Resource::Features, &status.features),
+        (Resource::Artifacts, &status.artifacts),
+    ] {
+        if !args.moves(resource) {
+            continue;
+        }
+        let name = resource.name();
+        if let Some(push) = &s.push {
+            outln!("{}", super::summary(&format!("push {name}"), push, true));
+        }
+        if let Some(pull) = &s.pull {
+            outln!("{}", super::summary(&format!("pull {name}"), pull, true));
+        }
+        for c in &s.conflicts {
+            outln!("  {}: {}", safe(&c.path), safe(&c.reason));
+        }
+        for key in gen_core::config::LAST_SYNC_KEYS
+            .iter()
+            .filter(|k| k.starts_with(&format!("{name}_")))
+        {
+            outln!(
+                "  last {}: {}{}",
+                key.replace('_', " "),
+                s.last_sync.get(*key).map_or("never", String::as_str),
+                if s.stale.iter().any(|x| x == key) {
+                    " (stale)"
+                } else {
+                    ""
+                }
+            );
+        }
     }
     Ok(Exit::Success)
 }

@@ -363,8 +363,8 @@ fn last_sync_times_are_rfc_3339() {
     assert_eq!(
         one(&text),
         "bedrock/sync_config.yml:9:5: warning: unknown `last_sync` entry `event_pulled`; it is ignored\n  hint: \
-         did you mean `events_pulled`? (the known entries are `configs_pushed`, `events_pushed`, \
-         `events_pulled`, `features_pulled`, `artifacts_pulled`)"
+         did you mean `events_pulled`? (the known entries are `configs_pushed`, `configs_pulled`, \
+         `events_pushed`, `events_pulled`, `features_pushed`, `features_pulled`, `artifacts_pulled`)"
     );
     let text = SEED.replace(
         "  last_sync:\n    configs_pushed: \"2026-02-23T10:30:00Z\"\n    events_pulled: \"2026-02-23T10:28:00Z\"\n    \

@@ -68,7 +68,7 @@ pub struct Resolve {
 
 fn short(h: Option<&FileState>) -> String {
     h.map_or_else(
-        || "absent".to_string(),
+        || "none".to_string(),
         |f| f.sha256.chars().take(12).collect(),
     )
 }
