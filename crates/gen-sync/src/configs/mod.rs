@@ -340,6 +340,7 @@ pub fn pull(
     let plan = plan_pull(&local, &remote, &locked.state.configs, how);
     let mut summary = Summary::default();
     let mut fetch: Vec<(String, bool, bool)> = Vec::new(); // (path, replaces, beside)
+    let mut deletes: Vec<String> = Vec::new();
     for step in &plan {
         match step {
             Step::Copy { path, .. } | Step::Conflict { path, .. }
@@ -369,9 +370,13 @@ pub fn pull(
                     locked.state.configs.insert(path.clone(), state.clone());
                 }
             }
+            Step::Delete { path } if gen_workspace::is_config_path(path) => {
+                deletes.push(path.clone());
+            }
             Step::Skip { .. } | Step::Delete { .. } => summary.skipped += 1,
         }
     }
+    summary.deleted += deletes.len();
     if dry_run {
         for (_, replaces, beside) in &fetch {
             match (beside, replaces) {
@@ -407,6 +412,29 @@ pub fn pull(
             Ok::<_, SyncError>(None)
         },
     );
+    for path in &deletes {
+        let file = ws.dir.join(path);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {
+                if let Some(dir) = file.parent() {
+                    gen_workspace::sync_dir(dir).map_err(|e| SyncError::Local {
+                        what: "flush",
+                        path: dir.to_path_buf(),
+                        source: std::io::Error::other(e.to_string()),
+                    })?;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(SyncError::Local {
+                    what: "delete",
+                    path: file,
+                    source,
+                });
+            }
+        }
+        locked.state.configs.remove(path);
+    }
     for ((path, replaces, beside), result) in fetch.iter().zip(results) {
         match result? {
             Some(why) => summary.conflict(path.clone(), why),

@@ -29,7 +29,8 @@ pub enum Step {
         /// Whether the other side had it (changed) or not (added).
         replaces: bool,
     },
-    /// Remove the file on the other side (push with `--delete` only).
+    /// Remove the file on the other side (push: with `--delete` only; pull: when the remote deleted
+    /// it and it is unchanged here since the last sync).
     Delete {
         /// The file.
         path: String,
@@ -135,7 +136,8 @@ pub fn plan_push(local: &Files, remote: &Files, base: &Files, how: Resolve) -> V
 }
 
 /// The pull plan: what comes down. A local file changed since the last sync is never overwritten
-/// unless `theirs`: the conflict is reported (the shell writes the remote version beside it).
+/// or deleted (unless `theirs` overwrites it): the conflict is reported (the shell writes the remote
+/// version beside it).
 pub fn plan_pull(local: &Files, remote: &Files, base: &Files, how: Resolve) -> Vec<Step> {
     paths(local, remote, base)
         .into_iter()
@@ -166,13 +168,15 @@ pub fn plan_pull(local: &Files, remote: &Files, base: &Files, how: Resolve) -> V
                     reason: "changed here only: `gen sync push` sends it".into(),
                     path,
                 },
-                // Gone from the remote: a pull never deletes local work.
+                // Deleted on the remote (`push --delete`) and untouched here since: it goes here
+                // too, as in git. Changed here since: local work is never deleted.
+                (Some(_), None) if b.is_some() && !here_changed => Step::Delete { path },
+                (Some(_), None) if b.is_some() => Step::Skip {
+                    reason: "deleted on the remote but changed here since the last sync: kept (`gen sync push` sends it back)".into(),
+                    path,
+                },
                 (Some(_), None) => Step::Skip {
-                    reason: if b.is_some() && !here_changed {
-                        "deleted on the remote; kept here (delete it by hand if it should go)".into()
-                    } else {
-                        "not on the remote yet: `gen sync push` sends it".into()
-                    },
+                    reason: "not on the remote yet: `gen sync push` sends it".into(),
                     path,
                 },
                 (None, None) => return None,
@@ -283,7 +287,7 @@ mod tests {
             kinds(&plan),
             [
                 ("both", "conflict"),
-                ("gone", "skip"),
+                ("gone", "delete"),
                 ("mine", "skip"),
                 ("new", "copy"),
                 ("theirs", "copy"),
