@@ -43,6 +43,9 @@ pub enum SyncError {
     /// The local log could not be read or appended to.
     #[error(transparent)]
     Log(#[from] LogError),
+    /// The caller's check of a plan said no (nothing was written).
+    #[error("stopped before anything was written: {0}")]
+    Stopped(String),
     /// A local file could not be read or written.
     #[error("cannot {what} {path}: {source}")]
     Local {

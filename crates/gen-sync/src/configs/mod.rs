@@ -166,15 +166,20 @@ fn count(summary: &mut Summary, step: &Step, ws: &Workspace, manifest: &Manifest
     }
 }
 
+/// The caller's say on a push plan before anything is written (e.g. "only valid configs go"):
+/// `Err(why)` stops the push with [`SyncError::Stopped`].
+pub type Approve<'a> = &'a mut dyn FnMut(&Summary) -> Result<(), String>;
+
 /// Sends the configs changed here since the last sync; see the module docs. `how.force` overwrites
-/// the remote side of conflicts, `how.delete` deletes remotely what was deleted here. Validation is
-/// the caller's: it decides whether invalid configs may go.
+/// the remote side of conflicts, `how.delete` deletes remotely what was deleted here. `approve`
+/// sees the plan of a run that would send something and may stop it (validation is the caller's).
 pub fn push(
     ws: &Workspace,
     objects: &dyn Objects,
     how: Resolve,
     dry_run: bool,
     progress: OnProgress<'_>,
+    approve: Approve<'_>,
 ) -> Result<Summary, SyncError> {
     let mut locked = Locked::open(ws)?;
     let origin = locked.state.origin.clone();
@@ -188,6 +193,9 @@ pub fn push(
         let mut summary = Summary::default();
         for step in &plan {
             count(&mut summary, step, ws, &manifest);
+        }
+        if summary.added + summary.changed + summary.deleted > 0 {
+            approve(&summary).map_err(SyncError::Stopped)?;
         }
         if dry_run {
             return Ok(summary);

@@ -145,67 +145,139 @@ pub(crate) fn config(ws: &Workspace) -> Result<Settings> {
     })
 }
 
-/// The config bucket, the artifacts bucket and the features table the config names.
-pub(crate) struct Stores {
-    /// The config bucket.
-    pub configs: Box<dyn Objects>,
-    /// The artifacts bucket.
-    pub artifacts: Box<dyn Objects>,
-    /// The features table.
-    pub features: Box<dyn FeatureStore>,
+/// Everything a sync talks to — the event stream, the config and artifacts buckets, the features
+/// table — each opened on first use (an AWS client costs a credentials lookup; `--only configs`
+/// should not pay for four).
+pub(crate) struct Remotes<'a> {
+    ws: &'a Workspace,
+    settings: &'a Settings,
+    events: std::cell::OnceCell<Box<dyn Remote>>,
+    configs: std::cell::OnceCell<Box<dyn Objects>>,
+    artifacts: std::cell::OnceCell<Box<dyn Objects>>,
+    features: std::cell::OnceCell<Box<dyn FeatureStore>>,
 }
 
-/// Opens the buckets and the features table the config names (local: folders beside the events).
-pub(crate) fn stores(ws: &Workspace, settings: &Settings) -> Result<Stores> {
-    let config = &settings.config;
-    match config.backend {
-        Backend::Local => {
-            let root = config.local_root_in(&ws.root).ok_or_else(|| {
-                UserError::new(
-                    "the sync config says `backend: local` but names no `local_root`",
-                    "add `local_root: DIR` under `sync:` (the folder that plays the cloud)",
-                )
-            })?;
-            // LocalRemote::new checks that the project id can name a folder.
-            LocalRemote::new(&root, &settings.project_id).map_err(|e| {
-                UserError::new(e.to_string(), "fix `project_id` in bedrock/sync_config.yml")
-            })?;
-            let project = root.join(&settings.project_id);
-            Ok(Stores {
-                configs: Box::new(FolderObjects::new(&project.join("config"))),
-                artifacts: Box::new(FolderObjects::new(&project.join("artifacts"))),
-                features: Box::new(FolderFeatures::new(&project.join("features"))),
-            })
+impl<'a> Remotes<'a> {
+    /// Nothing opened yet.
+    pub(crate) fn new(ws: &'a Workspace, settings: &'a Settings) -> Remotes<'a> {
+        Remotes {
+            ws,
+            settings,
+            events: Default::default(),
+            configs: Default::default(),
+            artifacts: Default::default(),
+            features: Default::default(),
         }
-        Backend::Aws => aws_stores(config),
+    }
+
+    /// The event stream.
+    pub(crate) fn events(&self) -> Result<&dyn Remote> {
+        if self.events.get().is_none() {
+            let _ = self.events.set(remote(self.ws, self.settings)?);
+        }
+        Ok(self.events.get().map(|b| b.as_ref()).ok_or_else(opened)?)
+    }
+
+    /// The config bucket.
+    pub(crate) fn configs(&self) -> Result<&dyn Objects> {
+        if self.configs.get().is_none()
+            && let Opened::Bucket(b) = self.open(Resource::Configs)?
+        {
+            let _ = self.configs.set(b);
+        }
+        Ok(self.configs.get().map(|b| b.as_ref()).ok_or_else(opened)?)
+    }
+
+    /// The artifacts bucket.
+    pub(crate) fn artifacts(&self) -> Result<&dyn Objects> {
+        if self.artifacts.get().is_none()
+            && let Opened::Bucket(b) = self.open(Resource::Artifacts)?
+        {
+            let _ = self.artifacts.set(b);
+        }
+        Ok(self
+            .artifacts
+            .get()
+            .map(|b| b.as_ref())
+            .ok_or_else(opened)?)
+    }
+
+    /// The features table.
+    pub(crate) fn features(&self) -> Result<&dyn FeatureStore> {
+        if self.features.get().is_none()
+            && let Opened::Table(t) = self.open(Resource::Features)?
+        {
+            let _ = self.features.set(t);
+        }
+        Ok(self.features.get().map(|b| b.as_ref()).ok_or_else(opened)?)
+    }
+
+    /// Opens the bucket of `which` (configs or artifacts), or (features) the features table.
+    fn open(&self, which: Resource) -> Result<Opened> {
+        let config = &self.settings.config;
+        match config.backend {
+            Backend::Local => {
+                let root = config.local_root_in(&self.ws.root).ok_or_else(|| {
+                    UserError::new(
+                        "the sync config says `backend: local` but names no `local_root`",
+                        "add `local_root: DIR` under `sync:` (the folder that plays the cloud)",
+                    )
+                })?;
+                // LocalRemote::new checks that the project id can name a folder.
+                LocalRemote::new(&root, &self.settings.project_id).map_err(|e| {
+                    UserError::new(e.to_string(), "fix `project_id` in bedrock/sync_config.yml")
+                })?;
+                let project = root.join(&self.settings.project_id);
+                Ok(match which {
+                    Resource::Features => {
+                        Opened::Table(Box::new(FolderFeatures::new(&project.join("features"))))
+                    }
+                    Resource::Artifacts => {
+                        Opened::Bucket(Box::new(FolderObjects::new(&project.join("artifacts"))))
+                    }
+                    _ => Opened::Bucket(Box::new(FolderObjects::new(&project.join("config")))),
+                })
+            }
+            Backend::Aws => aws_stores(config, which),
+        }
     }
 }
 
-/// The AWS buckets and table a (validated) sync config names.
+/// A bucket or the features table, freshly opened.
+enum Opened {
+    Bucket(Box<dyn Objects>),
+    Table(Box<dyn FeatureStore>),
+}
+
+fn opened() -> UserError {
+    UserError::new("a remote could not be opened", "run the same command again")
+}
+
+/// The AWS bucket of `which` (configs or artifacts), or the features table, as the config names.
 #[cfg(feature = "aws")]
-fn aws_stores(config: &SyncConfig) -> Result<Stores> {
+fn aws_stores(config: &SyncConfig, which: Resource) -> Result<Opened> {
     let advice = "check `s3_config_bucket`, `s3_artifacts_bucket`, `dynamodb_features_table`, `region` and `endpoint_url` in bedrock/sync_config.yml";
-    let bucket = |name: &Option<String>, key: &str| -> Result<Box<dyn Objects>> {
-        let name = name
-            .as_deref()
-            .ok_or_else(|| UserError::new(format!("the sync config names no `{key}`"), advice))?;
-        let objects = gen_sync_aws::S3Objects::open(config, name)
+    if which == Resource::Features {
+        let table = gen_sync_aws::AwsFeatures::open(config)
             .map_err(|e| UserError::new(e.to_string(), advice))?;
-        Ok(Box::new(objects))
+        return Ok(Opened::Table(Box::new(table)));
+    }
+    let (name, key) = match which {
+        Resource::Artifacts => (&config.s3_artifacts_bucket, "s3_artifacts_bucket"),
+        _ => (&config.s3_config_bucket, "s3_config_bucket"),
     };
-    Ok(Stores {
-        configs: bucket(&config.s3_config_bucket, "s3_config_bucket")?,
-        artifacts: bucket(&config.s3_artifacts_bucket, "s3_artifacts_bucket")?,
-        features: Box::new(
-            gen_sync_aws::AwsFeatures::open(config)
-                .map_err(|e| UserError::new(e.to_string(), advice))?,
-        ),
-    })
+    let name = name
+        .as_deref()
+        .ok_or_else(|| UserError::new(format!("the sync config names no `{key}`"), advice))?;
+    Ok(Opened::Bucket(Box::new(
+        gen_sync_aws::S3Objects::open(config, name)
+            .map_err(|e| UserError::new(e.to_string(), advice))?,
+    )))
 }
 
 /// Without the `aws` feature there are no AWS buckets to open.
 #[cfg(not(feature = "aws"))]
-fn aws_stores(_config: &SyncConfig) -> Result<Stores> {
+fn aws_stores(_config: &SyncConfig, _which: Resource) -> Result<Opened> {
     Err(no_aws().into())
 }
 

@@ -2,12 +2,12 @@
 //! so the feature items a push updates see them), then `last_sync` moves for every resource that
 //! finished with nothing left alone — rewritten atomically with the file's comments kept.
 
-use super::{Report, Resource, Stores, SyncArgs};
+use super::{Remotes, Report, Resource, SyncArgs};
 use crate::report::{Exit, UserError};
 use crate::terminal::{errln, safe};
 use gen_core::config::set_last_sync;
+use gen_sync::SyncError;
 use gen_sync::configs::Resolve;
-use gen_sync::{Remote, SyncError};
 use gen_workspace::Workspace;
 use miette::{IntoDiagnostic, Result};
 use std::collections::BTreeSet;
@@ -68,12 +68,7 @@ pub(crate) fn run(
         )
         .into());
     }
-    let remote = super::remote(ws, &settings)?;
-    let stores = if moving.iter().any(|r| *r != Resource::Events) {
-        Some(super::stores(ws, &settings)?)
-    } else {
-        None
-    };
+    let remotes = Remotes::new(ws, &settings);
     let how = Resolve {
         force: args.force,
         theirs: args.theirs,
@@ -89,7 +84,7 @@ pub(crate) fn run(
             (Direction::Push, Resource::Events) => {
                 let r = gen_sync::push(
                     ws,
-                    remote.as_ref(),
+                    remotes.events()?,
                     &settings.project_id,
                     args.dry_run,
                     &mut progress,
@@ -99,44 +94,39 @@ pub(crate) fn run(
                 super::events_summary(ws, &r.events)
             }
             (Direction::Pull, Resource::Events) => {
-                let r = gen_sync::pull(ws, remote.as_ref(), args.dry_run, &mut progress)
+                let r = gen_sync::pull(ws, remotes.events()?, args.dry_run, &mut progress)
                     .map_err(failed)?;
                 super::events_summary(ws, &r.events)
             }
             (_, other) => {
-                let stores = stores
-                    .as_ref()
-                    .ok_or_else(|| UserError::new("no stores", ""))?;
                 let run = match (direction, other) {
                     (Direction::Push, Resource::Configs) => {
-                        push_configs(ws, stores, how, args, &mut progress)
+                        push_configs(ws, &remotes, how, args, &mut progress)
                     }
-                    (Direction::Push, _) => features_push(
+                    (Direction::Push, _) => gen_sync::features::push(
                         ws,
-                        stores,
-                        remote.as_ref(),
+                        remotes.features()?,
+                        remotes.events()?,
                         &touched,
                         args.dry_run,
                         &mut progress,
-                    ),
+                    )
+                    .map_err(failed),
                     (Direction::Pull, Resource::Configs) => gen_sync::configs::pull(
                         ws,
-                        stores.configs.as_ref(),
+                        remotes.configs()?,
                         how,
                         args.dry_run,
                         &mut progress,
                     )
                     .map_err(failed),
-                    (Direction::Pull, Resource::Features) => gen_sync::features::pull(
-                        ws,
-                        stores.features.as_ref(),
-                        args.theirs,
-                        args.dry_run,
-                    )
-                    .map_err(failed),
+                    (Direction::Pull, Resource::Features) => {
+                        gen_sync::features::pull(ws, remotes.features()?, args.theirs, args.dry_run)
+                            .map_err(failed)
+                    }
                     (Direction::Pull, _) => gen_sync::artifacts::pull(
                         ws,
-                        stores.artifacts.as_ref(),
+                        remotes.artifacts()?,
                         args.theirs,
                         args.dry_run,
                         &mut progress,
@@ -197,59 +187,45 @@ fn report_of(report: &Report, r: Resource) -> &gen_sync::Summary {
 /// Configs up: only what `gen validate` accepts, unless `--force` (which says so).
 fn push_configs(
     ws: &Workspace,
-    stores: &Stores,
+    remotes: &Remotes,
     how: Resolve,
     args: &SyncArgs,
     progress: gen_sync::OnProgress<'_>,
 ) -> Result<gen_sync::Summary> {
-    let objects = stores.configs.as_ref();
-    let plan = gen_sync::configs::push(ws, objects, how, true, &mut |_| {}).map_err(failed)?;
-    let sending = plan.added + plan.changed > 0;
-    if sending {
+    let mut invalid = 0;
+    let mut approve = |_: &gen_sync::Summary| {
         let errors = crate::commands::validate::errors(ws);
-        if !errors.is_empty() {
-            if args.force {
-                errln!(
-                    "warning: --force: pushing configs although `gen validate` finds {} error(s)",
-                    errors.len()
-                );
-            } else {
-                for e in &errors {
-                    errln!("{}", safe(e));
-                }
-                return Err(UserError::new(
-                    format!(
-                        "the configs have {} error(s) (above): nothing was pushed",
-                        errors.len()
-                    ),
-                    "fix them (`gen validate` shows them), or push anyway with `gen sync push --force`",
-                )
-                .into());
-            }
+        if errors.is_empty() {
+            return Ok(());
         }
-    }
-    if args.dry_run {
-        return Ok(plan);
-    }
-    gen_sync::configs::push(ws, objects, how, false, progress).map_err(failed)
-}
-
-/// The feature items touched by pushed events (and any a cut-short push left due).
-fn features_push(
-    ws: &Workspace,
-    stores: &Stores,
-    remote: &dyn Remote,
-    touched: &BTreeSet<String>,
-    dry_run: bool,
-    progress: gen_sync::OnProgress<'_>,
-) -> Result<gen_sync::Summary> {
-    gen_sync::features::push(
+        if args.force {
+            errln!(
+                "warning: --force: pushing configs although `gen validate` finds {} error(s)",
+                errors.len()
+            );
+            return Ok(());
+        }
+        for e in &errors {
+            errln!("{}", safe(e));
+        }
+        invalid = errors.len();
+        Err(format!("{invalid} config error(s)"))
+    };
+    let pushed = gen_sync::configs::push(
         ws,
-        stores.features.as_ref(),
-        remote,
-        touched,
-        dry_run,
+        remotes.configs()?,
+        how,
+        args.dry_run,
         progress,
-    )
-    .map_err(failed)
+        &mut approve,
+    );
+    match pushed {
+        Ok(summary) => Ok(summary),
+        Err(SyncError::Stopped(_)) => Err(UserError::new(
+            format!("the configs have {invalid} error(s) (above): nothing was pushed"),
+            "fix them (`gen validate` shows them), or push anyway with `gen sync push --force`",
+        )
+        .into()),
+        Err(e) => Err(failed(e)),
+    }
 }

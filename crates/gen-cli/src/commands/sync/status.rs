@@ -44,13 +44,7 @@ fn fail(e: gen_sync::SyncError) -> miette::Report {
 pub(crate) fn run(ws: &Workspace, args: &SyncArgs, json: bool) -> Result<Exit> {
     let settings = super::config(ws)?;
     let config = &settings.config;
-    let remote = super::remote(ws, &settings)?;
-    let checks_stores = Resource::ALL[1..].iter().any(|r| args.moves(*r));
-    let stores = if checks_stores {
-        Some(super::stores(ws, &settings)?)
-    } else {
-        None
-    };
+    let remotes = super::Remotes::new(ws, &settings);
     let how = Resolve::default();
     let mut bars = crate::progress::Bars::new();
     let mut statuses: BTreeMap<&str, ResourceStatus> = BTreeMap::new();
@@ -59,11 +53,11 @@ pub(crate) fn run(ws: &Workspace, args: &SyncArgs, json: bool) -> Result<Exit> {
         let mut status = ResourceStatus::default();
         if args.moves(resource) {
             let mut progress = |p| bars.update(p);
-            let (push, pull) = match (resource, &stores) {
-                (Resource::Events, _) => {
+            let (push, pull) = match resource {
+                Resource::Events => {
                     let push = gen_sync::push(
                         ws,
-                        remote.as_ref(),
+                        remotes.events()?,
                         &settings.project_id,
                         true,
                         &mut progress,
@@ -71,28 +65,35 @@ pub(crate) fn run(ws: &Workspace, args: &SyncArgs, json: bool) -> Result<Exit> {
                     .map_err(fail)?;
                     touched = push.features_touched.clone();
                     let pull =
-                        gen_sync::pull(ws, remote.as_ref(), true, &mut progress).map_err(fail)?;
+                        gen_sync::pull(ws, remotes.events()?, true, &mut progress).map_err(fail)?;
                     (
                         Some(super::events_summary(ws, &push.events)),
                         Some(super::events_summary(ws, &pull.events)),
                     )
                 }
-                (Resource::Configs, Some(s)) => (
+                Resource::Configs => (
                     Some(
-                        gen_sync::configs::push(ws, s.configs.as_ref(), how, true, &mut progress)
-                            .map_err(fail)?,
+                        gen_sync::configs::push(
+                            ws,
+                            remotes.configs()?,
+                            how,
+                            true,
+                            &mut progress,
+                            &mut |_| Ok(()),
+                        )
+                        .map_err(fail)?,
                     ),
                     Some(
-                        gen_sync::configs::pull(ws, s.configs.as_ref(), how, true, &mut progress)
+                        gen_sync::configs::pull(ws, remotes.configs()?, how, true, &mut progress)
                             .map_err(fail)?,
                     ),
                 ),
-                (Resource::Features, Some(s)) => (
+                Resource::Features => (
                     Some(
                         gen_sync::features::push(
                             ws,
-                            s.features.as_ref(),
-                            remote.as_ref(),
+                            remotes.features()?,
+                            remotes.events()?,
                             &touched,
                             true,
                             &mut progress,
@@ -100,16 +101,16 @@ pub(crate) fn run(ws: &Workspace, args: &SyncArgs, json: bool) -> Result<Exit> {
                         .map_err(fail)?,
                     ),
                     Some(
-                        gen_sync::features::pull(ws, s.features.as_ref(), false, true)
+                        gen_sync::features::pull(ws, remotes.features()?, false, true)
                             .map_err(fail)?,
                     ),
                 ),
-                (Resource::Artifacts, Some(s)) => (
+                Resource::Artifacts => (
                     None,
                     Some(
                         gen_sync::artifacts::pull(
                             ws,
-                            s.artifacts.as_ref(),
+                            remotes.artifacts()?,
                             false,
                             true,
                             &mut progress,
@@ -117,7 +118,6 @@ pub(crate) fn run(ws: &Workspace, args: &SyncArgs, json: bool) -> Result<Exit> {
                         .map_err(fail)?,
                     ),
                 ),
-                _ => (None, None),
             };
             // A path in conflict both ways is listed once (the push's words name both remedies).
             let mut seen = std::collections::BTreeSet::new();
