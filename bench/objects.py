@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Object-sync benchmarks against a local S3 (moto): gen and its peers on the same server in the same run.
 
-usage: python3 bench/objects.py [--files N] [--runs R] [--skip-gen] [--keep]   (results: bench/out/objects.md)
+usage: python3 bench/objects.py [--files N] [--runs R] [--skip-gen] [--skip-push | --skip-pull] [--keep]
+       (results: bench/out/objects.md; ~8 min for the peers alone at the defaults on 2 cores)
 
   --files N    objects per measurement (default 10000)
   --runs R     rounds per measurement (default 3)
   --skip-gen   measure the peers only (no gen binary needed)
+  --skip-push, --skip-pull   leave out the config pushes or the artifact pulls
   --keep       keep the workspaces under bench/out/objects/ (default: removed at the end)
 
 Measured (wall time of whole processes, median with min–max; requests counted from moto's access log):
@@ -19,7 +21,7 @@ The peers sync `.ai-workspace/graph/` (the N edge-param files, plus gen init's o
 s3://BUCKET/config/, and the whole artifacts bucket into a fresh folder. rclone is configured by
 environment variables only (remote `moto:`), with RCLONE_FLAGS below. Peers: bench/install-peers.sh.
 
-gen (target/release/gen, or GEN_BIN): each round `gen init`, the same N files, then
+gen (target/release/gen of this checkout, or GEN_BIN): each round `gen init`, the same N files, then
 `gen sync init --backend aws --project-id P --endpoint-url URL --region us-east-1 --provision`
 (buckets aisdlc-P-config and aisdlc-P-artifacts). For the pull, P is chosen so that the default
 s3_artifacts_bucket is the bucket holding the artifacts (aisdlc-objbench-XXXXXX-artifacts); the script
