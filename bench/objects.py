@@ -124,21 +124,26 @@ def timed(cmd, cwd=None, env=None):
 # ---------------------------------------------------------------- inputs
 
 def edge_param_files(folder, n, seed=11):
-    """n edge-parameter YAML files of ~200–400 bytes, each with its own content."""
+    """n edge-parameter YAML files of ~250–500 bytes, each with its own content, all of them valid
+    (`gen sync push` sends only configs `gen validate` accepts): agent and human checks, and
+    deterministic ones with a command."""
     rnd = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     words = ["builds", "tests", "lint", "docs", "trace", "review", "schema", "coverage", "perf", "security"]
     for i in range(n):
-        checks = "".join(
-            f"  - name: {rnd.choice(words)}_{i:05d}_{k}\n"
-            f"    type: {rnd.choice(['agent', 'deterministic', 'human'])}\n"
-            f"    criterion: \"Check {k} of edge {i} holds ({rnd.randrange(10**6):06d}).\"\n"
-            f"    required: {rnd.choice(['true', 'false'])}\n"
-            for k in range(rnd.randint(1, 3)))
+        checks = ""
+        for k in range(rnd.randint(1, 3)):
+            kind = rnd.choice(["agent", "deterministic", "human"])
+            checks += f"  - name: {rnd.choice(words)}_{i:05d}_{k}\n    type: {kind}\n"
+            if kind == "deterministic":
+                checks += f"    command: \"make check-{i}-{k}\"\n"
+            checks += (f"    criterion: \"Check {k} of edge {i} holds ({rnd.randrange(10**6):06d}).\"\n"
+                       f"    required: {rnd.choice(['true', 'false'])}\n")
         text = (f"# Bench edge parameters {i:05d}\n"
                 f"edge: \"bench_{i:05d}→code\"\n"
                 f"description: \"Synthetic edge {i} for bench/objects.py.\"\n"
-                f"checklist:\n{checks}")
+                f"checklist:\n{checks}"
+                f"convergence:\n  rule: all_required_checks_pass\n")
         (folder / f"bench_{i:05d}.yml").write_text(text)
 
 

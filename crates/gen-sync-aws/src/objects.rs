@@ -6,9 +6,13 @@
 use crate::client;
 use crate::errors::classify;
 use aws_sdk_s3::operation::get_object::GetObjectError;
+use futures_util::stream::{self, StreamExt};
 use gen_core::config::SyncConfig;
 use gen_sync::RemoteError;
-use gen_sync::objects::{Expect, ObjectInfo, Objects, check_key};
+use gen_sync::objects::{Expect, Fetched, ObjectInfo, Objects, Stored, check_key};
+
+/// Transfers in flight at once on one bucket.
+const IN_FLIGHT: usize = 16;
 
 /// One bucket of a project.
 pub struct S3Objects {
@@ -65,6 +69,51 @@ impl S3Objects {
     }
 }
 
+impl S3Objects {
+    /// One object's bytes and tag (`None`: no such key).
+    async fn fetch(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, RemoteError> {
+        let sent = self
+            .s3
+            .get_object()
+            .bucket(&self.bucket)
+            .key(Self::key(key)?)
+            .send()
+            .await;
+        let out = match sent {
+            Ok(out) => out,
+            Err(e) if matches!(e.as_service_error(), Some(GetObjectError::NoSuchKey(_))) => {
+                return Ok(None);
+            }
+            Err(e) => return Err(self.fail("read an object", e)),
+        };
+        let etag = tag(out.e_tag());
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| {
+                RemoteError::Unavailable(format!("cannot read {key} from {}: {e}", self.place))
+            })?
+            .into_bytes()
+            .to_vec();
+        Ok(Some((bytes, etag)))
+    }
+
+    /// Writes one object whole; its tag.
+    async fn store(&self, key: &str, bytes: &[u8]) -> Result<String, RemoteError> {
+        let out = self
+            .s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(Self::key(key)?)
+            .body(bytes.to_vec().into())
+            .send()
+            .await
+            .map_err(|e| self.fail("write an object", e))?;
+        Ok(tag(out.e_tag()))
+    }
+}
+
 /// An ETag without its quotes.
 fn tag(etag: Option<&str>) -> String {
     etag.unwrap_or_default().trim_matches('"').to_string()
@@ -105,45 +154,41 @@ impl Objects for S3Objects {
     }
 
     fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, RemoteError> {
-        let sent = self.rt.block_on(
-            self.s3
-                .get_object()
-                .bucket(&self.bucket)
-                .key(Self::key(key)?)
-                .send(),
+        self.rt.block_on(self.fetch(key))
+    }
+
+    fn get_many(&self, keys: &[String], done: &mut dyn FnMut()) -> Vec<Fetched> {
+        let mut out: Vec<Option<Fetched>> = keys.iter().map(|_| None).collect();
+        self.rt.block_on(
+            stream::iter(keys.iter().enumerate())
+                .map(|(i, key)| async move { (i, self.fetch(key).await) })
+                .buffer_unordered(IN_FLIGHT)
+                .for_each(|(i, got)| {
+                    out[i] = Some(got);
+                    done();
+                    std::future::ready(())
+                }),
         );
-        let out = match sent {
-            Ok(out) => out,
-            Err(e) if matches!(e.as_service_error(), Some(GetObjectError::NoSuchKey(_))) => {
-                return Ok(None);
-            }
-            Err(e) => return Err(self.fail("read an object", e)),
-        };
-        let etag = tag(out.e_tag());
-        let bytes = self
-            .rt
-            .block_on(out.body.collect())
-            .map_err(|e| {
-                RemoteError::Unavailable(format!("cannot read {key} from {}: {e}", self.place))
-            })?
-            .into_bytes()
-            .to_vec();
-        Ok(Some((bytes, etag)))
+        out.into_iter().flatten().collect()
+    }
+
+    fn put_many(&self, items: &[(String, Vec<u8>)], done: &mut dyn FnMut()) -> Vec<Stored> {
+        let mut out: Vec<Option<Stored>> = items.iter().map(|_| None).collect();
+        self.rt.block_on(
+            stream::iter(items.iter().enumerate())
+                .map(|(i, (key, bytes))| async move { (i, self.store(key, bytes).await) })
+                .buffer_unordered(IN_FLIGHT)
+                .for_each(|(i, put)| {
+                    out[i] = Some(put);
+                    done();
+                    std::future::ready(())
+                }),
+        );
+        out.into_iter().flatten().collect()
     }
 
     fn put(&self, key: &str, bytes: &[u8]) -> Result<String, RemoteError> {
-        let out = self
-            .rt
-            .block_on(
-                self.s3
-                    .put_object()
-                    .bucket(&self.bucket)
-                    .key(Self::key(key)?)
-                    .body(bytes.to_vec().into())
-                    .send(),
-            )
-            .map_err(|e| self.fail("write an object", e))?;
-        Ok(tag(out.e_tag()))
+        self.rt.block_on(self.store(key, bytes))
     }
 
     fn put_if(

@@ -14,6 +14,7 @@ use crate::objects::{ObjectInfo, Objects, check_key};
 use crate::state::{Locked, Pulled};
 use crate::summary::Summary;
 use crate::{OnProgress, transfer};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -214,7 +215,7 @@ struct Fetch {
 }
 
 /// What became of one fetch.
-enum Fetched {
+enum Outcome {
     Written(Pulled),
     /// The local file already held these bytes.
     Agreed(Pulled),
@@ -286,6 +287,42 @@ fn flush(dir: &Path) -> Result<(), SyncError> {
         let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
     }
     Ok(())
+}
+
+/// Objects fetched (and held in memory) at once.
+const SLICE: usize = 256;
+
+/// Writes one fetched object where it belongs (or beside a changed local file).
+fn settle(f: &Fetch, got: crate::objects::Fetched) -> Outcome {
+    let (bytes, tag) = match got {
+        Ok(Some(got)) => got,
+        Ok(None) => return Outcome::Gone,
+        Err(e) => return Outcome::Failed(e.to_string()),
+    };
+    let sha = sha256_hex(&bytes);
+    let pulled = |meta: &std::fs::Metadata| Pulled {
+        tag: tag.clone(),
+        sha256: sha.clone(),
+        size: meta.len(),
+        mtime_ns: mtime_ns(meta),
+    };
+    if let Some(local) = &f.guard {
+        if *local == sha {
+            return match std::fs::metadata(&f.path) {
+                Ok(meta) => Outcome::Agreed(pulled(&meta)),
+                Err(e) => Outcome::Failed(e.to_string()),
+            };
+        }
+        let beside = PathBuf::from(format!("{}.remote", f.path.display()));
+        return match place(&beside, &bytes) {
+            Ok(_) => Outcome::Beside,
+            Err(e) => Outcome::Failed(format!("cannot write {}: {e}", beside.display())),
+        };
+    }
+    match place(&f.path, &bytes) {
+        Ok(meta) => Outcome::Written(pulled(&meta)),
+        Err(e) => Outcome::Failed(format!("cannot write {}: {e}", f.path.display())),
+    }
 }
 
 /// Brings the bucket's changed objects; see the module docs.
@@ -365,42 +402,24 @@ pub fn pull(
         }
         return Ok(summary);
     }
-    let results = transfer::each(&fetch, "receiving artifacts", progress, |f| {
-        let (bytes, tag) = match objects.get(&f.info.key) {
-            Ok(Some(got)) => got,
-            Ok(None) => return Fetched::Gone,
-            Err(e) => return Fetched::Failed(e.to_string()),
-        };
-        let sha = sha256_hex(&bytes);
-        let pulled = |meta: &std::fs::Metadata| Pulled {
-            tag: tag.clone(),
-            sha256: sha.clone(),
-            size: meta.len(),
-            mtime_ns: mtime_ns(meta),
-        };
-        if let Some(local) = &f.guard {
-            if *local == sha {
-                return match std::fs::metadata(&f.path) {
-                    Ok(meta) => Fetched::Agreed(pulled(&meta)),
-                    Err(e) => Fetched::Failed(e.to_string()),
-                };
-            }
-            let beside = PathBuf::from(format!("{}.remote", f.path.display()));
-            return match place(&beside, &bytes) {
-                Ok(_) => Fetched::Beside,
-                Err(e) => Fetched::Failed(format!("cannot write {}: {e}", beside.display())),
-            };
-        }
-        match place(&f.path, &bytes) {
-            Ok(meta) => Fetched::Written(pulled(&meta)),
-            Err(e) => Fetched::Failed(format!("cannot write {}: {e}", f.path.display())),
-        }
-    });
+    // In slices, so memory holds one slice of artifacts at a time, however large the pull.
+    let mut done = transfer::counter("receiving artifacts", fetch.len(), progress);
+    let mut results = Vec::with_capacity(fetch.len());
+    for slice in fetch.chunks(SLICE) {
+        let keys: Vec<String> = slice.iter().map(|f| f.info.key.clone()).collect();
+        let got = objects.get_many(&keys, &mut done);
+        let settled: Vec<Outcome> = slice
+            .par_iter()
+            .zip(got)
+            .map(|(f, got)| settle(f, got))
+            .collect();
+        results.extend(settled);
+    }
     let mut failed = None;
     for (f, result) in fetch.iter().zip(results) {
         let key = f.info.key.clone();
         match result {
-            Fetched::Written(p) => {
+            Outcome::Written(p) => {
                 if f.replaces {
                     summary.changed += 1;
                 } else {
@@ -408,18 +427,18 @@ pub fn pull(
                 }
                 locked.state.artifacts.insert(key, p);
             }
-            Fetched::Agreed(p) => {
+            Outcome::Agreed(p) => {
                 summary.skipped += 1;
                 locked.state.artifacts.insert(key, p);
             }
-            Fetched::Beside => summary.conflict(
+            Outcome::Beside => summary.conflict(
                 key.clone(),
                 format!(
                     "changed here since the last pull and changed in the bucket: the bucket's version is beside it as artifacts/{key}.remote — `gen sync pull --theirs` takes it"
                 ),
             ),
-            Fetched::Gone => summary.skipped += 1,
-            Fetched::Failed(why) => {
+            Outcome::Gone => summary.skipped += 1,
+            Outcome::Failed(why) => {
                 summary.conflict(key, format!("not written: {why}"));
                 failed.get_or_insert(());
             }

@@ -30,6 +30,11 @@ pub enum Expect {
     Tag(String),
 }
 
+/// What one fetch of [`Objects::get_many`] came to.
+pub type Fetched = Result<Option<(Vec<u8>, String)>, RemoteError>;
+/// What one write of [`Objects::put_many`] came to (the new tag).
+pub type Stored = Result<String, RemoteError>;
+
 /// A bucket, or what plays one.
 pub trait Objects: Send + Sync {
     /// Every object whose key starts with `prefix`, in key order.
@@ -47,6 +52,14 @@ pub trait Objects: Send + Sync {
     ) -> Result<Option<String>, RemoteError>;
     /// Removes the object (absent already is fine).
     fn delete(&self, key: &str) -> Result<(), RemoteError>;
+    /// Many objects, several at a time, in the order asked; `done` hears of each as it finishes.
+    fn get_many(&self, keys: &[String], done: &mut dyn FnMut()) -> Vec<Fetched> {
+        crate::transfer::each(keys, done, |key| self.get(key))
+    }
+    /// Writes many objects, several at a time; results in the order given.
+    fn put_many(&self, items: &[(String, Vec<u8>)], done: &mut dyn FnMut()) -> Vec<Stored> {
+        crate::transfer::each(items, done, |(key, bytes)| self.put(key, bytes))
+    }
 }
 
 /// Why a key cannot name an object: empty, absolute, `.`/`..` segments, backslashes, NUL or a

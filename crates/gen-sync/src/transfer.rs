@@ -9,15 +9,13 @@ use std::sync::mpsc;
 /// Transfers in flight at once.
 pub(crate) const THREADS: usize = 8;
 
-/// Runs `work` on every item, [`THREADS`] at a time, and returns the results in item order; reports
-/// each finished item under `stage`.
+/// Runs `work` on every item, [`THREADS`] at a time, and returns the results in item order; `done`
+/// hears of each finished item.
 pub(crate) fn each<T: Sync, R: Send>(
     items: &[T],
-    stage: &'static str,
-    progress: OnProgress<'_>,
+    done: &mut dyn FnMut(),
     work: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let total = items.len() as u64;
     if items.is_empty() {
         return Vec::new();
     }
@@ -39,16 +37,29 @@ pub(crate) fn each<T: Sync, R: Send>(
             });
         }
         drop(tx);
-        for (done, (i, r)) in rx.into_iter().enumerate() {
+        for (i, r) in rx {
             out[i] = Some(r);
-            progress(Progress {
-                stage,
-                done: done as u64 + 1,
-                total,
-            });
+            done();
         }
     });
     out.into_iter().flatten().collect()
+}
+
+/// A `done` callback that reports `stage` progress out of `total`.
+pub(crate) fn counter<'a>(
+    stage: &'static str,
+    total: usize,
+    progress: OnProgress<'a>,
+) -> impl FnMut() + 'a {
+    let mut done = 0u64;
+    move || {
+        done += 1;
+        progress(Progress {
+            stage,
+            done,
+            total: total as u64,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -57,7 +68,7 @@ mod tests {
     fn results_come_back_in_item_order_with_progress_for_each() {
         let items: Vec<u32> = (0..100).collect();
         let mut seen = 0;
-        let out = super::each(&items, "x", &mut |p| seen = p.done, |n| n * 2);
+        let out = super::each(&items, &mut || seen += 1, |n| n * 2);
         assert_eq!(out, (0..100).map(|n| n * 2).collect::<Vec<_>>());
         assert_eq!(seen, 100);
     }

@@ -273,28 +273,26 @@ fn upload(
         .iter()
         .map(|(p, s)| (p.clone(), s.clone()))
         .collect();
-    let results = transfer::each(&claims, "sending configs", progress, |(path, claimed)| {
+    let mut puts = Vec::new();
+    for (path, claimed) in &claims {
         let key = format!("{CONFIG_PREFIX}{path}");
         match claimed {
-            None => objects.delete(&key).map_err(SyncError::from),
+            None => objects.delete(&key)?,
             Some(claimed) => {
                 let Some(file) = paths.get(path) else {
-                    return Ok(());
+                    continue;
                 };
                 let bytes = std::fs::read(file).map_err(local_err("read", file.clone()))?;
                 // Changed again since it was hashed: the next push sends the new content.
-                if sha256_hex(&bytes) != claimed.sha256 {
-                    return Ok(());
+                if sha256_hex(&bytes) == claimed.sha256 {
+                    puts.push((key, bytes));
                 }
-                objects
-                    .put(&key, &bytes)
-                    .map(|_| ())
-                    .map_err(SyncError::from)
             }
         }
-    });
-    for r in results {
-        r?;
+    }
+    let mut done = transfer::counter("sending configs", puts.len(), progress);
+    for put in objects.put_many(&puts, &mut done) {
+        put?;
     }
     for (path, claimed) in claims {
         match claimed {
@@ -395,13 +393,18 @@ pub fn pull(
         }
         return Ok(summary);
     }
-    let results = transfer::each(
-        &fetch,
-        "receiving configs",
-        progress,
-        |(path, _, beside)| {
+    let keys: Vec<String> = fetch
+        .iter()
+        .map(|(path, _, _)| format!("{CONFIG_PREFIX}{path}"))
+        .collect();
+    let mut done = transfer::counter("receiving configs", keys.len(), progress);
+    let got = objects.get_many(&keys, &mut done);
+    let results: Vec<Result<Option<String>, SyncError>> = fetch
+        .par_iter()
+        .zip(got)
+        .map(|((path, _, beside), got)| {
             let want = &remote[path];
-            let Some((bytes, _)) = objects.get(&format!("{CONFIG_PREFIX}{path}"))? else {
+            let Some((bytes, _)) = got? else {
                 return Ok(Some("its object is missing from the config bucket (a push in progress?); pull again shortly".to_string()));
             };
             if sha256_hex(&bytes) != want.sha256 {
@@ -417,9 +420,9 @@ pub fn pull(
                 path: target.clone(),
                 source: std::io::Error::other(e.to_string()),
             })?;
-            Ok::<_, SyncError>(None)
-        },
-    );
+            Ok(None)
+        })
+        .collect();
     for path in &deletes {
         let file = ws.dir.join(path);
         match std::fs::remove_file(&file) {
