@@ -33,6 +33,7 @@ import concurrent.futures
 import os
 import pathlib
 import random
+import resource
 import re
 import shutil
 import statistics
@@ -112,13 +113,21 @@ def requests_between(start, end):
     return counts
 
 
+def requests_total(counts):
+    return sum(v for k, v in counts.items() if not k.startswith("_"))
+
+
 def timed(cmd, cwd=None, env=None):
-    """(seconds, {method: requests}) of one run of cmd."""
+    """(seconds, {method: requests, "_cpu": client CPU seconds}) of one run of cmd."""
     before = log_size()
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     run(cmd, cwd=cwd, env=env)
     seconds = time.perf_counter() - t0
-    return seconds, requests_between(before, log_size())
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    counts = requests_between(before, log_size())
+    counts["_cpu"] = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    return seconds, counts
 
 
 # ---------------------------------------------------------------- inputs
@@ -256,10 +265,11 @@ def fmt(samples):
 
 def fmt_requests(samples):
     """Median total, with the split by method of the run nearest that median."""
-    totals = [sum(c.values()) for c in samples]
+    totals = [requests_total(c) for c in samples]
     med = statistics.median(totals)
-    near = min(samples, key=lambda c: abs(sum(c.values()) - med))
-    split = ", ".join(f"{m} {near[m]:,}" for m in sorted(near, key=lambda m: -near[m]))
+    near = min(samples, key=lambda c: abs(requests_total(c) - med))
+    methods = [m for m in near if not m.startswith("_")]
+    split = ", ".join(f"{m} {near[m]:,}" for m in sorted(methods, key=lambda m: -near[m]))
     return f"{med:,.0f} ({split})" if split else f"{med:,.0f}"
 
 
@@ -272,13 +282,14 @@ class Results:
         if versus and tool == "gen":
             ratio = ", ".join(f"{statistics.median(secs) / statistics.median(v):.2f}× {name}"
                               for name, v in versus.items() if v)
-        row = (measurement, tool, fmt(secs), ratio, goal if tool == "gen" else "—", fmt_requests(reqs), note)
+        cpu = fmt([q.get("_cpu", 0.0) for q in reqs])
+        row = (measurement, tool, fmt(secs), ratio, goal if tool == "gen" else "—", fmt_requests(reqs), cpu, note)
         self.rows.append(row)
         print("| " + " | ".join(row) + " |", flush=True)
 
     def markdown(self, header):
-        text = [header, "", "| measurement | tool | wall time | gen / peer | goal | requests | notes |",
-                "|---|---|---|---|---|---|---|"]
+        text = [header, "", "| measurement | tool | wall time | gen / peer | goal | requests | client CPU | notes |",
+                "|---|---|---|---|---|---|---|---|"]
         text += ["| " + " | ".join(r) + " |" for r in self.rows]
         return "\n".join(text) + "\n"
 
@@ -320,8 +331,8 @@ def bench_push(args, endpoint, results):
                 reqs[(tool, kind)].append(q)
             stored[tool].append(object_count(bucket))
             print(f"push round {r + 1} {tool}: {secs[(tool, 'push')][-1]:.2f} s "
-                  f"({sum(reqs[(tool, 'push')][-1].values())} requests, {stored[tool][-1]} objects), "
-                  f"no-op {secs[(tool, 'noop')][-1]:.2f} s ({sum(reqs[(tool, 'noop')][-1].values())} requests)",
+                  f"({requests_total(reqs[(tool, 'push')][-1])} requests, {stored[tool][-1]} objects), "
+                  f"no-op {secs[(tool, 'noop')][-1]:.2f} s ({requests_total(reqs[(tool, 'noop')][-1])} requests)",
                   flush=True)
     files = count_files(peer_dir)
     for kind, label, goal in (("push", f"config push, {n:,} files", "—"),
@@ -371,8 +382,8 @@ def bench_pull(args, endpoint, results):
             if got[tool][-1] < n:
                 print(f"warning: {tool} left {got[tool][-1]:,} new files, not {n:,}", file=sys.stderr, flush=True)
             print(f"pull round {r + 1} {tool}: {secs[(tool, 'pull')][-1]:.2f} s "
-                  f"({sum(reqs[(tool, 'pull')][-1].values())} requests, {got[tool][-1]} files), "
-                  f"no-op {secs[(tool, 'noop')][-1]:.2f} s ({sum(reqs[(tool, 'noop')][-1].values())} requests)",
+                  f"({requests_total(reqs[(tool, 'pull')][-1])} requests, {got[tool][-1]} files), "
+                  f"no-op {secs[(tool, 'noop')][-1]:.2f} s ({requests_total(reqs[(tool, 'noop')][-1])} requests)",
                   flush=True)
     for kind, label, goal in (("pull", f"artifact pull, {n:,} objects", "—"),
                               ("noop", "no-op artifact pull", "—")):
