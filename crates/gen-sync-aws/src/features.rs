@@ -54,24 +54,9 @@ impl AwsFeatures {
         })
     }
 
-    fn fail<E>(
-        &self,
-        what: &str,
-        err: aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
-    ) -> RemoteError
-    where
-        E: aws_sdk_dynamodb::error::ProvideErrorMetadata
-            + std::error::Error
-            + Send
-            + Sync
-            + 'static,
-    {
-        classify(
-            err,
-            what,
-            &format!("DynamoDB table `{}`", self.table),
-            &self.place,
-        )
+    /// The table as error messages name it.
+    fn resource(&self) -> String {
+        format!("DynamoDB table `{}`", self.table)
     }
 
     fn key(&self, feature_id: &str) -> Attrs {
@@ -131,7 +116,7 @@ impl FeatureStore for AwsFeatures {
             let page = self
                 .rt
                 .block_on(request.send())
-                .map_err(|e| self.fail("query", e))?;
+                .map_err(|e| classify(e, "query", &self.resource(), &self.place))?;
             for attrs in page.items.unwrap_or_default() {
                 out.push(item_from(&attrs)?);
             }
@@ -153,7 +138,7 @@ impl FeatureStore for AwsFeatures {
                     .consistent_read(true)
                     .send(),
             )
-            .map_err(|e| self.fail("read", e))?;
+            .map_err(|e| classify(e, "read", &self.resource(), &self.place))?;
         match out.item {
             Some(attrs) if !attrs.is_empty() => {
                 let item = item_from(&attrs)?;
@@ -198,7 +183,7 @@ impl FeatureStore for AwsFeatures {
             {
                 Ok(false)
             }
-            Err(e) => Err(self.fail("write", e)),
+            Err(e) => Err(classify(e, "write", &self.resource(), &self.place)),
         }
     }
 }

@@ -10,12 +10,12 @@
 //! refused and reported, and the rest of the pull goes on.
 
 use crate::engine::SyncError;
+use crate::objects::sha256_hex;
 use crate::objects::{ObjectInfo, Objects, check_key};
 use crate::state::{Locked, Pulled};
 use crate::summary::Summary;
 use crate::{OnProgress, transfer};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
@@ -25,13 +25,6 @@ const PARTIAL: &str = ".gen-partial-";
 
 /// The folder artifacts land in, under the workspace.
 pub const ARTIFACTS_DIR: &str = "artifacts";
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// Characters that render as nothing or reorder text: a key holding one shows a name that is not
 /// the one written.

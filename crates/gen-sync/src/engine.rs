@@ -17,13 +17,13 @@
 //! cursors moved, the next pull finds those lines past the synced prefix and appends nothing twice.
 //! The file is never reordered or rewritten.
 
+use crate::objects::sha256_hex;
 use crate::plan::{Local, blocks, number, plan_pull, pointers_between};
 use crate::remote::{Block, EventItem, Pointer, Progress, Put, Remote, RemoteError};
 use crate::state::{Held, Locked, Outgoing, StateError};
 use gen_core::event::{Event, fixed_width};
 use gen_workspace::{LineItem, LogError, LogMark, LogPoint, Workspace};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Items per call to the remote: the unit of progress (the remote splits it further as it likes).
@@ -126,13 +126,6 @@ pub struct SyncReport {
 /// Where progress goes; `&mut |_| {}` when nobody watches.
 pub type OnProgress<'a> = &'a mut dyn FnMut(Progress);
 
-fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// The sort key of an event: `<fixed-width UTC time>#<id>`, untimed ones after every time.
 pub fn sort_key(event: &Event) -> String {
     let time = event
@@ -148,7 +141,7 @@ fn item(project_id: &str, origin: &str, seq: u64, line: &str, event: &Event) -> 
         sk: sort_key(event),
         event_id: event.id.clone(),
         line: line.to_string(),
-        hash: sha256_hex(line),
+        hash: sha256_hex(line.as_bytes()),
         event_type: event.event_type.clone(),
         feature_id: event.feature.clone(),
         edge: event.edge.clone(),
@@ -590,7 +583,7 @@ pub fn pull(
         let mut raced = Vec::new();
         for item in items.values() {
             if let Some(line) = local.get(item.event_id.as_str())
-                && sha256_hex(line) != item.hash
+                && sha256_hex(line.as_bytes()) != item.hash
                 && reported.insert(item.event_id.clone())
             {
                 moved

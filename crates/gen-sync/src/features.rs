@@ -14,6 +14,7 @@
 
 use crate::OnProgress;
 use crate::engine::{SyncError, feature_lines};
+use crate::objects::sha256_hex;
 use crate::objects::{Expect, FolderObjects, Objects};
 use crate::remote::{Remote, RemoteError};
 use crate::state::Locked;
@@ -21,7 +22,6 @@ use crate::summary::Summary;
 use gen_core::projection::{Location, Outcome, Scope, project_status, refresh_vector};
 use gen_workspace::{FEATURE_FOLDERS, Project, Workspace};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -109,13 +109,6 @@ fn parse_item(key: &str, bytes: &[u8]) -> Result<FeatureItem, RemoteError> {
         what: format!("feature item `{key}`"),
         why: e.to_string(),
     })
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn location(folder: &str) -> Location {

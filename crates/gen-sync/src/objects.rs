@@ -86,7 +86,8 @@ pub fn check_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+/// SHA-256 of `bytes`, lowercase hex: the content hash every resource compares by.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -159,7 +160,7 @@ impl Objects for FolderObjects {
                 out.push(ObjectInfo {
                     key,
                     size: bytes.len() as u64,
-                    tag: hex_sha256(&bytes),
+                    tag: sha256_hex(&bytes),
                 });
             }
         }
@@ -171,7 +172,7 @@ impl Objects for FolderObjects {
         let path = self.path(key)?;
         match std::fs::read(&path) {
             Ok(bytes) => {
-                let tag = hex_sha256(&bytes);
+                let tag = sha256_hex(&bytes);
                 Ok(Some((bytes, tag)))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -182,7 +183,7 @@ impl Objects for FolderObjects {
     fn put(&self, key: &str, bytes: &[u8]) -> Result<String, RemoteError> {
         let path = self.path(key)?;
         gen_workspace::write_atomic(&path, bytes).map_err(|e| Self::io("write", &path, e))?;
-        Ok(hex_sha256(bytes))
+        Ok(sha256_hex(bytes))
     }
 
     fn put_if(

@@ -2,8 +2,9 @@
 //!
 //! The config bucket holds each file under `config/<workspace-relative path>` and one **manifest**
 //! (`gen/configs-manifest.json`): every file's SHA-256, size, when and by whom it was pushed. What
-//! moves is decided by the three-way [`plan`] of the local files, the manifest and this workspace's
-//! base (the state at its last sync), never by modification times and never by a request per file.
+//! moves is decided by the three-way plan ([`plan_push`], [`plan_pull`]) of the local files, the
+//! manifest and this workspace's base (the state at its last sync), never by modification times and
+//! never by a request per file.
 //!
 //! A push **claims** its changes first: the manifest is replaced only if it is still the one read
 //! (a conditional put), so two teammates pushing the same file cannot both win — the loser re-reads,
@@ -19,6 +20,7 @@ mod plan;
 pub use plan::{FileState, Files, Resolve, Step, plan_pull, plan_push};
 
 use crate::engine::SyncError;
+use crate::objects::sha256_hex;
 use crate::objects::{Expect, Objects};
 use crate::state::Locked;
 use crate::summary::Summary;
@@ -26,7 +28,6 @@ use crate::{OnProgress, transfer};
 use gen_workspace::Workspace;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -74,13 +75,6 @@ impl Manifest {
             })
             .collect()
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn local_err(what: &'static str, path: PathBuf) -> impl FnOnce(std::io::Error) -> SyncError {
