@@ -54,6 +54,21 @@ impl AwsFeatures {
         })
     }
 
+    /// The table over a DynamoDB client built elsewhere (a test's mock, a caller's own settings).
+    pub fn from_client(
+        ddb: aws_sdk_dynamodb::Client,
+        table: &str,
+        project_id: &str,
+    ) -> Result<AwsFeatures, RemoteError> {
+        Ok(AwsFeatures {
+            rt: client::runtime()?,
+            ddb,
+            table: table.to_string(),
+            project_id: project_id.to_string(),
+            place: "the configured endpoint".into(),
+        })
+    }
+
     /// The table as error messages name it.
     fn resource(&self) -> String {
         format!("DynamoDB table `{}`", self.table)

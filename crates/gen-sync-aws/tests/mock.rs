@@ -152,3 +152,53 @@ fn keys_left_unprocessed_by_a_batch_read_are_read_again() {
     assert_eq!(got, [e]);
     assert_eq!(rule.num_calls(), 2);
 }
+
+fn features(rules: &[&Rule]) -> gen_sync_aws::AwsFeatures {
+    let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, rules, |c| {
+        c.retry_config(
+            aws_sdk_dynamodb::config::retry::RetryConfig::standard()
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
+    });
+    gen_sync_aws::AwsFeatures::from_client(client, "features", "billing").unwrap()
+}
+
+fn feature_item(version: u64) -> gen_sync::features::FeatureItem {
+    gen_sync::features::FeatureItem {
+        feature_id: "REQ-F-ONE-001".into(),
+        folder: "active".into(),
+        text: "feature: REQ-F-ONE-001\n".into(),
+        status: Some("in_progress".into()),
+        version,
+        updated_at: "2026-12-02T00:00:00Z".into(),
+        updated_by: "o".into(),
+    }
+}
+
+#[test]
+fn a_feature_write_that_lost_the_race_says_so_and_a_throttled_one_is_retried() {
+    use aws_sdk_dynamodb::operation::put_item::PutItemOutput;
+    use gen_sync::features::FeatureStore;
+    use gen_sync::objects::Expect;
+    let lost = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}"#;
+    let rule = mock!(aws_sdk_dynamodb::Client::put_item)
+        .sequence()
+        .http_status(400, Some(lost.to_string()))
+        .build();
+    let store = features(&[&rule]);
+    assert!(
+        !store
+            .put_if(&feature_item(2), &Expect::Tag("1".into()))
+            .unwrap(),
+        "another pusher wrote version 2 first: this write reports it lost"
+    );
+    let throttled = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}"#;
+    let rule = mock!(aws_sdk_dynamodb::Client::put_item)
+        .sequence()
+        .http_status(400, Some(throttled.to_string()))
+        .output(|| PutItemOutput::builder().build())
+        .build();
+    let store = features(&[&rule]);
+    assert!(store.put_if(&feature_item(1), &Expect::Absent).unwrap());
+    assert_eq!(rule.num_calls(), 2, "throttled once, then written");
+}

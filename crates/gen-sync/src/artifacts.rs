@@ -349,7 +349,16 @@ pub fn pull(
         let path = dir.join(&info.key);
         let base = locked.state.artifacts.get(&info.key);
         let same_object = base.is_some_and(|b| b.tag == info.tag);
-        match here(&path, base)? {
+        // A path this pull cannot inspect (a folder where a file should be, no permission) is
+        // that key's problem, not the whole pull's.
+        let here = match here(&path, base) {
+            Ok(here) => here,
+            Err(e) => {
+                summary.conflict(info.key.clone(), format!("not written: {e}"));
+                continue;
+            }
+        };
+        match here {
             Here::AsPulled if same_object => summary.skipped += 1,
             // Changed here only: the bucket has nothing new for it.
             Here::Other(_) if same_object => summary.skipped += 1,
