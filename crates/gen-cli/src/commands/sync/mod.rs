@@ -474,6 +474,16 @@ pub(crate) struct Report {
 
 impl Report {
     /// One resource's summary.
+    pub(crate) fn get(&self, resource: Resource) -> &Summary {
+        match resource {
+            Resource::Events => &self.events,
+            Resource::Configs => &self.configs,
+            Resource::Features => &self.features,
+            Resource::Artifacts => &self.artifacts,
+        }
+    }
+
+    /// One resource's summary, to fill in.
     pub(crate) fn get_mut(&mut self, resource: Resource) -> &mut Summary {
         match resource {
             Resource::Events => &mut self.events,
@@ -529,12 +539,7 @@ pub(crate) fn print(report: &Report, json: bool, moved: &[Resource], dry_run: bo
         return super::print_json(report);
     }
     for resource in moved {
-        let s = match resource {
-            Resource::Events => &report.events,
-            Resource::Configs => &report.configs,
-            Resource::Features => &report.features,
-            Resource::Artifacts => &report.artifacts,
-        };
+        let s = report.get(*resource);
         outln!("{}", summary(resource.name(), s, dry_run));
         for c in &s.conflicts {
             outln!("  {}: {}", safe(&c.path), safe(&c.reason));

@@ -151,12 +151,12 @@ pub(crate) fn run(
     }
     bars.finish();
     super::print(&report, json, &moving, args.dry_run)?;
-    let complete = moving.iter().all(|r| report_of(&report, *r).complete());
+    let complete = moving.iter().all(|r| report.get(*r).complete());
     if !args.dry_run {
         let mut text = settings.text.clone();
         let now = jiff::Timestamp::now();
         for &r in &moving {
-            if !report_of(&report, r).complete() {
+            if !report.get(r).complete() {
                 continue;
             }
             let entry = direction.entry(r);
@@ -173,15 +173,6 @@ pub(crate) fn run(
         }
     }
     Ok(Exit::done_if(complete))
-}
-
-fn report_of(report: &Report, r: Resource) -> &gen_sync::Summary {
-    match r {
-        Resource::Events => &report.events,
-        Resource::Configs => &report.configs,
-        Resource::Features => &report.features,
-        Resource::Artifacts => &report.artifacts,
-    }
 }
 
 /// Configs up: only what `gen validate` accepts, unless `--force` (which says so).
