@@ -235,6 +235,7 @@ pub(crate) fn status_see_also() -> SeeAlso {
         malformed_lines: Some("run `gen event log` to see them".into()),
         unactioned_intents: Some("gen event log --type intent_raised".into()),
         evidence_gaps: Some("`gen status --json` lists them all under `evidence_gaps`".into()),
+        create_vector: Some("start one with `gen features new ID --title TEXT`".into()),
     }
 }
 

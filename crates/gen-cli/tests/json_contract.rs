@@ -164,6 +164,17 @@ fn every_command_prints_its_documented_shape() {
         None,
     );
     snap("features", &["features"], None);
+    snap(
+        "features_new",
+        &[
+            "features",
+            "new",
+            "REQ-F-NEW-001",
+            "--title",
+            "A new feature",
+        ],
+        None,
+    );
 
     snap(
         "draft_new",

@@ -259,6 +259,100 @@ pub fn refresh_vector_file(
     Ok(Refreshed { refresh, written })
 }
 
+/// Why a new vector was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// The feature has a vector already (in any folder): never overwritten.
+    #[error("feature {feature} already has a vector: {path}")]
+    Exists {
+        /// The feature id.
+        feature: String,
+        /// Its vector, workspace-relative.
+        path: String,
+    },
+    /// The file could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// What creating a vector made (`gen features new --json`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FeatureCreated {
+    /// The feature id.
+    pub feature: String,
+    /// The new file, workspace-relative.
+    pub path: String,
+    /// Its vector type.
+    pub vector_type: String,
+    /// Its profile.
+    pub profile: String,
+    /// The feature it was split from.
+    pub parent: Option<String>,
+}
+
+/// Writes a new vector under `features/active/`, durably and create-only: a feature that has a
+/// vector in any folder (by file name or by its `feature:`) is refused, and two writers racing on
+/// one id cannot both succeed (the file is linked into place, which fails if the name exists).
+pub fn create_vector(
+    ws: &crate::Workspace,
+    vector: &gen_core::config::NewVector,
+) -> Result<FeatureCreated, CreateError> {
+    let id = &vector.feature;
+    for folder in crate::layout::FEATURE_FOLDERS {
+        for ext in ["yml", "yaml"] {
+            let path = ws.features_dir(folder).join(format!("{id}.{ext}"));
+            if path.exists() {
+                return Err(CreateError::Exists {
+                    feature: id.clone(),
+                    path: ws.relative(&path),
+                });
+            }
+        }
+    }
+    if let Some(file) = load_vectors(&ws.dir)
+        .files
+        .iter()
+        .find(|f| &f.vector.feature == id)
+    {
+        return Err(CreateError::Exists {
+            feature: id.clone(),
+            path: ws.relative(&file.path),
+        });
+    }
+    let dir = ws.features_dir("active");
+    let target = dir.join(format!("{id}.yml"));
+    let err = |source| WriteError {
+        path: target.clone(),
+        source,
+    };
+    crate::create_dir_all_durable(&dir).map_err(err)?;
+    let text = gen_core::config::render_new_vector(vector);
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(err)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    match std::fs::hard_link(tmp.path(), &target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(CreateError::Exists {
+                feature: id.clone(),
+                path: ws.relative(&target),
+            });
+        }
+        Err(e) => return Err(err(e).into()),
+    }
+    drop(tmp);
+    std::fs::File::open(&dir)
+        .and_then(|d| d.sync_all())
+        .map_err(err)?;
+    Ok(FeatureCreated {
+        feature: id.clone(),
+        path: ws.relative(&target),
+        vector_type: vector.vector_type.clone(),
+        profile: vector.profile.clone(),
+        parent: vector.parent.clone(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,5 +479,35 @@ mod tests {
         assert!(!r.written);
         assert!(matches!(r.refresh.outcome, Outcome::Skipped(_)), "{r:?}");
         assert_eq!(std::fs::read_to_string(&file.path).unwrap(), flow);
+    }
+
+    #[test]
+    fn a_new_vector_is_created_once_and_its_report_keeps_its_shape() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = crate::Workspace::planned(tmp.path());
+        let vector = gen_core::config::NewVector {
+            feature: "REQ-F-NEW-001".into(),
+            title: "New".into(),
+            vector_type: "feature".into(),
+            profile: "standard".into(),
+            parent: None,
+            created: "2026-12-02T10:00:00Z".parse().unwrap(),
+        };
+        let created = create_vector(&ws, &vector).unwrap();
+        insta::assert_json_snapshot!(created);
+        let text = std::fs::read_to_string(ws.dir.join(&created.path)).unwrap();
+        assert!(matches!(
+            create_vector(&ws, &vector),
+            Err(CreateError::Exists { .. })
+        ));
+        // Also when the existing vector sits in another folder under another file name.
+        std::fs::remove_file(ws.dir.join(&created.path)).unwrap();
+        let moved = ws.features_dir("completed").join("renamed.yml");
+        std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+        std::fs::write(&moved, &text).unwrap();
+        assert!(matches!(
+            create_vector(&ws, &vector),
+            Err(CreateError::Exists { path, .. }) if path == "features/completed/renamed.yml"
+        ));
     }
 }

@@ -27,7 +27,8 @@ pub use config::{
 pub use discover::{DIR_NAME, Workspace, WorkspaceError};
 pub use events::{Emitted, WriteEventError, append_event, event_stamp};
 pub use features::{
-    FeatureRow, RefreshState, Refreshed, VectorFile, Vectors, load_vectors, refresh_vector_file,
+    CreateError, FeatureCreated, FeatureRow, RefreshState, Refreshed, VectorFile, Vectors,
+    create_vector, load_vectors, refresh_vector_file,
 };
 pub use layout::{
     BLUEPRINTS, CONFIG_FOLDERS, EDGE_PARAM_FOLDERS, EventLogFile, FEATURE_FOLDERS, IgnoredLog,

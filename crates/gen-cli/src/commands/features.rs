@@ -62,7 +62,11 @@ impl Row<'_> {
 
 /// `gen features`
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct FeaturesArgs {
+    /// Start a feature instead of listing them.
+    #[command(subcommand)]
+    pub command: Option<FeaturesCommand>,
     /// Write the event-derived fields (status, trajectory progress) into vector files; only those values change.
     #[arg(long)]
     pub write: bool,
@@ -71,8 +75,19 @@ pub(crate) struct FeaturesArgs {
     pub all: bool,
 }
 
+/// `gen features …`
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum FeaturesCommand {
+    /// Start a feature: write its vector from the method's template to features/active/ID.yml
+    /// (never over an existing one), ready for `gen event emit` and `gen iterate`.
+    New(super::features_new::NewArgs),
+}
+
 /// Runs the command.
 pub(crate) fn run(ws: &Workspace, args: &FeaturesArgs, json: bool) -> Result<Exit> {
+    if let Some(FeaturesCommand::New(new)) = &args.command {
+        return super::features_new::run(ws, new, json);
+    }
     let loaded = crate::load::load(ws, false)?;
     for p in &loaded.vectors.problems {
         errln!("warning: {}", safe_block(&p.to_string()));

@@ -6,6 +6,7 @@ pub(crate) mod draft;
 pub(crate) mod event_emit;
 pub(crate) mod event_log;
 pub(crate) mod features;
+pub(crate) mod features_new;
 pub(crate) mod init;
 pub(crate) mod status;
 pub(crate) mod sync;

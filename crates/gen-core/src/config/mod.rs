@@ -11,6 +11,7 @@ mod defaults;
 mod edge_params;
 mod evaluators;
 mod feature;
+mod new_vector;
 mod profile;
 mod sync_config;
 mod topology;
@@ -23,6 +24,9 @@ pub use defaults::{DEFAULT_PROFILES, default_config_set, default_files};
 pub use edge_params::{Check, EdgeParams};
 pub use evaluators::{EVALUATOR_KINDS, EvaluatorDefaults};
 pub use feature::{FeatureVector, TrajectoryEntry};
+pub use new_vector::{
+    NewVector, VECTOR_TYPES, default_profile, feature_id_problem, render_new_vector,
+};
 pub use profile::{EdgeRef, Include, Profile, ResolvedEdges};
 pub use sync_config::{
     Backend, DEFAULT_STALENESS_SECS, DIRECTIONS, LAST_SYNC_KEYS, SYNC_KEYS, SyncConfig,

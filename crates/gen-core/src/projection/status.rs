@@ -123,6 +123,8 @@ pub struct SeeAlso {
     pub unactioned_intents: Option<String>,
     /// Where the full list of evidence gaps is, appended to their summary in parentheses.
     pub evidence_gaps: Option<String>,
+    /// How to start a vector for a feature that has only events, appended after a colon.
+    pub create_vector: Option<String>,
 }
 
 /// The project's convergence state in the method's terms (ADR-S-026), over the features that must
@@ -883,8 +885,13 @@ fn signals(
         .filter(|f| f.location == Location::EventsOnly)
         .count();
     if orphans > 0 {
+        let how = see_also
+            .create_vector
+            .as_deref()
+            .map(|h| format!(": {h}"))
+            .unwrap_or_default();
         out.push(format!(
-            "{orphans} feature(s) appear in events but have no vector file"
+            "{orphans} feature(s) appear in events but have no vector file{how}"
         ));
     }
     out
