@@ -12,4 +12,5 @@
 
 pub mod config;
 pub mod event;
+pub mod iterate;
 pub mod projection;

@@ -4,7 +4,9 @@
 //! `constraint_dimensions:`, and the installer's `project{name, kind, ...}` with `constraints:` (a filled-in
 //! tenant file may even put the dimensions at the top level). Lookups tolerate all three.
 //! Edge parameters refer to values here as `$tools.test_runner.command`; the reference resolves them with
-//! the regex `\$(\w+(?:\.\w+)*)` as a dotted path, leaving unresolved references in place.
+//! the regex `\$(\w+(?:\.\w+)*)` as a dotted path, leaving unresolved references in place. Unlike the
+//! reference, `$$` is an escape for a literal `$` (so a command can say `$$HOME`), and a value that
+//! itself holds `$vars` is resolved in turn (our default constraints do that), up to a depth of 8.
 
 use super::yaml::{self, Node, Yaml};
 use super::{Diagnostic, SourceFile};
@@ -24,13 +26,18 @@ fn is_word(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
-/// Finds `$var` references exactly as the reference regex `\$(\w+(?:\.\w+)*)` does (Unicode `\w`);
-/// a trailing dot (`$standards.style_guide.`) is not part of the name.
+/// Finds `$var` references as the reference regex `\$(\w+(?:\.\w+)*)` does (Unicode `\w`); a
+/// trailing dot (`$standards.style_guide.`) is not part of the name, and `$$` is an escaped `$`,
+/// never the start of a reference.
 pub fn var_refs(text: &str) -> Vec<VarRef> {
     let mut refs = Vec::new();
     let mut search = 0;
     while let Some(rel) = text[search..].find('$') {
         let start = search + rel;
+        if text[start + 1..].starts_with('$') {
+            search = start + 2;
+            continue;
+        }
         let mut end = start + 1;
         let word_end = |from: usize| -> usize {
             text[from..]
@@ -135,14 +142,30 @@ impl Constraints {
         }
     }
 
-    /// Substitutes every resolvable `$var` in `text` (single pass, like the reference).
+    /// Substitutes every resolvable `$var` in `text`, and `$` for every `$$`. A value holding
+    /// `$vars` of its own is resolved too (8 levels deep at most; deeper, or a cycle, leaves the
+    /// reference unresolved).
     pub fn resolve(&self, text: &str) -> Resolved {
+        self.resolve_depth(text, 0)
+    }
+
+    fn resolve_depth(&self, text: &str, depth: u32) -> Resolved {
         let mut out = String::with_capacity(text.len());
         let mut unresolved = Vec::new();
         let mut last = 0;
         for r in var_refs(text) {
-            out.push_str(&text[last..r.start]);
-            match self.var_value(&r.name) {
+            out.push_str(&text[last..r.start].replace("$$", "$"));
+            let value = self.var_value(&r.name).and_then(|v| {
+                if var_refs(&v).is_empty() && !v.contains("$$") {
+                    return Some(v);
+                }
+                if depth >= 8 {
+                    return None;
+                }
+                let inner = self.resolve_depth(&v, depth + 1);
+                inner.unresolved.is_empty().then_some(inner.text)
+            });
+            match value {
                 Some(v) => out.push_str(&v),
                 None => {
                     out.push_str(&text[r.start..r.end]);
@@ -151,11 +174,21 @@ impl Constraints {
             }
             last = r.end;
         }
-        out.push_str(&text[last..]);
+        out.push_str(&text[last..].replace("$$", "$"));
         Resolved {
             text: out,
             unresolved,
         }
+    }
+
+    /// [`Constraints::resolve_required`], with the references that did not resolve (an unresolved
+    /// `required` counts as required, and the check it belongs to lists the name).
+    pub fn resolve_required_refs(&self, value: &Node) -> (bool, Vec<String>) {
+        let unresolved = match &value.value {
+            Yaml::String(s) => self.resolve(s).unresolved,
+            _ => Vec::new(),
+        };
+        (self.resolve_required(value), unresolved)
     }
 
     /// Evaluates a checklist `required` value: booleans as is; strings after `$var` substitution are
@@ -260,5 +293,28 @@ mod tests {
         assert_eq!(c.var_value("perf.p99"), None);
         assert_eq!(c.resolve("$perf.p99").unresolved, ["perf.p99"]);
         assert_eq!(c.var_value("perf").as_deref(), Some("{\"p99\":null}"));
+    }
+
+    #[test]
+    fn a_double_dollar_is_a_literal_dollar_and_nested_values_resolve() {
+        let c = constraints(
+            "tools:\n  t:\n    command: pytest\nthresholds:\n  min: 0.8\n  rule: \"coverage >= $thresholds.min\"\n  loop: \"$thresholds.loop\"\n",
+        );
+        let r = c.resolve("echo $$HOME $$$tools.t.command $$ $ $");
+        assert_eq!(r.text, "echo $HOME $pytest $ $ $");
+        assert!(r.unresolved.is_empty());
+        assert!(var_refs("$$HOME").is_empty());
+        let r = c.resolve("$thresholds.rule");
+        assert_eq!(r.text, "coverage >= 0.8");
+        let r = c.resolve("x $thresholds.loop");
+        assert_eq!(
+            r.unresolved,
+            ["thresholds.loop"],
+            "a cycle stays unresolved"
+        );
+        let (required, missing) =
+            c.resolve_required_refs(&Node::detached(Yaml::String("$nope.req".into())));
+        assert!(required);
+        assert_eq!(missing, ["nope.req"]);
     }
 }

@@ -627,11 +627,10 @@ fn alias_edge(edge: &str, topo: &HashSet<&str>) -> String {
 }
 
 fn stuck_delta(e: &EdgeAcc) -> Option<i64> {
-    if e.converged || e.recent.len() < 3 {
+    if e.converged {
         return None;
     }
-    let d = e.recent[0];
-    (d > 0 && e.recent.iter().all(|x| *x == d)).then_some(d)
+    crate::iterate::stuck_delta(&e.recent)
 }
 
 fn feature_status(

@@ -1,0 +1,9 @@
+//! One edge's iteration in the method's terms (issue 11, `../shared/reference/iterate-reference.md`):
+//! the checklist as it applies to a project, what the checks' outcomes add up to, and when an edge
+//! is stuck. Pure: running commands and asking models happen in the edge crates.
+
+mod checklist;
+mod evaluation;
+
+pub use checklist::{CheckKind, ResolvedCheck, resolve_checklist};
+pub use evaluation::{CheckResult, Evaluation, Outcome, interpret, stuck_delta};
