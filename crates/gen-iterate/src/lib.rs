@@ -1,7 +1,9 @@
 //! The iterate engine's shell (issue 11; `docs/iterate-plan.md` says what comes next): what runs a
-//! deterministic check's command. The pure rules (checklist, outcomes, delta, stuck) are in
-//! `gen_core::iterate`.
+//! deterministic check's command, and one evaluation of an edge's checklist with its events. The
+//! pure rules (checklist, outcomes, delta, stuck, event shapes) are in `gen_core::iterate`.
 
+mod evaluate;
 mod runner;
 
+pub use evaluate::{EvaluateError, Evaluated, Observer, Quiet, Request, evaluate};
 pub use runner::{Ended, Limits, Ran, run};

@@ -4,6 +4,7 @@
 
 mod checklist;
 mod evaluation;
+pub mod events;
 
 pub use checklist::{CheckKind, ResolvedCheck, resolve_checklist};
 pub use evaluation::{CheckResult, Evaluation, Outcome, interpret, stuck_delta};
