@@ -17,7 +17,7 @@ use std::path::PathBuf;
     name = "gen",
     version,
     long_about = None,
-    after_help = "Exit status: 0 done; 1 refused or not fully carried out (nothing half-done is left); 2 could not run."
+    after_help = "Exit status: 0 done; 1 refused or not fully carried out (nothing half-done is left); 2 could not run; 3 (evaluate) a person's decision is awaited."
 )]
 pub(crate) struct Cli {
     /// The workspace to use: a project folder or its .ai-workspace/ (default: nearest one above the cwd).
@@ -60,6 +60,8 @@ pub(crate) enum Command {
     Status(StatusArgs),
     /// List features with their event-derived state; `--write` refreshes the vector YAML.
     Features(FeaturesArgs),
+    /// Evaluate one edge of a feature for real: run its checks, write the iteration's events.
+    Evaluate(crate::commands::evaluate::EvaluateArgs),
     /// Edit workflow drafts: durable sessions with undo/redo, saved blueprints, the graph topology.
     #[command(subcommand)]
     Draft(DraftCommand),

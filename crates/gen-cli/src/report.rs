@@ -14,7 +14,7 @@ use gen_session::{TOPOLOGY, TopologyProblem};
 use gen_workspace::WorkspaceError;
 use std::process::ExitCode;
 
-/// How a run ended, as scripts see it; the README's "Exit codes" lists the same three.
+/// How a run ended, as scripts see it; the README's "Exit codes" lists the same four.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// The command did what was asked (0).
@@ -23,6 +23,8 @@ pub enum Exit {
     Refused,
     /// The command could not run; the message says why and what to do (2).
     CannotRun,
+    /// `evaluate`/`iterate`: nothing else is failing, a person's decision is awaited (3).
+    AwaitingHuman,
 }
 
 impl Exit {
@@ -32,6 +34,7 @@ impl Exit {
             Exit::Success => 0,
             Exit::Refused => 1,
             Exit::CannotRun => 2,
+            Exit::AwaitingHuman => 3,
         }
     }
 
@@ -246,8 +249,14 @@ mod tests {
     #[test]
     fn exit_codes_are_the_documented_ones() {
         assert_eq!(
-            [Exit::Success, Exit::Refused, Exit::CannotRun].map(Exit::code),
-            [0, 1, 2]
+            [
+                Exit::Success,
+                Exit::Refused,
+                Exit::CannotRun,
+                Exit::AwaitingHuman
+            ]
+            .map(Exit::code),
+            [0, 1, 2, 3]
         );
     }
 

@@ -3,6 +3,7 @@
 
 pub(crate) mod completions;
 pub(crate) mod draft;
+pub(crate) mod evaluate;
 pub(crate) mod event_emit;
 pub(crate) mod event_log;
 pub(crate) mod features;
@@ -48,6 +49,7 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
         }
         Command::Status(args) => status::run(&open(explicit)?, &args, json),
         Command::Features(args) => features::run(&open(explicit)?, &args, json),
+        Command::Evaluate(args) => evaluate::run(&open(explicit)?, &args, json),
         Command::Draft(command) => draft::run(&open(explicit)?, &command, json),
         Command::Sync(command) => sync::run(&open(explicit)?, &command, json),
         Command::Completions(args) => completions::run(&args),

@@ -1,0 +1,298 @@
+//! `gen evaluate --feature F [--edge E]`: one evaluation of an edge's checklist for real — the
+//! deterministic checks run their commands in the project root, human checks wait for a person —
+//! with the iteration's events in the log (reference §1.5–1.9). The first step of `gen iterate`;
+//! `docs/iterate-plan.md` says what follows (models, the loop, reviews).
+
+use crate::report::{Exit, UserError};
+use crate::terminal::{errln, outln, quiet, safe};
+use clap::Args;
+use gen_core::iterate::{CheckKind, CheckResult, ResolvedCheck, events::Scope, resolve_checklist};
+use gen_iterate::{Limits, Observer, Request};
+use gen_workspace::{Project, Workspace};
+use miette::Result;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `gen evaluate`
+#[derive(Debug, Args)]
+pub(crate) struct EvaluateArgs {
+    /// The feature to evaluate.
+    #[arg(long)]
+    pub feature: String,
+    /// The edge (any spelling: `code↔unit_tests`, `code<->unit_tests`); default: the feature's next one.
+    #[arg(long)]
+    pub edge: Option<String>,
+    /// The asset evaluated, relative to the project root (its hash keys human decisions).
+    #[arg(long, value_name = "PATH")]
+    pub asset: Option<PathBuf>,
+    /// Run the checks' commands without asking (CI); otherwise new commands are shown and confirmed once per workspace.
+    #[arg(long)]
+    pub yes: bool,
+    /// Seconds a command may print nothing before it is stopped as hung.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub fd_timeout: u64,
+    /// Who writes the events (default: GEN_AGENT_ID, then USER).
+    #[arg(long)]
+    pub agent: Option<String>,
+}
+
+/// Live lines on stderr, one per check as it ends.
+struct Lines;
+
+impl Observer for Lines {
+    fn check_started(&mut self, _: &ResolvedCheck) {}
+    fn check_finished(&mut self, r: &CheckResult) {
+        if !quiet() {
+            errln!(
+                "  {:<28} {:<8} {:>7}",
+                safe(&r.name),
+                outcome_word(r),
+                format!("{:.1}s", r.duration_ms as f64 / 1000.0)
+            );
+        }
+    }
+}
+
+fn outcome_word(r: &CheckResult) -> &'static str {
+    match r.outcome {
+        gen_core::iterate::Outcome::Pass => "pass",
+        gen_core::iterate::Outcome::Fail => "FAIL",
+        gen_core::iterate::Outcome::Error => "ERROR",
+        gen_core::iterate::Outcome::Skip => "skip",
+        gen_core::iterate::Outcome::Pending => "pending",
+    }
+}
+
+/// What `gen evaluate --json` prints.
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    feature: &'a str,
+    edge: &'a str,
+    #[serde(flatten)]
+    evaluated: &'a gen_iterate::Evaluated,
+}
+
+/// Commands the user has allowed to run in this workspace (their SHA-256s).
+fn approvals_path(ws: &Workspace) -> PathBuf {
+    ws.dir.join(".gen").join("approved-commands.json")
+}
+
+fn command_key(command: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(command.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Shows the commands not run here before and asks (or takes `--yes`); records the answer.
+fn confirm(ws: &Workspace, checks: &[ResolvedCheck], yes: bool) -> Result<()> {
+    let path = approvals_path(ws);
+    let mut approved: Vec<String> = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let new: Vec<&str> = checks
+        .iter()
+        .filter(|c| c.kind == CheckKind::Deterministic && c.unresolved.is_empty())
+        .filter_map(|c| c.command.as_deref())
+        .filter(|c| !approved.contains(&command_key(c)))
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let listed: String = new.iter().map(|c| format!("\n    {}", safe(c))).collect();
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(UserError::new(
+                format!("these check commands have not run in this workspace before:{listed}"),
+                "read them, then run again with --yes (or answer the prompt in a terminal)",
+            )
+            .into());
+        }
+        errln!(
+            "These check commands will run in {}:{listed}",
+            ws.root.display()
+        );
+        errln!("Run them? [y/N] ");
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return Err(UserError::new(
+                "not confirmed: nothing ran",
+                "run again and answer y, or pass --yes",
+            )
+            .into());
+        }
+    }
+    approved.extend(new.iter().map(|c| command_key(c)));
+    let bytes = serde_json::to_vec_pretty(&approved).unwrap_or_default();
+    gen_workspace::write_atomic(&path, &bytes)
+        .map_err(|e| UserError::new(e.to_string(), "check the workspace folder's permissions"))?;
+    Ok(())
+}
+
+/// Runs the command.
+pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exit> {
+    let project = Project::load(ws);
+    let Some(topology) = project.config.topology.as_ref() else {
+        return Err(UserError::new(
+            "this workspace has no graph topology (graph/graph_topology.yml) that parses",
+            "`gen validate` shows why; `gen init` writes one",
+        )
+        .into());
+    };
+    let view = project
+        .status(false, crate::report::status_see_also())
+        .map_err(|e| UserError::new(e.to_string(), "check events/events.jsonl"))?;
+    let status = view
+        .report
+        .features
+        .iter()
+        .find(|f| f.feature == args.feature);
+    let edge = match (&args.edge, status) {
+        (Some(raw), _) => topology.resolve_edge(raw).ok_or_else(|| {
+            UserError::new(
+                format!("the topology has no edge `{}`", safe(raw)),
+                format!("edges: {}", topology.edge_ids().join(", ")),
+            )
+        })?,
+        (None, Some(s)) => s
+            .current_edge
+            .clone()
+            .or_else(|| {
+                s.path
+                    .iter()
+                    .find(|e| !s.converged_edges.contains(e))
+                    .cloned()
+            })
+            .ok_or_else(|| {
+                UserError::new(
+                    format!(
+                        "{} has converged on every edge of its profile",
+                        safe(&args.feature)
+                    ),
+                    "name one with --edge to evaluate it again",
+                )
+            })?,
+        (None, None) => {
+            return Err(UserError::new(
+                format!("{} has no vector and no events", safe(&args.feature)),
+                "start it with `gen features new ID --title TEXT`, or name the edge with --edge",
+            )
+            .into());
+        }
+    };
+    let Some(transition) = topology.transitions.iter().find(|t| t.edge_id() == edge) else {
+        return Err(
+            UserError::new(format!("the topology has no edge `{edge}`"), "check --edge").into(),
+        );
+    };
+    let Some(params) = project.config.edge_params_for(transition) else {
+        return Err(UserError::new(
+            format!(
+                "no edge parameters for {edge} (its edge_config names `{}`)",
+                transition.edge_config_file_name().unwrap_or("nothing")
+            ),
+            "add that file under graph/edge_params/ (`gen validate` lists what is there)",
+        )
+        .into());
+    };
+    let checks = resolve_checklist(params, project.config.constraints.as_ref());
+    let asset = match &args.asset {
+        Some(p) => {
+            let full = ws.root.join(p);
+            if !full.is_file() {
+                return Err(UserError::new(
+                    format!("the asset {} is not a file", full.display()),
+                    "give --asset a file relative to the project root",
+                )
+                .into());
+            }
+            Some(full)
+        }
+        None => None,
+    };
+    confirm(ws, &checks, args.yes)?;
+    let iteration = status
+        .and_then(|s| s.edges.get(&edge))
+        .map_or(0, |e| e.iterations)
+        + 1;
+    let request = Request {
+        scope: Scope {
+            project: project.name(),
+            agent: super::agent_id(args.agent.as_deref()),
+            feature: args.feature.clone(),
+            edge: edge.clone(),
+        },
+        iteration,
+        asset: asset.as_deref(),
+        limits: Limits::for_stall(Duration::from_secs(args.fd_timeout.max(1))),
+        env_remove: &[
+            "OPENAI_API_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        ],
+        correlation_id: None,
+    };
+    if !quiet() && !json {
+        errln!(
+            "evaluating {} on {} (iteration {iteration}, {} checks)",
+            safe(&args.feature),
+            edge,
+            checks.len()
+        );
+    }
+    let done = gen_iterate::evaluate(ws, &checks, &request, &mut Lines).map_err(|e| {
+        UserError::new(
+            e.to_string(),
+            "what was written so far stays in the log; fix that and run again",
+        )
+    })?;
+    if json {
+        super::print_json(&Report {
+            feature: &args.feature,
+            edge: &edge,
+            evaluated: &done,
+        })?;
+    } else {
+        let e = &done.evaluation;
+        outln!(
+            "{} on {}: {} — delta {} ({} passed, {} failed, {} skipped, {} pending of {})",
+            safe(&args.feature),
+            edge,
+            done.status,
+            e.delta,
+            e.passed,
+            e.failed,
+            e.skipped,
+            e.pending,
+            e.total
+        );
+        for c in done.checks.iter().filter(|c| {
+            matches!(
+                c.outcome,
+                gen_core::iterate::Outcome::Fail | gen_core::iterate::Outcome::Error
+            )
+        }) {
+            let first = c
+                .message
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            outln!(
+                "  {} {}{}: {}",
+                outcome_word(c),
+                safe(&c.name),
+                if c.required { "" } else { " (not required)" },
+                safe(first)
+            );
+        }
+    }
+    Ok(match done.status {
+        "converged" => Exit::Success,
+        "awaiting_human" => Exit::AwaitingHuman,
+        _ => Exit::Refused,
+    })
+}

@@ -1,0 +1,245 @@
+//! `gen evaluate` on a tiny real project: a shell "calculator" whose test fails until it is fixed.
+//! The checks' commands really run (after the user allowed them), the iteration's events land in
+//! the log in order, a human check holds the edge, and the exit code says which of those it was.
+
+mod common;
+
+use common::{gen_in, gen_ok};
+use serde_json::Value;
+use std::path::Path;
+
+const EDGE_PARAMS: &str = r#"edge: "code↔unit_tests"
+description: "The calculator adds; its test says so."
+checklist:
+  - name: tests_pass
+    type: deterministic
+    criterion: "The tests pass."
+    command: "sh tests/run.sh"
+    required: true
+  - name: style
+    type: deterministic
+    criterion: "Style is clean (advisory)."
+    command: "echo 'style: 1 warning' >&2; false"
+    required: false
+  - name: signoff
+    type: human
+    criterion: "A person signed off."
+    required: true
+convergence:
+  rule: all_required_checks_pass
+"#;
+
+fn project(root: &Path) {
+    gen_ok(root, &["init", "-q", "--project", "calc"]);
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        EDGE_PARAMS,
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::create_dir_all(root.join("tests")).unwrap();
+    std::fs::write(root.join("src/calc.sh"), "echo $(( $1 - $2 ))\n").unwrap();
+    std::fs::write(
+        root.join("tests/run.sh"),
+        "out=$(sh src/calc.sh 2 3)\n[ \"$out\" = 5 ] || { echo \"add 2 3: expected 5, got $out\" >&2; exit 1; }\n",
+    )
+    .unwrap();
+    gen_ok(
+        root,
+        &[
+            "features",
+            "new",
+            "REQ-F-CALC-001",
+            "--title",
+            "Add two numbers",
+        ],
+    );
+}
+
+fn events(root: &Path) -> Vec<Value> {
+    std::fs::read_to_string(root.join(".ai-workspace/events/events.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|e: &Value| e["event_type"] != "project_initialized")
+        .collect()
+}
+
+fn types(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| e["event_type"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn checks_run_for_real_and_the_exit_code_says_what_is_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    let evaluate = [
+        "evaluate",
+        "--feature",
+        "REQ-F-CALC-001",
+        "--edge",
+        "code<->unit_tests",
+    ];
+
+    // Commands never run here before are shown first; without a terminal and --yes nothing runs.
+    let refused = gen_in(root, &evaluate);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("sh tests/run.sh") && err.contains("--yes"),
+        "{err}"
+    );
+    assert!(events(root).is_empty(), "nothing ran, nothing written");
+
+    // The bug: the test fails (required), style fails (advisory), the human waits.
+    let mut args = evaluate.to_vec();
+    args.push("--yes");
+    let first = gen_in(root, &args);
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(out.contains("iterating — delta 1"), "{out}");
+    assert!(
+        out.contains("FAIL tests_pass: add 2 3: expected 5, got -1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL style (not required): style: 1 warning"),
+        "{out}"
+    );
+    let live = String::from_utf8_lossy(&first.stderr);
+    assert!(
+        live.contains("tests_pass") && live.contains("FAIL"),
+        "a live line per check: {live}"
+    );
+    let log = events(root);
+    assert_eq!(
+        types(&log),
+        [
+            "iteration_started",
+            "evaluator_detail",
+            "evaluator_detail",
+            "human_gate_entered",
+            "iteration_completed"
+        ]
+    );
+    let root_id = &log[0]["event_id"];
+    assert!(log.iter().all(|e| &e["correlation_id"] == root_id));
+    assert_eq!(log[4]["delta"], 1);
+    assert_eq!(log[4]["iteration"], 1);
+    assert_eq!(log[1]["message"], "add 2 3: expected 5, got -1\n");
+
+    // Fixed: only the person is left (exit 3), and no second gate for the same decision.
+    std::fs::write(root.join("src/calc.sh"), "echo $(( $1 + $2 ))\n").unwrap();
+    let second = gen_in(root, &evaluate);
+    assert_eq!(
+        second.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let log = events(root);
+    assert_eq!(
+        types(&log[5..]),
+        [
+            "iteration_started",
+            "evaluator_detail",
+            "iteration_completed"
+        ]
+    );
+    assert_eq!(log[7]["status"], "awaiting_human");
+    assert_eq!(log[7]["iteration"], 2);
+
+    // Without the human check the edge converges; status sees it at once.
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        EDGE_PARAMS
+            .split("  - name: signoff")
+            .next()
+            .unwrap()
+            .to_string()
+            + "convergence:\n  rule: all_required_checks_pass\n",
+    )
+    .unwrap();
+    let done: Value =
+        serde_json::from_str(&gen_ok(root, &[&evaluate[..], &["--json"]].concat())).unwrap();
+    assert_eq!(done["status"], "converged");
+    assert_eq!(done["evaluation"]["delta"], 0);
+    assert_eq!(done["edge"], "code↔unit_tests");
+    assert_eq!(events(root).last().unwrap()["event_type"], "edge_converged");
+    let status: Value = serde_json::from_str(&gen_ok(
+        root,
+        &["status", "--json", "--feature", "REQ-F-CALC-001"],
+    ))
+    .unwrap();
+    assert!(status.to_string().contains("converged"), "{status}");
+}
+
+#[test]
+fn what_cannot_be_evaluated_says_why_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    for (args, says) in [
+        (
+            vec!["evaluate", "--feature", "REQ-F-NONE", "--yes"],
+            "has no vector and no events",
+        ),
+        (
+            vec![
+                "evaluate",
+                "--feature",
+                "REQ-F-CALC-001",
+                "--edge",
+                "code→nowhere",
+                "--yes",
+            ],
+            "has no edge",
+        ),
+        (
+            vec![
+                "evaluate",
+                "--feature",
+                "REQ-F-CALC-001",
+                "--edge",
+                "code<->unit_tests",
+                "--asset",
+                "missing.txt",
+                "--yes",
+            ],
+            "is not a file",
+        ),
+    ] {
+        let out = gen_in(root, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}"
+        );
+    }
+    std::fs::remove_file(root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml")).unwrap();
+    let out = gen_in(
+        root,
+        &[
+            "evaluate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no edge parameters for code↔unit_tests")
+    );
+    assert!(events(root).is_empty());
+}
