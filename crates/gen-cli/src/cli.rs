@@ -62,6 +62,9 @@ pub(crate) enum Command {
     Features(FeaturesArgs),
     /// Evaluate one edge of a feature for real: run its checks, write the iteration's events.
     Evaluate(crate::commands::evaluate::EvaluateArgs),
+    /// A person's side of human checks: what waits, approve, reject.
+    #[command(subcommand)]
+    Review(crate::commands::review::ReviewCommand),
     /// Edit workflow drafts: durable sessions with undo/redo, saved blueprints, the graph topology.
     #[command(subcommand)]
     Draft(DraftCommand),

@@ -97,7 +97,7 @@ fn checks_run_for_real_and_the_exit_code_says_what_is_left() {
 
     // The bug: the test fails (required), style fails (advisory), the human waits.
     let mut args = evaluate.to_vec();
-    args.push("--yes");
+    args.extend(["--asset", "src/calc.sh", "--yes"]);
     let first = gen_in(root, &args);
     assert_eq!(
         first.status.code(),
@@ -137,9 +137,9 @@ fn checks_run_for_real_and_the_exit_code_says_what_is_left() {
     assert_eq!(log[4]["iteration"], 1);
     assert_eq!(log[1]["message"], "add 2 3: expected 5, got -1\n");
 
-    // Fixed: only the person is left (exit 3), and no second gate for the same decision.
+    // Fixed: only the person is left (exit 3); the same asset asks no second time.
     std::fs::write(root.join("src/calc.sh"), "echo $(( $1 + $2 ))\n").unwrap();
-    let second = gen_in(root, &evaluate);
+    let second = gen_in(root, &args);
     assert_eq!(
         second.status.code(),
         Some(3),
@@ -152,29 +152,80 @@ fn checks_run_for_real_and_the_exit_code_says_what_is_left() {
         [
             "iteration_started",
             "evaluator_detail",
+            "human_gate_entered",
             "iteration_completed"
         ]
     );
-    assert_eq!(log[7]["status"], "awaiting_human");
-    assert_eq!(log[7]["iteration"], 2);
+    assert_eq!(log[8]["status"], "awaiting_human");
+    assert_eq!(log[8]["iteration"], 2);
+    assert_eq!(gen_in(root, &args).status.code(), Some(3));
+    assert_eq!(
+        types(&events(root)[9..]),
+        [
+            "iteration_started",
+            "evaluator_detail",
+            "iteration_completed"
+        ],
+        "one gate per version of the asset"
+    );
 
-    // Without the human check the edge converges; status sees it at once.
-    std::fs::write(
-        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
-        EDGE_PARAMS
-            .split("  - name: signoff")
-            .next()
-            .unwrap()
-            .to_string()
-            + "convergence:\n  rule: all_required_checks_pass\n",
-    )
-    .unwrap();
-    let done: Value =
-        serde_json::from_str(&gen_ok(root, &[&evaluate[..], &["--json"]].concat())).unwrap();
+    // The person's side: the waiting check, a rejection with its reason, then an approval.
+    let waiting: Value =
+        serde_json::from_str(&gen_ok(root, &["review", "list", "--json"])).unwrap();
+    assert_eq!(waiting.as_array().unwrap().len(), 1, "{waiting}");
+    assert_eq!(waiting[0]["check"], "signoff");
+    let decide = |verb: &str, extra: &[&str]| {
+        let mut a = vec![
+            "review",
+            verb,
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--check",
+            "signoff",
+            "--agent",
+            "bo",
+        ];
+        a.extend_from_slice(extra);
+        gen_in(root, &a)
+    };
+    assert_eq!(
+        decide("reject", &[]).status.code(),
+        Some(2),
+        "a rejection needs a reason"
+    );
+    assert_eq!(
+        decide("reject", &["--reason", "no test for negatives"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let rejected = gen_in(root, &args);
+    assert_eq!(rejected.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&rejected.stdout);
+    assert!(
+        out.contains("FAIL signoff: rejected by bo: no test for negatives"),
+        "{out}"
+    );
+    assert_eq!(
+        decide("approve", &[]).status.code(),
+        Some(1),
+        "nothing waits on this asset"
+    );
+    // A new version of the asset asks again; approved, the edge converges and status sees it.
+    std::fs::write(root.join("src/calc.sh"), "# adds\necho $(( $1 + $2 ))\n").unwrap();
+    assert_eq!(gen_in(root, &args).status.code(), Some(3));
+    assert_eq!(decide("approve", &[]).status.code(), Some(0));
+    let mut json_args = args.clone();
+    json_args.push("--json");
+    let done: Value = serde_json::from_str(&gen_ok(root, &json_args)).unwrap();
     assert_eq!(done["status"], "converged");
     assert_eq!(done["evaluation"]["delta"], 0);
     assert_eq!(done["edge"], "code↔unit_tests");
     assert_eq!(events(root).last().unwrap()["event_type"], "edge_converged");
+    let empty: Value = serde_json::from_str(&gen_ok(root, &["review", "list", "--json"])).unwrap();
+    assert_eq!(empty, serde_json::json!([]));
     let status: Value = serde_json::from_str(&gen_ok(
         root,
         &["status", "--json", "--feature", "REQ-F-CALC-001"],

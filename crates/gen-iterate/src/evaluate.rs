@@ -5,9 +5,10 @@
 
 use crate::runner::{Ended, Limits, run};
 use gen_core::iterate::events::{self, Link, Scope};
-use gen_core::iterate::{CheckKind, CheckResult, Evaluation, Outcome, ResolvedCheck, interpret};
-use gen_workspace::{LineItem, Workspace};
-use std::collections::BTreeSet;
+use gen_core::iterate::{
+    CheckKind, CheckResult, Evaluation, Outcome, ResolvedCheck, Review, interpret, review_of,
+};
+use gen_workspace::Workspace;
 use std::path::Path;
 use std::time::Instant;
 
@@ -118,36 +119,6 @@ fn sha256_file(path: &Path) -> Result<String, EvaluateError> {
     Ok(format!("sha256:{hex}"))
 }
 
-/// Human gates already open for this feature and edge: (check, input hash) of every
-/// `human_gate_entered` in the log.
-fn open_gates(ws: &Workspace, scope: &Scope) -> Result<BTreeSet<(String, String)>, EvaluateError> {
-    let edge = gen_core::config::canonical_edge_id(&scope.edge);
-    let mut gates = BTreeSet::new();
-    gen_workspace::each_line(
-        &ws.events_path(),
-        |e| e.event_type.as_deref() == Some("human_gate_entered"),
-        |item| {
-            let LineItem::Event(e) = item else { return };
-            if e.event.feature.as_deref() != Some(scope.feature.as_str())
-                || e.event.edge.as_deref() != Some(edge.as_str())
-            {
-                return;
-            }
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(&e.raw) else {
-                return;
-            };
-            let text = |k: &str| {
-                v.get(k)
-                    .and_then(|x| x.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            gates.insert((text("check_name"), text("input_hash")));
-        },
-    )?;
-    Ok(gates)
-}
-
 fn result(check: &ResolvedCheck, outcome: Outcome, message: String, ms: u64) -> CheckResult {
     CheckResult {
         name: check.name.clone(),
@@ -243,11 +214,12 @@ pub fn evaluate(
             correlation_id: correlation_id.clone(),
         }
     };
-    let gates = if checks.iter().any(|c| c.kind == CheckKind::Human) {
-        open_gates(ws, &req.scope)?
+    let (gates, decisions) = if checks.iter().any(|c| c.kind == CheckKind::Human) {
+        crate::reviews::read_reviews(ws)?
     } else {
-        BTreeSet::new()
+        (Vec::new(), Vec::new())
     };
+    let edge = gen_core::config::canonical_edge_id(&req.scope.edge);
     let mut results = Vec::with_capacity(checks.len());
     for check in checks {
         observer.check_started(check);
@@ -261,24 +233,49 @@ pub fn evaluate(
                 0,
             ),
             CheckKind::Human => {
-                let key = (check.name.clone(), input_hash.clone().unwrap_or_default());
-                if !gates.contains(&key) {
-                    let gate = events::human_gate_entered(
-                        &req.scope,
-                        &child(&mut clock),
-                        req.iteration,
+                let hash = input_hash.clone().unwrap_or_default();
+                let ms = || started_at.elapsed().as_millis() as u64;
+                match review_of(
+                    &gates,
+                    &decisions,
+                    &req.scope.feature,
+                    &edge,
+                    &check.name,
+                    &hash,
+                ) {
+                    Review::Decided(_, d) if d.approved => {
+                        result(check, Outcome::Pass, format!("approved by {}", d.by), ms())
+                    }
+                    Review::Decided(_, d) => result(
                         check,
-                        input_hash.as_deref(),
-                    );
-                    gen_workspace::append_event(ws, &gate)?;
-                    written.push(gate.event_id.clone());
+                        Outcome::Fail,
+                        format!("rejected by {}: {}", d.by, d.reason),
+                        ms(),
+                    ),
+                    Review::Waiting(_) => result(
+                        check,
+                        Outcome::Pending,
+                        "waiting for a human decision".into(),
+                        ms(),
+                    ),
+                    Review::NotAsked => {
+                        let gate = events::human_gate_entered(
+                            &req.scope,
+                            &child(&mut clock),
+                            req.iteration,
+                            check,
+                            input_hash.as_deref(),
+                        );
+                        gen_workspace::append_event(ws, &gate)?;
+                        written.push(gate.event_id.clone());
+                        result(
+                            check,
+                            Outcome::Pending,
+                            "waiting for a human decision".into(),
+                            ms(),
+                        )
+                    }
                 }
-                result(
-                    check,
-                    Outcome::Pending,
-                    "waiting for a human decision".into(),
-                    started_at.elapsed().as_millis() as u64,
-                )
             }
             CheckKind::Other(t) => result(
                 check,

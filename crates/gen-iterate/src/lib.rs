@@ -3,7 +3,9 @@
 //! pure rules (checklist, outcomes, delta, stuck, event shapes) are in `gen_core::iterate`.
 
 mod evaluate;
+mod reviews;
 mod runner;
 
 pub use evaluate::{EvaluateError, Evaluated, Observer, Quiet, Request, evaluate};
+pub use reviews::{decide, read_reviews};
 pub use runner::{Ended, Limits, Ran, run};

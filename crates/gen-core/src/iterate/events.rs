@@ -32,6 +32,11 @@ pub struct Link {
     pub correlation_id: String,
 }
 
+/// An event of this family with its own type and payload (reviews, and what comes next).
+pub fn custom(scope: &Scope, link: &Link, event_type: &str, payload: Value) -> NewEvent {
+    event(scope, link, event_type, payload)
+}
+
 fn event(scope: &Scope, link: &Link, event_type: &str, payload: Value) -> NewEvent {
     let mut map = Map::new();
     if let Value::Object(fields) = payload {

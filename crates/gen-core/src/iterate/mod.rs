@@ -5,6 +5,8 @@
 mod checklist;
 mod evaluation;
 pub mod events;
+mod reviews;
 
 pub use checklist::{CheckKind, ResolvedCheck, resolve_checklist};
 pub use evaluation::{CheckResult, Evaluation, Outcome, interpret, stuck_delta};
+pub use reviews::{Decision, Gate, Review, open_gates, review_completed, review_of};
