@@ -17,7 +17,7 @@ use std::path::PathBuf;
     name = "gen",
     version,
     long_about = None,
-    after_help = "Exit status: 0 done; 1 refused or not fully carried out (nothing half-done is left); 2 could not run; 3 (evaluate) a person's decision is awaited."
+    after_help = "Exit status: 0 done; 1 refused or not fully carried out (nothing half-done is left); 2 could not run; 3 (evaluate, iterate) a person's decision is awaited."
 )]
 pub(crate) struct Cli {
     /// The workspace to use: a project folder or its .ai-workspace/ (default: nearest one above the cwd).
@@ -62,6 +62,8 @@ pub(crate) enum Command {
     Features(FeaturesArgs),
     /// Evaluate one edge of a feature for real: run its checks, write the iteration's events.
     Evaluate(crate::commands::evaluate::EvaluateArgs),
+    /// Run one edge for real: construct, evaluate, repeat until it converges or the budget is spent.
+    Iterate(crate::commands::iterate::IterateArgs),
     /// A person's side of human checks: what waits, approve, reject.
     #[command(subcommand)]
     Review(crate::commands::review::ReviewCommand),

@@ -294,3 +294,182 @@ fn what_cannot_be_evaluated_says_why_and_writes_nothing() {
     );
     assert!(events(root).is_empty());
 }
+
+/// The edge parameters without the human check.
+fn without_signoff() -> String {
+    EDGE_PARAMS
+        .split("  - name: signoff")
+        .next()
+        .unwrap()
+        .to_string()
+        + "convergence:\n  rule: all_required_checks_pass\n"
+}
+
+#[test]
+fn gen_iterate_with_a_scripted_constructor_converges_in_two_iterations_with_the_exact_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        without_signoff(),
+    )
+    .unwrap();
+    // The generator: the first call changes nothing, the second fixes the bug; each call keeps the
+    // feedback it was given.
+    std::fs::create_dir_all(root.join("tools")).unwrap();
+    std::fs::write(
+        root.join("tools/fix.sh"),
+        "n=$(cat .calls 2>/dev/null || echo 0); n=$((n+1)); echo $n > .calls\n\
+         cp \"$GEN_FAILURES_FILE\" \"feedback-$n.txt\"\n\
+         echo \"$GEN_FEATURE $GEN_EDGE $GEN_ITERATION\" > \"context-$n.txt\"\n\
+         if [ \"$n\" -ge 2 ]; then echo 'echo $(( $1 + $2 ))' > src/calc.sh; fi\n",
+    )
+    .unwrap();
+    let out = gen_in(
+        root,
+        &[
+            "iterate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--asset",
+            "src/calc.sh",
+            "--constructor",
+            "command",
+            "--constructor-command",
+            "sh tools/fix.sh",
+            "--yes",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("REQ-F-CALC-001 on code↔unit_tests: converged")
+    );
+    let log = events(root);
+    assert_eq!(
+        types(&log),
+        [
+            "edge_started",
+            "iteration_started",
+            "evaluator_detail",
+            "evaluator_detail",
+            "iteration_completed",
+            "iteration_started",
+            "evaluator_detail",
+            "iteration_completed",
+            "edge_converged",
+        ]
+    );
+    let run = &log[0]["event_id"];
+    assert!(
+        log.iter().all(|e| &e["correlation_id"] == run),
+        "one correlation"
+    );
+    assert_eq!(
+        log[1]["causation_id"], *run,
+        "an iteration is caused by the run"
+    );
+    assert_eq!(log[5]["causation_id"], *run);
+    assert_eq!(log[2]["causation_id"], log[1]["event_id"]);
+    assert_eq!(
+        log[8]["causation_id"], log[7]["event_id"],
+        "converged because of the last iteration"
+    );
+    assert_eq!(
+        (&log[4]["delta"], &log[7]["delta"]),
+        (&Value::from(1), &Value::from(0))
+    );
+    assert_ne!(
+        log[1]["input_hash"], log[5]["input_hash"],
+        "the asset changed in between"
+    );
+    // The failures of iteration 1 were the generator's feedback for iteration 2.
+    assert_eq!(
+        std::fs::read_to_string(root.join("feedback-1.txt")).unwrap(),
+        ""
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("feedback-2.txt")).unwrap(),
+        "tests_pass: add 2 3: expected 5, got -1\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("context-2.txt")).unwrap(),
+        "REQ-F-CALC-001 code↔unit_tests 2\n"
+    );
+    // The vector's trajectory says so, as `gen features --write` would have written it.
+    let vector =
+        std::fs::read_to_string(root.join(".ai-workspace/features/active/REQ-F-CALC-001.yml"))
+            .unwrap();
+    assert!(vector.contains("converged"), "{vector}");
+}
+
+#[test]
+fn gen_iterate_with_a_budget_of_one_abandons_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        without_signoff(),
+    )
+    .unwrap();
+    let out = gen_in(
+        root,
+        &[
+            "iterate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--max-iterations",
+            "1",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("not converged after 1 iteration(s): abandoned")
+    );
+    let log = events(root);
+    let last = log.last().unwrap();
+    assert_eq!(last["event_type"], "iteration_abandoned");
+    assert_eq!(
+        (
+            &last["iterations_attempted"],
+            &last["max_iterations"],
+            &last["final_delta"],
+            &last["reason"]
+        ),
+        (
+            &Value::from(1),
+            &Value::from(1),
+            &Value::from(1),
+            &Value::from("max_iterations")
+        )
+    );
+    assert_eq!(last["correlation_id"], log[0]["event_id"]);
+    // A usage mistake writes nothing.
+    let before = events(root).len();
+    let bad = gen_in(
+        root,
+        &[
+            "iterate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--constructor",
+            "command",
+            "--yes",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(events(root).len(), before);
+}

@@ -120,6 +120,17 @@ fn signal_group(pgid: u32, signal: i32) {
 /// Runs `command` with `sh -c` in `cwd`, without the variables named in `env_remove` (a model's API
 /// key has no business in a check's environment).
 pub fn run(command: &str, cwd: &Path, env_remove: &[&str], limits: &Limits) -> Ran {
+    run_with(command, cwd, env_remove, &[], limits)
+}
+
+/// [`run`] with variables set for the command (a constructor's context).
+pub fn run_with(
+    command: &str,
+    cwd: &Path,
+    env_remove: &[&str],
+    env: &[(&str, String)],
+    limits: &Limits,
+) -> Ran {
     use std::os::unix::process::CommandExt;
     let start = Instant::now();
     let mut cmd = Command::new("sh");
@@ -132,6 +143,9 @@ pub fn run(command: &str, cwd: &Path, env_remove: &[&str], limits: &Limits) -> R
         .process_group(0);
     for name in env_remove {
         cmd.env_remove(name);
+    }
+    for (name, value) in env {
+        cmd.env(name, value);
     }
     let mut child = match cmd.spawn() {
         Ok(child) => child,

@@ -38,7 +38,7 @@ pub(crate) struct EvaluateArgs {
 }
 
 /// Live lines on stderr, one per check as it ends.
-struct Lines;
+pub(crate) struct Lines;
 
 impl Observer for Lines {
     fn check_started(&mut self, _: &ResolvedCheck) {}
@@ -54,7 +54,7 @@ impl Observer for Lines {
     }
 }
 
-fn outcome_word(r: &CheckResult) -> &'static str {
+pub(crate) fn outcome_word(r: &CheckResult) -> &'static str {
     match r.outcome {
         gen_core::iterate::Outcome::Pass => "pass",
         gen_core::iterate::Outcome::Fail => "FAIL",
@@ -86,8 +86,14 @@ fn command_key(command: &str) -> String {
         .collect()
 }
 
-/// Shows the commands not run here before and asks (or takes `--yes`); records the answer.
-fn confirm(ws: &Workspace, checks: &[ResolvedCheck], yes: bool) -> Result<()> {
+/// Shows the commands not run here before — the checks' and `extra` (a constructor's) — and asks
+/// (or takes `--yes`); records the answer.
+pub(crate) fn confirm(
+    ws: &Workspace,
+    checks: &[ResolvedCheck],
+    extra: &[&str],
+    yes: bool,
+) -> Result<()> {
     let path = approvals_path(ws);
     let mut approved: Vec<String> = std::fs::read(&path)
         .ok()
@@ -97,6 +103,7 @@ fn confirm(ws: &Workspace, checks: &[ResolvedCheck], yes: bool) -> Result<()> {
         .iter()
         .filter(|c| c.kind == CheckKind::Deterministic && c.unresolved.is_empty())
         .filter_map(|c| c.command.as_deref())
+        .chain(extra.iter().copied())
         .filter(|c| !approved.contains(&command_key(c)))
         .collect();
     if new.is_empty() {
@@ -133,8 +140,27 @@ fn confirm(ws: &Workspace, checks: &[ResolvedCheck], yes: bool) -> Result<()> {
     Ok(())
 }
 
-/// Runs the command.
-pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exit> {
+/// What an evaluation or a run works on, resolved from the flags.
+pub(crate) struct Target {
+    /// The workspace's loaded configs and vectors.
+    pub project: Project,
+    /// The canonical edge id.
+    pub edge: String,
+    /// Its checklist, resolved against the constraints.
+    pub checks: Vec<ResolvedCheck>,
+    /// The asset, absolute.
+    pub asset: Option<PathBuf>,
+    /// The number the next iteration on this edge gets.
+    pub next_iteration: u32,
+}
+
+/// Resolves feature, edge, checklist and asset, or says what is missing.
+pub(crate) fn target(
+    ws: &Workspace,
+    feature: &str,
+    edge: Option<&str>,
+    asset: Option<&std::path::Path>,
+) -> Result<Target> {
     let project = Project::load(ws);
     let Some(topology) = project.config.topology.as_ref() else {
         return Err(UserError::new(
@@ -146,12 +172,8 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
     let view = project
         .status(false, crate::report::status_see_also())
         .map_err(|e| UserError::new(e.to_string(), "check events/events.jsonl"))?;
-    let status = view
-        .report
-        .features
-        .iter()
-        .find(|f| f.feature == args.feature);
-    let edge = match (&args.edge, status) {
+    let status = view.report.features.iter().find(|f| f.feature == feature);
+    let edge = match (edge, status) {
         (Some(raw), _) => topology.resolve_edge(raw).ok_or_else(|| {
             UserError::new(
                 format!("the topology has no edge `{}`", safe(raw)),
@@ -171,14 +193,14 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
                 UserError::new(
                     format!(
                         "{} has converged on every edge of its profile",
-                        safe(&args.feature)
+                        safe(feature)
                     ),
                     "name one with --edge to evaluate it again",
                 )
             })?,
         (None, None) => {
             return Err(UserError::new(
-                format!("{} has no vector and no events", safe(&args.feature)),
+                format!("{} has no vector and no events", safe(feature)),
                 "start it with `gen features new ID --title TEXT`, or name the edge with --edge",
             )
             .into());
@@ -200,7 +222,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
         .into());
     };
     let checks = resolve_checklist(params, project.config.constraints.as_ref());
-    let asset = match &args.asset {
+    let asset = match asset {
         Some(p) => {
             let full = ws.root.join(p);
             if !full.is_file() {
@@ -214,11 +236,34 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
         }
         None => None,
     };
-    confirm(ws, &checks, args.yes)?;
-    let iteration = status
+    let next_iteration = status
         .and_then(|s| s.edges.get(&edge))
         .map_or(0, |e| e.iterations)
         + 1;
+    Ok(Target {
+        project,
+        edge,
+        checks,
+        asset,
+        next_iteration,
+    })
+}
+
+/// Runs the command.
+pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exit> {
+    let Target {
+        project,
+        edge,
+        checks,
+        asset,
+        next_iteration: iteration,
+    } = target(
+        ws,
+        &args.feature,
+        args.edge.as_deref(),
+        args.asset.as_deref(),
+    )?;
+    confirm(ws, &checks, &[], args.yes)?;
     let request = Request {
         scope: Scope {
             project: project.name(),

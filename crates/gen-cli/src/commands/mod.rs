@@ -9,6 +9,7 @@ pub(crate) mod event_log;
 pub(crate) mod features;
 pub(crate) mod features_new;
 pub(crate) mod init;
+pub(crate) mod iterate;
 pub(crate) mod review;
 pub(crate) mod status;
 pub(crate) mod sync;
@@ -52,6 +53,7 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
         Command::Features(args) => features::run(&open(explicit)?, &args, json),
         Command::Evaluate(args) => evaluate::run(&open(explicit)?, &args, json),
         Command::Review(command) => review::run(&open(explicit)?, &command, json),
+        Command::Iterate(args) => iterate::run(&open(explicit)?, &args, json),
         Command::Draft(command) => draft::run(&open(explicit)?, &command, json),
         Command::Sync(command) => sync::run(&open(explicit)?, &command, json),
         Command::Completions(args) => completions::run(&args),

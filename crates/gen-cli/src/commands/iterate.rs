@@ -1,0 +1,241 @@
+//! `gen iterate --feature F [--edge E]`: run one edge of the graph for real — construct (a user's
+//! generator command, or nothing), evaluate, repeat until the edge converges, a person's decision is
+//! awaited, or the iteration budget is spent. The vector's trajectory is refreshed afterwards the way
+//! `gen features --write` does it. Models as constructors and judges come next
+//! (`docs/iterate-plan.md`).
+
+use super::evaluate::{Lines, Target, confirm, outcome_word, target};
+use crate::report::{Exit, UserError};
+use crate::terminal::{errln, outln, quiet, safe};
+use clap::{Args, ValueEnum};
+use gen_core::iterate::events::Scope;
+use gen_iterate::{Constructor, Limits, RunOutcome, RunRequest};
+use gen_workspace::{Project, Workspace, refresh_vector_file};
+use miette::Result;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What writes the asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ConstructorArg {
+    /// Nothing: only evaluate, iteration after iteration.
+    None,
+    /// `--constructor-command CMD`: a generator run before each evaluation (GEN_FAILURES_FILE holds
+    /// the last iteration's required failures).
+    Command,
+}
+
+/// `gen iterate`
+#[derive(Debug, Args)]
+pub(crate) struct IterateArgs {
+    /// The feature.
+    #[arg(long)]
+    pub feature: String,
+    /// The edge (any spelling); default: the feature's next one.
+    #[arg(long)]
+    pub edge: Option<String>,
+    /// The asset the edge produces, relative to the project root.
+    #[arg(long, value_name = "PATH")]
+    pub asset: Option<PathBuf>,
+    /// Iterations this run may take (default: the edge's `convergence.max_iterations`, else 5).
+    #[arg(long, value_name = "N")]
+    pub max_iterations: Option<u32>,
+    /// What writes the asset before each evaluation.
+    #[arg(long, value_enum, default_value = "none")]
+    pub constructor: ConstructorArg,
+    /// The generator for `--constructor command`, run with `sh -c` in the project root.
+    #[arg(long, value_name = "CMD")]
+    pub constructor_command: Option<String>,
+    /// Run the commands without asking (CI); otherwise new commands are confirmed once per workspace.
+    #[arg(long)]
+    pub yes: bool,
+    /// Seconds a command may print nothing before it is stopped as hung.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub fd_timeout: u64,
+    /// Who writes the events (default: GEN_AGENT_ID, then USER).
+    #[arg(long)]
+    pub agent: Option<String>,
+}
+
+/// What `gen iterate --json` prints.
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    feature: &'a str,
+    edge: &'a str,
+    #[serde(flatten)]
+    run: &'a gen_iterate::Iterated,
+}
+
+/// The edge's own budget (`convergence.max_iterations` in its parameters), if it sets one.
+fn edge_budget(project: &Project, edge: &str) -> Option<u32> {
+    let topology = project.config.topology.as_ref()?;
+    let transition = topology.transitions.iter().find(|t| t.edge_id() == edge)?;
+    let params = project.config.edge_params_for(transition)?;
+    params
+        .convergence
+        .as_ref()?
+        .get("max_iterations")?
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+}
+
+/// Runs the command.
+pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit> {
+    let constructor = match (args.constructor, &args.constructor_command) {
+        (ConstructorArg::Command, Some(cmd)) if !cmd.trim().is_empty() => {
+            Constructor::Command(cmd.clone())
+        }
+        (ConstructorArg::Command, _) => {
+            return Err(UserError::new(
+                "--constructor command needs --constructor-command CMD",
+                "give the generator to run before each evaluation",
+            )
+            .into());
+        }
+        (ConstructorArg::None, Some(_)) => {
+            return Err(UserError::new(
+                "--constructor-command is for --constructor command",
+                "add --constructor command, or drop --constructor-command",
+            )
+            .into());
+        }
+        (ConstructorArg::None, None) => Constructor::None,
+    };
+    let Target {
+        project,
+        edge,
+        checks,
+        asset,
+        next_iteration,
+    } = target(
+        ws,
+        &args.feature,
+        args.edge.as_deref(),
+        args.asset.as_deref(),
+    )?;
+    let max_iterations = args
+        .max_iterations
+        .or_else(|| edge_budget(&project, &edge))
+        .unwrap_or(5);
+    if max_iterations == 0 {
+        return Err(UserError::new("--max-iterations is 0", "give at least 1").into());
+    }
+    let extra: Vec<&str> = match &constructor {
+        Constructor::Command(c) => vec![c.as_str()],
+        Constructor::None => Vec::new(),
+    };
+    confirm(ws, &checks, &extra, args.yes)?;
+    let request = RunRequest {
+        scope: Scope {
+            project: project.name(),
+            agent: super::agent_id(args.agent.as_deref()),
+            feature: args.feature.clone(),
+            edge: edge.clone(),
+        },
+        asset: asset.as_deref(),
+        first_iteration: next_iteration,
+        max_iterations,
+        constructor,
+        limits: Limits::for_stall(Duration::from_secs(args.fd_timeout.max(1))),
+        env_remove: &[
+            "OPENAI_API_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        ],
+    };
+    if !quiet() && !json {
+        errln!(
+            "iterating {} on {} (up to {max_iterations} iteration(s), {} checks)",
+            safe(&args.feature),
+            edge,
+            checks.len()
+        );
+    }
+    let done = gen_iterate::iterate(ws, &checks, &request, &mut Lines).map_err(|e| {
+        UserError::new(
+            e.to_string(),
+            "what was written so far stays in the log; fix that and run again",
+        )
+    })?;
+    refresh_trajectory(ws, &args.feature);
+    if json {
+        super::print_json(&Report {
+            feature: &args.feature,
+            edge: &edge,
+            run: &done,
+        })?;
+    } else {
+        outln!("iteration  delta  status          passed  failed  skipped  pending");
+        for it in &done.iterations {
+            let e = &it.evaluation;
+            outln!(
+                "{:>9}  {:>5}  {:<14}  {:>6}  {:>6}  {:>7}  {:>7}",
+                it.iteration,
+                e.delta,
+                it.status,
+                e.passed,
+                e.failed,
+                e.skipped,
+                e.pending
+            );
+        }
+        let verdict = match done.outcome {
+            RunOutcome::Converged => "converged".to_string(),
+            RunOutcome::AwaitingHuman => {
+                "waiting for a person: `gen review list` shows the check".to_string()
+            }
+            RunOutcome::Abandoned => format!(
+                "not converged after {} iteration(s): abandoned",
+                done.iterations.len()
+            ),
+        };
+        outln!("{} on {}: {verdict}", safe(&args.feature), edge);
+        if let Some(last) = done.iterations.last() {
+            for c in last.checks.iter().filter(|c| {
+                matches!(
+                    c.outcome,
+                    gen_core::iterate::Outcome::Fail | gen_core::iterate::Outcome::Error
+                )
+            }) {
+                let first = c
+                    .message
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("");
+                outln!("  {} {}: {}", outcome_word(c), safe(&c.name), safe(first));
+            }
+        }
+    }
+    Ok(match done.outcome {
+        RunOutcome::Converged => Exit::Success,
+        RunOutcome::AwaitingHuman => Exit::AwaitingHuman,
+        RunOutcome::Abandoned => Exit::Refused,
+    })
+}
+
+/// Splices the run's progress into the feature's vector, as `gen features --write` does; a vector
+/// that cannot be refreshed safely is left as it is (and `gen features` says why).
+fn refresh_trajectory(ws: &Workspace, feature: &str) {
+    let project = Project::load_for_status(ws);
+    let Ok(view) = project.status(false, crate::report::status_see_also()) else {
+        return;
+    };
+    let Some(status) = view.report.features.iter().find(|f| f.feature == feature) else {
+        return;
+    };
+    let Some(file) = project
+        .vectors
+        .files
+        .iter()
+        .find(|v| v.vector.feature == feature)
+    else {
+        return;
+    };
+    let scope = gen_core::projection::Scope {
+        include_history: false,
+        topology: project.config.topology.as_ref(),
+    };
+    if let Err(e) = refresh_vector_file(file, status, scope, true) {
+        errln!("warning: the vector was not refreshed: {e}");
+    }
+}
