@@ -473,3 +473,105 @@ fn gen_iterate_with_a_budget_of_one_abandons_and_says_so() {
     assert_eq!(bad.status.code(), Some(2));
     assert_eq!(events(root).len(), before);
 }
+
+/// A run killed mid-check (SIGKILL, as a crash would) is recorded as abandoned by the next run,
+/// once.
+#[cfg(unix)]
+#[test]
+fn a_run_killed_mid_check_is_recorded_as_abandoned_by_the_next_run_once() {
+    use std::os::unix::process::CommandExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    let params = root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml");
+    std::fs::write(
+        &params,
+        without_signoff().replace("sh tests/run.sh", "sleep 3; sh tests/run.sh"),
+    )
+    .unwrap();
+    let mut child = common::gen_command(
+        root,
+        &[
+            "iterate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--yes",
+        ],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .process_group(0)
+    .spawn()
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !types(&events_or_empty(root))
+        .iter()
+        .any(|t| t == "iteration_started")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) on the process group this test started.
+    unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
+    child.wait().unwrap();
+    let killed_run = events(root)[0]["event_id"].clone();
+
+    std::fs::write(&params, without_signoff()).unwrap();
+    let next = gen_in(
+        root,
+        &[
+            "evaluate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--yes",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&next.stderr)
+            .contains("recorded 1 run(s) an earlier session left open as abandoned"),
+        "{}",
+        String::from_utf8_lossy(&next.stderr)
+    );
+    let gaps: Vec<Value> = events(root)
+        .into_iter()
+        .filter(|e| e["reason"] == "session_gap")
+        .collect();
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(gaps[0]["event_type"], "iteration_abandoned");
+    assert_eq!(gaps[0]["correlation_id"], killed_run);
+    assert!(gaps[0]["last_event_timestamp"].is_string());
+    let again = gen_in(
+        root,
+        &[
+            "evaluate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--yes",
+        ],
+    );
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("recorded"));
+    assert_eq!(
+        events(root)
+            .iter()
+            .filter(|e| e["reason"] == "session_gap")
+            .count(),
+        1
+    );
+}
+
+fn events_or_empty(root: &Path) -> Vec<Value> {
+    if root.join(".ai-workspace/events/events.jsonl").exists() {
+        events(root)
+    } else {
+        Vec::new()
+    }
+}

@@ -125,10 +125,23 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         Constructor::None => Vec::new(),
     };
     confirm(ws, &checks, &extra, args.yes)?;
+    let agent = super::agent_id(args.agent.as_deref());
+    let gaps = gen_iterate::record_session_gaps(ws, &project.name(), &agent).map_err(|e| {
+        UserError::new(
+            e.to_string(),
+            "check events/events.jsonl and the folder's permissions",
+        )
+    })?;
+    if !gaps.is_empty() && !quiet() {
+        errln!(
+            "recorded {} run(s) an earlier session left open as abandoned",
+            gaps.len()
+        );
+    }
     let request = RunRequest {
         scope: Scope {
             project: project.name(),
-            agent: super::agent_id(args.agent.as_deref()),
+            agent,
             feature: args.feature.clone(),
             edge: edge.clone(),
         },
