@@ -575,3 +575,72 @@ fn events_or_empty(root: &Path) -> Vec<Value> {
         Vec::new()
     }
 }
+
+/// Stuck → spawn (reference §4 behaviour 8): three equal deltas above zero (counted across runs)
+/// stop the loop, start a discovery vector for the parent, and write `spawn_created` — no
+/// abandonment; the next stuck run starts the next number.
+#[test]
+fn three_equal_deltas_spawn_a_discovery_vector_instead_of_abandoning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        without_signoff(),
+    )
+    .unwrap();
+    let iterate = [
+        "iterate",
+        "--feature",
+        "REQ-F-CALC-001",
+        "--edge",
+        "code<->unit_tests",
+        "--max-iterations",
+        "5",
+        "--yes",
+    ];
+    let out = gen_in(root, &iterate);
+    assert_eq!(out.status.code(), Some(1), "a spawn is not a green edge");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("stuck (the same delta three times): started REQ-F-DISCOVERY-001"),
+        "{said}"
+    );
+    let log = events(root);
+    assert_eq!(
+        log.iter()
+            .filter(|e| e["event_type"] == "iteration_completed")
+            .count(),
+        3,
+        "stopped after the third"
+    );
+    let last = log.last().unwrap();
+    assert_eq!(last["event_type"], "spawn_created");
+    assert_eq!(last["child_feature"], "REQ-F-DISCOVERY-001");
+    assert_eq!(last["parent_feature"], "REQ-F-CALC-001");
+    assert_eq!(last["triggered_at_edge"], "code↔unit_tests");
+    assert!(
+        last["question"]
+            .as_str()
+            .unwrap()
+            .contains("Failing checks: tests_pass")
+    );
+    assert!(!log.iter().any(|e| e["event_type"] == "iteration_abandoned"));
+    let child =
+        std::fs::read_to_string(root.join(".ai-workspace/features/active/REQ-F-DISCOVERY-001.yml"))
+            .unwrap();
+    assert!(
+        child.contains("vector_type: \"discovery\"")
+            && child.contains("feature: \"REQ-F-CALC-001\""),
+        "{child}"
+    );
+    // Still stuck on the next run (history counts): the next number, at once.
+    let again = gen_in(root, &iterate);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        events(root).last().unwrap()["child_feature"],
+        "REQ-F-DISCOVERY-002"
+    );
+    let v: Value = serde_json::from_str(&gen_ok(root, &["validate", "--json"])).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+}

@@ -42,6 +42,8 @@ pub enum RunOutcome {
     AwaitingHuman,
     /// The iteration budget was spent with checks still failing.
     Abandoned,
+    /// Stuck (three equal deltas above zero): a discovery vector was started, the edge waits for it.
+    Spawned,
 }
 
 /// What a run came to.
@@ -55,6 +57,8 @@ pub struct Iterated {
     pub iterations: Vec<Evaluated>,
     /// Ids of every event the run wrote, in order.
     pub events: Vec<String>,
+    /// The discovery vector started when the edge was stuck.
+    pub spawned: Option<gen_workspace::FeatureCreated>,
 }
 
 /// A run's settings.
@@ -127,6 +131,8 @@ pub fn iterate(
     written.push(root.clone());
     let mut iterations: Vec<Evaluated> = Vec::new();
     let mut outcome = RunOutcome::Abandoned;
+    let mut deltas = history_deltas(ws, &req.scope)?;
+    let mut spawned = None;
     for k in 0..req.max_iterations {
         let iteration = req.first_iteration + k;
         if let Constructor::Command(command) = &req.constructor {
@@ -206,6 +212,7 @@ pub fn iterate(
         )?;
         written.extend(done.events.iter().cloned());
         let status = done.status;
+        deltas.push(done.evaluation.delta);
         iterations.push(done);
         match status {
             "converged" => {
@@ -217,6 +224,15 @@ pub fn iterate(
                 break;
             }
             _ => {}
+        }
+        if let Some(delta) = gen_core::iterate::stuck_delta(&deltas)
+            && let Some(last) = iterations.last()
+        {
+            let (child, id) = spawn(ws, req, &root, last, delta)?;
+            written.push(id);
+            spawned = Some(child);
+            outcome = RunOutcome::Spawned;
+            break;
         }
     }
     if outcome == RunOutcome::Abandoned {
@@ -246,5 +262,120 @@ pub fn iterate(
         correlation_id: root,
         iterations,
         events: written,
+        spawned,
     })
+}
+
+/// The deltas of every `iteration_completed` already in the log for this feature and edge, in
+/// file order (stuck counts across runs, as the method says).
+fn history_deltas(ws: &Workspace, scope: &Scope) -> Result<Vec<i64>, EvaluateError> {
+    let path = ws.events_path();
+    let mut deltas = Vec::new();
+    if !path.exists() {
+        return Ok(deltas);
+    }
+    let edge = gen_core::config::canonical_edge_id(&scope.edge);
+    gen_workspace::each_line(
+        &path,
+        |e| e.event_type.as_deref() == Some("iteration_completed"),
+        |item| {
+            let gen_workspace::LineItem::Event(e) = item else {
+                return;
+            };
+            if e.event.feature.as_deref() == Some(scope.feature.as_str())
+                && e.event.edge.as_deref() == Some(edge.as_str())
+                && let Some(d) = e.event.delta()
+            {
+                deltas.push(d);
+            }
+        },
+    )?;
+    Ok(deltas)
+}
+
+/// Starts the discovery vector of a stuck edge and writes `spawn_created`; the vector and the
+/// event's id.
+fn spawn(
+    ws: &Workspace,
+    req: &RunRequest,
+    root: &str,
+    last: &Evaluated,
+    delta: i64,
+) -> Result<(gen_workspace::FeatureCreated, String), EvaluateError> {
+    let edge = gen_core::config::canonical_edge_id(&req.scope.edge);
+    let failing: Vec<String> = last
+        .checks
+        .iter()
+        .filter(|c| c.required && matches!(c.outcome, Outcome::Fail | Outcome::Error))
+        .map(|c| c.name.clone())
+        .collect();
+    let question = gen_core::iterate::spawn_question(&req.scope.feature, &edge, &failing, delta);
+    let (at, id) = stamp();
+    let mut created = None;
+    // Two spawners racing on one number: the loser reads the folder again and takes the next.
+    for _ in 0..8 {
+        let mut existing: Vec<String> = gen_workspace::load_vectors(&ws.dir)
+            .files
+            .iter()
+            .map(|v| v.vector.feature.clone())
+            .collect();
+        if let Ok(entries) = std::fs::read_dir(ws.features_dir("active")) {
+            existing.extend(entries.flatten().filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".yml").map(str::to_string)
+            }));
+        }
+        let vector = gen_core::config::NewVector {
+            feature: gen_core::iterate::next_child_id("discovery", &existing),
+            title: question.chars().take(80).collect(),
+            vector_type: "discovery".into(),
+            profile: "minimal".into(),
+            parent: Some(req.scope.feature.clone()),
+            created: at,
+        };
+        match gen_workspace::create_vector(ws, &vector) {
+            Ok(c) => {
+                created = Some(c);
+                break;
+            }
+            Err(gen_workspace::CreateError::Exists { .. }) => continue,
+            Err(gen_workspace::CreateError::Write(e)) => {
+                return Err(EvaluateError::Asset {
+                    path: e.path,
+                    source: e.source,
+                });
+            }
+        }
+    }
+    let Some(created) = created else {
+        return Err(EvaluateError::Asset {
+            path: ws.features_dir("active"),
+            source: std::io::Error::other("no free discovery id"),
+        });
+    };
+    let event = events::custom(
+        &req.scope,
+        &Link {
+            at,
+            event_id: id.clone(),
+            causation_id: last
+                .events
+                .last()
+                .cloned()
+                .unwrap_or_else(|| root.to_string()),
+            correlation_id: root.to_string(),
+        },
+        "spawn_created",
+        json!({
+            "parent_feature": req.scope.feature,
+            "child_feature": created.feature,
+            "child_path": created.path,
+            "vector_type": "discovery",
+            "triggered_at_edge": edge,
+            "question": question,
+            "profile": "minimal",
+        }),
+    );
+    gen_workspace::append_event(ws, &event)?;
+    Ok((created, id))
 }

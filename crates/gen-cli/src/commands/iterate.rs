@@ -201,6 +201,13 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
                 "not converged after {} iteration(s): abandoned",
                 done.iterations.len()
             ),
+            RunOutcome::Spawned => format!(
+                "stuck (the same delta three times): started {} to find out why ({})",
+                done.spawned
+                    .as_ref()
+                    .map_or("a discovery vector", |c| c.feature.as_str()),
+                done.spawned.as_ref().map_or("", |c| c.path.as_str()),
+            ),
         };
         outln!("{} on {}: {verdict}", safe(&args.feature), edge);
         if let Some(last) = done.iterations.last() {
@@ -222,7 +229,8 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
     Ok(match done.outcome {
         RunOutcome::Converged => Exit::Success,
         RunOutcome::AwaitingHuman => Exit::AwaitingHuman,
-        RunOutcome::Abandoned => Exit::Refused,
+        // A spawn is not a green edge: the edge waits for the discovery.
+        RunOutcome::Abandoned | RunOutcome::Spawned => Exit::Refused,
     })
 }
 

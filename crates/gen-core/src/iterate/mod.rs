@@ -7,8 +7,10 @@ mod evaluation;
 pub mod events;
 mod gaps;
 mod reviews;
+mod spawn;
 
 pub use checklist::{CheckKind, ResolvedCheck, resolve_checklist};
 pub use evaluation::{CheckResult, Evaluation, Outcome, interpret, stuck_delta};
 pub use gaps::{Gap, RunEvent, session_gaps};
 pub use reviews::{Decision, Gate, Review, open_gates, review_completed, review_of};
+pub use spawn::{next_child_id, spawn_question};
