@@ -644,3 +644,96 @@ fn three_equal_deltas_spawn_a_discovery_vector_instead_of_abandoning() {
     let v: Value = serde_json::from_str(&gen_ok(root, &["validate", "--json"])).unwrap();
     assert_eq!(v["ok"], true, "{v}");
 }
+
+/// Agent checks judged by a model behind a scripted OpenAI-compatible server: a verdict is taken
+/// as given, a malformed reply is corrected once and then is an ERROR (never a pass), and the key
+/// goes in the request header only.
+#[test]
+fn agent_checks_are_judged_by_a_model_and_malformed_verdicts_never_pass() {
+    use gen_testkit::scripted::{Reply, Scripted};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    std::fs::write(root.join("src/calc.sh"), "echo $(( $1 + $2 ))\n").unwrap();
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        "edge: \"code↔unit_tests\"\nchecklist:\n  - name: tests_pass\n    type: deterministic\n    command: \"sh tests/run.sh\"\n  - name: reads_well\n    type: agent\n    criterion: \"A reader sees at once what the script computes.\"\nconvergence:\n  rule: all_required_checks_pass\n",
+    )
+    .unwrap();
+    let server = Scripted::start(vec![
+        Reply::chat(r#"{"outcome": "fail", "reason": "nothing says it adds"}"#),
+        Reply::chat("Looks fine to me."),
+        Reply::chat("```json\n{\"outcome\": \"pass\", \"reason\": \"clear\"}\n```"),
+        Reply::chat("sure"),
+        Reply::chat("still not json"),
+    ]);
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "evaluate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--asset",
+            "src/calc.sh",
+            "--yes",
+            "--judge",
+            "openai",
+            "--model",
+            "scripted-1",
+            "--base-url",
+        ];
+        let base = format!("{}/v1", server.url);
+        args.push(&base);
+        args.extend_from_slice(extra);
+        let out = common::gen_command(root, &args)
+            .env("OPENAI_API_KEY", "sk-secret-zzz")
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!said.contains("sk-secret-zzz"), "the key is never shown");
+        (out.status.code(), said)
+    };
+    let (code, said) = run(&[]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("FAIL reads_well: nothing says it adds"),
+        "{said}"
+    );
+    let (code, said) = run(&[]);
+    assert_eq!(code, Some(0), "corrected once, then a verdict: {said}");
+    let (code, said) = run(&[]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("ERROR reads_well: judge reply was not a verdict"),
+        "{said}"
+    );
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 5);
+    let first: Value = serde_json::from_str(&requests[0].body).unwrap();
+    let user = first["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        user.contains("A reader sees at once what the script computes.")
+            && user.contains("echo $(( $1 + $2 ))"),
+        "{user}"
+    );
+    assert!(
+        requests[0]
+            .headers
+            .contains(&("authorization".into(), "Bearer sk-secret-zzz".into()))
+    );
+    let correction: Value = serde_json::from_str(&requests[2].body).unwrap();
+    assert!(
+        correction["messages"][1]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Your previous reply was not a verdict")
+    );
+    let log = std::fs::read_to_string(root.join(".ai-workspace/events/events.jsonl")).unwrap();
+    assert!(!log.contains("sk-secret"), "the key is never written");
+}

@@ -62,7 +62,7 @@ pub struct Iterated {
 }
 
 /// A run's settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunRequest<'a> {
     /// Who writes, about which feature and edge.
     pub scope: Scope,
@@ -78,6 +78,8 @@ pub struct RunRequest<'a> {
     pub limits: Limits,
     /// Variables kept out of every command's environment.
     pub env_remove: &'a [&'a str],
+    /// What judges agent checks.
+    pub judge: Option<&'a dyn crate::Judge>,
 }
 
 /// The lines a constructor reads as feedback (reference §1.7): each required failure of the last
@@ -207,6 +209,7 @@ pub fn iterate(
                 limits: req.limits,
                 env_remove: req.env_remove,
                 correlation_id: Some(root.clone()),
+                judge: req.judge,
             },
             observer,
         )?;

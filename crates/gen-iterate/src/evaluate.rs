@@ -49,7 +49,7 @@ impl Observer for Quiet {
 }
 
 /// What an evaluation needs besides the checks.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Request<'a> {
     /// Who writes, about which feature and edge.
     pub scope: Scope,
@@ -63,6 +63,8 @@ pub struct Request<'a> {
     pub env_remove: &'a [&'a str],
     /// The run's root event, when the evaluation is part of a longer run.
     pub correlation_id: Option<String>,
+    /// What judges agent checks (`None`: they are skipped, and say so).
+    pub judge: Option<&'a dyn crate::Judge>,
 }
 
 /// What an evaluation came to.
@@ -82,6 +84,8 @@ pub struct Evaluated {
     pub correlation_id: String,
     /// Ids of the events written, in order.
     pub events: Vec<String>,
+    /// Tokens the judge spent (prompt, completion).
+    pub tokens: (u64, u64),
 }
 
 /// Stamps events with strictly increasing times (equal timestamps would sort by type, not by the
@@ -220,18 +224,45 @@ pub fn evaluate(
         (Vec::new(), Vec::new())
     };
     let edge = gen_core::config::canonical_edge_id(&req.scope.edge);
+    let asset_text = match (req.judge, req.asset) {
+        (Some(_), Some(path)) => {
+            std::fs::read_to_string(path).map_err(|source| EvaluateError::Asset {
+                path: path.to_path_buf(),
+                source,
+            })?
+        }
+        _ => String::new(),
+    };
+    let mut tokens = (0u64, 0u64);
     let mut results = Vec::with_capacity(checks.len());
     for check in checks {
         observer.check_started(check);
         let started_at = Instant::now();
         let r = match &check.kind {
             CheckKind::Deterministic => deterministic(check, ws, req),
-            CheckKind::Agent => result(
-                check,
-                Outcome::Skip,
-                "Skipped: agent check — no model configured (--judge skip)".into(),
-                0,
-            ),
+            CheckKind::Agent => match req.judge {
+                None => result(
+                    check,
+                    Outcome::Skip,
+                    "Skipped: agent check — no model configured (--judge skip)".into(),
+                    0,
+                ),
+                Some(judge) => {
+                    let context = format!(
+                        "Feature: {}\nEdge: {}\nIteration: {}",
+                        req.scope.feature, edge, req.iteration
+                    );
+                    let judged = judge.judge(check, &asset_text, &context);
+                    tokens.0 += judged.input_tokens;
+                    tokens.1 += judged.output_tokens;
+                    result(
+                        check,
+                        judged.outcome,
+                        judged.message,
+                        started_at.elapsed().as_millis() as u64,
+                    )
+                }
+            },
             CheckKind::Human => {
                 let hash = input_hash.clone().unwrap_or_default();
                 let ms = || started_at.elapsed().as_millis() as u64;
@@ -328,6 +359,7 @@ pub fn evaluate(
         input_hash,
         correlation_id,
         events: written,
+        tokens,
     })
 }
 
@@ -389,6 +421,7 @@ mod tests {
             limits: Limits::for_stall(Duration::from_secs(20)),
             env_remove: &[],
             correlation_id: None,
+            judge: None,
         };
         let done = evaluate(&ws, &checks, &req, &mut Quiet).unwrap();
         assert_eq!(done.evaluation.delta, 1);

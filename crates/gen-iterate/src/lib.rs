@@ -5,11 +5,13 @@
 mod engine;
 mod evaluate;
 mod gaps;
+mod judge;
 mod reviews;
 mod runner;
 
 pub use engine::{Constructor, Iterated, RunOutcome, RunRequest, feedback, iterate};
 pub use evaluate::{EvaluateError, Evaluated, Observer, Quiet, Request, evaluate};
 pub use gaps::record_session_gaps;
+pub use judge::{Judge, Judged, ModelJudge};
 pub use reviews::{decide, read_reviews};
 pub use runner::{Ended, Limits, Ran, run, run_with};

@@ -152,3 +152,135 @@ mod tests {
         );
     }
 }
+
+/// A scripted HTTP server for model-client tests: it answers each request with the next reply of
+/// its script (then 500 "script exhausted") and records every request it was sent, so a test can
+/// assert what a client asked as well as what it made of the answers.
+pub mod scripted {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    /// One scripted answer.
+    #[derive(Debug, Clone)]
+    pub struct Reply {
+        /// HTTP status.
+        pub status: u16,
+        /// Extra headers.
+        pub headers: Vec<(String, String)>,
+        /// The body.
+        pub body: String,
+        /// Wait this long before answering.
+        pub delay: Duration,
+    }
+
+    impl Reply {
+        /// `status` with a JSON body, at once.
+        pub fn json(status: u16, body: &str) -> Reply {
+            Reply {
+                status,
+                headers: Vec::new(),
+                body: body.to_string(),
+                delay: Duration::ZERO,
+            }
+        }
+
+        /// An OpenAI-style chat completion whose first choice says `content`.
+        pub fn chat(content: &str) -> Reply {
+            let body = serde_json::json!({
+                "choices": [{"message": {"role": "assistant", "content": content}}],
+                "usage": {"prompt_tokens": 100, "completion_tokens": 20},
+            });
+            Reply::json(200, &body.to_string())
+        }
+    }
+
+    /// One request as received.
+    #[derive(Debug, Clone)]
+    pub struct Recorded {
+        /// `POST /v1/chat/completions`.
+        pub request_line: String,
+        /// Headers, names lower-cased.
+        pub headers: Vec<(String, String)>,
+        /// The body.
+        pub body: String,
+    }
+
+    /// The running server (stops with the test process).
+    pub struct Scripted {
+        /// `http://127.0.0.1:PORT`.
+        pub url: String,
+        requests: Arc<Mutex<Vec<Recorded>>>,
+    }
+
+    impl Scripted {
+        /// Starts a server answering with `replies`, in order.
+        pub fn start(replies: Vec<Reply>) -> Scripted {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+            let url = format!("http://{}", listener.local_addr().expect("local address"));
+            let requests = Arc::new(Mutex::new(Vec::new()));
+            let recorded = Arc::clone(&requests);
+            let script = Arc::new(Mutex::new(replies.into_iter()));
+            std::thread::spawn(move || {
+                for stream in listener.incoming().flatten() {
+                    let mut reader = BufReader::new(match stream.try_clone() {
+                        Ok(s) => s,
+                        Err(_) => continue,
+                    });
+                    let mut request_line = String::new();
+                    if reader.read_line(&mut request_line).is_err() {
+                        continue;
+                    }
+                    let mut headers = Vec::new();
+                    let mut length = 0usize;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).is_err() || line.trim().is_empty() {
+                            break;
+                        }
+                        if let Some((k, v)) = line.trim_end().split_once(':') {
+                            let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_string());
+                            if k == "content-length" {
+                                length = v.parse().unwrap_or(0);
+                            }
+                            headers.push((k, v));
+                        }
+                    }
+                    let mut body = vec![0u8; length];
+                    let _ = reader.read_exact(&mut body);
+                    recorded.lock().unwrap().push(Recorded {
+                        request_line: request_line.trim_end().to_string(),
+                        headers,
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                    });
+                    let reply = script
+                        .lock()
+                        .unwrap()
+                        .next()
+                        .unwrap_or_else(|| Reply::json(500, r#"{"error":"script exhausted"}"#));
+                    std::thread::sleep(reply.delay);
+                    let mut out = stream;
+                    let mut head = format!(
+                        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                        reply.status,
+                        reply.body.len()
+                    );
+                    for (k, v) in &reply.headers {
+                        head.push_str(&format!("{k}: {v}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    let _ = out.write_all(head.as_bytes());
+                    let _ = out.write_all(reply.body.as_bytes());
+                    let _ = out.flush();
+                }
+            });
+            Scripted { url, requests }
+        }
+
+        /// Every request so far, in order.
+        pub fn requests(&self) -> Vec<Recorded> {
+            self.requests.lock().unwrap().clone()
+        }
+    }
+}

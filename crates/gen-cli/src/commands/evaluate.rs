@@ -35,6 +35,75 @@ pub(crate) struct EvaluateArgs {
     /// Who writes the events (default: GEN_AGENT_ID, then USER).
     #[arg(long)]
     pub agent: Option<String>,
+    /// Who judges agent checks.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+}
+
+/// Who judges agent checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum JudgeKind {
+    /// Agent checks are skipped, and say so.
+    Skip,
+    /// Any OpenAI-compatible endpoint (--model, --base-url, the key in OPENAI_API_KEY).
+    Openai,
+}
+
+/// The judge's flags, shared by `evaluate` and `iterate`.
+#[derive(Debug, Args)]
+pub(crate) struct JudgeArgs {
+    /// Who judges agent checks.
+    #[arg(long, value_enum, default_value = "skip")]
+    pub judge: JudgeKind,
+    /// The model's name (with --judge openai).
+    #[arg(long, env = "GEN_MODEL")]
+    pub model: Option<String>,
+    /// The endpoint's base URL.
+    #[arg(
+        long,
+        env = "OPENAI_BASE_URL",
+        default_value = "https://api.openai.com/v1",
+        value_name = "URL"
+    )]
+    pub base_url: String,
+    /// The variable that holds the API key (keys are never flags: they stay out of shell history).
+    #[arg(long, default_value = "OPENAI_API_KEY", value_name = "VAR")]
+    pub api_key_env: String,
+    /// Seconds each model request may take.
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    pub request_timeout: u64,
+}
+
+impl JudgeArgs {
+    /// The judge the flags ask for, or why it cannot be built.
+    pub(crate) fn build(
+        &self,
+        asset: Option<&std::path::Path>,
+    ) -> Result<Option<gen_iterate::ModelJudge>> {
+        if self.judge == JudgeKind::Skip {
+            return Ok(None);
+        }
+        let model = self.model.clone().ok_or_else(|| {
+            UserError::new(
+                "--judge openai needs --model (or GEN_MODEL)",
+                "name the model to ask",
+            )
+        })?;
+        if asset.is_none() {
+            return Err(UserError::new(
+                "--judge openai needs --asset: the judge reads what it judges",
+                "give the asset the edge produces, relative to the project root",
+            )
+            .into());
+        }
+        let key = std::env::var(&self.api_key_env)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+            .map(gen_model::Secret::new);
+        let mut endpoint = gen_model::OpenAiCompatible::new(&self.base_url, &model, key);
+        endpoint.timeout = Duration::from_secs(self.request_timeout.max(1));
+        Ok(Some(gen_iterate::ModelJudge { model: endpoint }))
+    }
 }
 
 /// Live lines on stderr, one per check as it ends.
@@ -71,6 +140,21 @@ struct Report<'a> {
     edge: &'a str,
     #[serde(flatten)]
     evaluated: &'a gen_iterate::Evaluated,
+}
+
+/// Variables a check's or generator's command never sees: model and cloud keys.
+pub(crate) fn secret_vars(judge: &JudgeArgs) -> Vec<String> {
+    let mut vars: Vec<String> = [
+        "OPENAI_API_KEY",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ]
+    .map(String::from)
+    .to_vec();
+    if !vars.contains(&judge.api_key_env) {
+        vars.push(judge.api_key_env.clone());
+    }
+    vars
 }
 
 /// Commands the user has allowed to run in this workspace (their SHA-256s).
@@ -263,7 +347,9 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
         args.edge.as_deref(),
         args.asset.as_deref(),
     )?;
+    let judge = args.judge.build(asset.as_deref())?;
     confirm(ws, &checks, &[], args.yes)?;
+    let env_remove = secret_vars(&args.judge);
     let agent = super::agent_id(args.agent.as_deref());
     let gaps = gen_iterate::record_session_gaps(ws, &project.name(), &agent).map_err(|e| {
         UserError::new(
@@ -287,12 +373,9 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
         iteration,
         asset: asset.as_deref(),
         limits: Limits::for_stall(Duration::from_secs(args.fd_timeout.max(1))),
-        env_remove: &[
-            "OPENAI_API_KEY",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-        ],
+        env_remove: &env_remove.iter().map(String::as_str).collect::<Vec<_>>(),
         correlation_id: None,
+        judge: judge.as_ref().map(|j| j as &dyn gen_iterate::Judge),
     };
     if !quiet() && !json {
         errln!(

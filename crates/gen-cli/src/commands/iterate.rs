@@ -55,6 +55,9 @@ pub(crate) struct IterateArgs {
     /// Who writes the events (default: GEN_AGENT_ID, then USER).
     #[arg(long)]
     pub agent: Option<String>,
+    /// Who judges agent checks.
+    #[command(flatten)]
+    pub judge: super::evaluate::JudgeArgs,
 }
 
 /// What `gen iterate --json` prints.
@@ -124,7 +127,10 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         Constructor::Command(c) => vec![c.as_str()],
         Constructor::None => Vec::new(),
     };
+    let judge = args.judge.build(asset.as_deref())?;
     confirm(ws, &checks, &extra, args.yes)?;
+    let env_remove = super::evaluate::secret_vars(&args.judge);
+    let env_remove: Vec<&str> = env_remove.iter().map(String::as_str).collect();
     let agent = super::agent_id(args.agent.as_deref());
     let gaps = gen_iterate::record_session_gaps(ws, &project.name(), &agent).map_err(|e| {
         UserError::new(
@@ -150,11 +156,8 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         max_iterations,
         constructor,
         limits: Limits::for_stall(Duration::from_secs(args.fd_timeout.max(1))),
-        env_remove: &[
-            "OPENAI_API_KEY",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-        ],
+        env_remove: &env_remove,
+        judge: judge.as_ref().map(|j| j as &dyn gen_iterate::Judge),
     };
     if !quiet() && !json {
         errln!(

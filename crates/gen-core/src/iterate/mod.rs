@@ -8,9 +8,11 @@ pub mod events;
 mod gaps;
 mod reviews;
 mod spawn;
+mod verdict;
 
 pub use checklist::{CheckKind, ResolvedCheck, resolve_checklist};
 pub use evaluation::{CheckResult, Evaluation, Outcome, interpret, stuck_delta};
 pub use gaps::{Gap, RunEvent, session_gaps};
 pub use reviews::{Decision, Gate, Review, open_gates, review_completed, review_of};
 pub use spawn::{next_child_id, spawn_question};
+pub use verdict::{MAX_VERDICT_BYTES, VERDICT_FORMAT, Verdict, parse_verdict};
