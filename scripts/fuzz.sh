@@ -19,7 +19,7 @@ else
 fi
 
 cd fuzz
-targets=(event_line config_yaml workbench_input draft_files sync_input)
+targets=(event_line config_yaml workbench_input draft_files sync_input model_reply)
 # Build every target first: a target that no longer compiles is a build failure, said as such,
 # before any time is spent fuzzing the others.
 for target in "${targets[@]}"; do
