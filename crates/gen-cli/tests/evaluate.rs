@@ -737,3 +737,81 @@ fn agent_checks_are_judged_by_a_model_and_malformed_verdicts_never_pass() {
     let log = std::fs::read_to_string(root.join(".ai-workspace/events/events.jsonl")).unwrap();
     assert!(!log.contains("sk-secret"), "the key is never written");
 }
+
+/// Tokens and cost are counted per iteration and per run; `--budget-usd` stops the run before an
+/// iteration once the judge has cost that much (reference §4 behaviour 7, by money).
+#[test]
+fn the_money_budget_stops_a_run_and_every_iteration_says_what_it_cost() {
+    use gen_testkit::scripted::{Reply, Scripted};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    std::fs::write(root.join("src/calc.sh"), "echo $(( $1 + $2 ))\n").unwrap();
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        "edge: \"code↔unit_tests\"\nchecklist:\n  - name: reads_well\n    type: agent\n    criterion: \"Clear.\"\n",
+    )
+    .unwrap();
+    // Each answer: 100 prompt + 20 completion tokens; at $10 / $30 per million that is $0.0016.
+    let server = Scripted::start(
+        (0..5)
+            .map(|_| Reply::chat(r#"{"outcome": "fail", "reason": "unclear"}"#))
+            .collect(),
+    );
+    let base = format!("{}/v1", server.url);
+    let args = [
+        "iterate",
+        "--feature",
+        "REQ-F-CALC-001",
+        "--edge",
+        "code<->unit_tests",
+        "--asset",
+        "src/calc.sh",
+        "--yes",
+        "--judge",
+        "openai",
+        "--model",
+        "m",
+        "--base-url",
+        &base,
+        "--price-in",
+        "10",
+        "--price-out",
+        "30",
+        "--budget-usd",
+        "0.002",
+        "--max-iterations",
+        "5",
+    ];
+    let without_price: Vec<&str> = args[..14].iter().chain(&args[18..]).copied().collect();
+    let no_price = gen_in(root, &without_price);
+    assert_eq!(no_price.status.code(), Some(2), "a budget needs a price");
+    assert!(
+        String::from_utf8_lossy(&no_price.stderr).contains("--budget-usd needs the model's price")
+    );
+    let out = gen_in(root, &args);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("the budget of $0.0020 is spent"), "{said}");
+    assert!(
+        said.contains("model tokens: 200 in, 40 out; cost $0.0032"),
+        "{said}"
+    );
+    let log = events(root);
+    let completed: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["event_type"] == "iteration_completed")
+        .collect();
+    assert_eq!(completed.len(), 2, "stopped before the third");
+    assert_eq!(completed[0]["usage"]["input_tokens"], 100);
+    assert!((completed[0]["usage"]["cost_usd"].as_f64().unwrap() - 0.0016).abs() < 1e-9);
+    let last = log.last().unwrap();
+    assert_eq!(
+        (&last["event_type"], &last["reason"]),
+        (
+            &Value::from("iteration_abandoned"),
+            &Value::from("budget_usd")
+        )
+    );
+    assert_eq!(last["iterations_attempted"], 2);
+}

@@ -47,7 +47,7 @@ pub enum RunOutcome {
 }
 
 /// What a run came to.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Iterated {
     /// How it ended.
     pub outcome: RunOutcome,
@@ -59,6 +59,12 @@ pub struct Iterated {
     pub events: Vec<String>,
     /// The discovery vector started when the edge was stuck.
     pub spawned: Option<gen_workspace::FeatureCreated>,
+    /// Prompt tokens spent in the run.
+    pub input_tokens: u64,
+    /// Completion tokens spent in the run.
+    pub output_tokens: u64,
+    /// What they cost, when the price is known.
+    pub cost_usd: Option<f64>,
 }
 
 /// A run's settings.
@@ -80,6 +86,10 @@ pub struct RunRequest<'a> {
     pub env_remove: &'a [&'a str],
     /// What judges agent checks.
     pub judge: Option<&'a dyn crate::Judge>,
+    /// The models' price.
+    pub price: Option<events::Price>,
+    /// Stop before an iteration once this much was spent (needs a price).
+    pub budget_usd: Option<f64>,
 }
 
 /// The lines a constructor reads as feedback (reference §1.7): each required failure of the last
@@ -135,8 +145,14 @@ pub fn iterate(
     let mut outcome = RunOutcome::Abandoned;
     let mut deltas = history_deltas(ws, &req.scope)?;
     let mut spawned = None;
+    let mut spent = 0.0f64;
+    let mut abandon_reason = "max_iterations";
     for k in 0..req.max_iterations {
         let iteration = req.first_iteration + k;
+        if req.budget_usd.is_some_and(|budget| spent >= budget) {
+            abandon_reason = "budget_usd";
+            break;
+        }
         if let Constructor::Command(command) = &req.constructor {
             let lines = feedback(iterations.last());
             let failures = ws.cache_dir().join(format!("iterate-failures-{root}.txt"));
@@ -210,9 +226,11 @@ pub fn iterate(
                 env_remove: req.env_remove,
                 correlation_id: Some(root.clone()),
                 judge: req.judge,
+                price: req.price,
             },
             observer,
         )?;
+        spent += done.cost_usd.unwrap_or(0.0);
         written.extend(done.events.iter().cloned());
         let status = done.status;
         deltas.push(done.evaluation.delta);
@@ -254,18 +272,24 @@ pub fn iterate(
                 "iterations_attempted": iterations.len(),
                 "max_iterations": req.max_iterations,
                 "final_delta": last.map_or(-1, |l| l.evaluation.delta),
-                "reason": "max_iterations",
+                "reason": abandon_reason,
+                "cost_usd": req.price.map(|_| spent),
             }),
         );
         gen_workspace::append_event(ws, &abandoned)?;
         written.push(id);
     }
+    let input_tokens = iterations.iter().map(|i| i.tokens.0).sum();
+    let output_tokens = iterations.iter().map(|i| i.tokens.1).sum();
     Ok(Iterated {
         outcome,
         correlation_id: root,
         iterations,
         events: written,
         spawned,
+        input_tokens,
+        output_tokens,
+        cost_usd: req.price.map(|_| spent),
     })
 }
 

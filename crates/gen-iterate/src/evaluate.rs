@@ -65,10 +65,12 @@ pub struct Request<'a> {
     pub correlation_id: Option<String>,
     /// What judges agent checks (`None`: they are skipped, and say so).
     pub judge: Option<&'a dyn crate::Judge>,
+    /// The judge's price, for the cost in the events.
+    pub price: Option<events::Price>,
 }
 
 /// What an evaluation came to.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Evaluated {
     /// The iteration's number.
     pub iteration: u32,
@@ -86,6 +88,8 @@ pub struct Evaluated {
     pub events: Vec<String>,
     /// Tokens the judge spent (prompt, completion).
     pub tokens: (u64, u64),
+    /// What they cost, when the price is known.
+    pub cost_usd: Option<f64>,
 }
 
 /// Stamps events with strictly increasing times (equal timestamps would sort by type, not by the
@@ -325,6 +329,12 @@ pub fn evaluate(
         results.push(r);
     }
     let evaluation = Evaluation::of(&results);
+    let cost_usd = req.price.map(|p| p.cost(tokens.0, tokens.1));
+    let usage = req.judge.map(|_| events::Usage {
+        input_tokens: tokens.0,
+        output_tokens: tokens.1,
+        cost_usd,
+    });
     let completed_link = child(&mut clock);
     let completed = events::iteration_completed(
         &req.scope,
@@ -332,6 +342,7 @@ pub fn evaluate(
         req.iteration,
         &evaluation,
         &results,
+        usage.as_ref(),
     );
     gen_workspace::append_event(ws, &completed)?;
     written.push(completed.event_id.clone());
@@ -360,6 +371,7 @@ pub fn evaluate(
         correlation_id,
         events: written,
         tokens,
+        cost_usd,
     })
 }
 
@@ -422,6 +434,7 @@ mod tests {
             env_remove: &[],
             correlation_id: None,
             judge: None,
+            price: None,
         };
         let done = evaluate(&ws, &checks, &req, &mut Quiet).unwrap();
         assert_eq!(done.evaluation.delta, 1);

@@ -72,9 +72,33 @@ pub(crate) struct JudgeArgs {
     /// Seconds each model request may take.
     #[arg(long, default_value_t = 120, value_name = "SECS")]
     pub request_timeout: u64,
+    /// The model's price per million prompt tokens, in USD (for the cost in events and the summary).
+    #[arg(long, value_name = "USD")]
+    pub price_in: Option<f64>,
+    /// The model's price per million completion tokens, in USD.
+    #[arg(long, value_name = "USD")]
+    pub price_out: Option<f64>,
 }
 
 impl JudgeArgs {
+    /// The price the flags give (both or neither), or why they do not make one.
+    pub(crate) fn price(&self) -> Result<Option<gen_core::iterate::events::Price>> {
+        match (self.price_in, self.price_out) {
+            (None, None) => Ok(None),
+            (Some(i), Some(o)) if i >= 0.0 && o >= 0.0 && i.is_finite() && o.is_finite() => {
+                Ok(Some(gen_core::iterate::events::Price {
+                    input_per_mtok: i,
+                    output_per_mtok: o,
+                }))
+            }
+            _ => Err(UserError::new(
+                "--price-in and --price-out go together, as USD per million tokens (≥ 0)",
+                "give both, e.g. --price-in 0.15 --price-out 0.6",
+            )
+            .into()),
+        }
+    }
+
     /// The judge the flags ask for, or why it cannot be built.
     pub(crate) fn build(
         &self,
@@ -376,6 +400,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
         env_remove: &env_remove.iter().map(String::as_str).collect::<Vec<_>>(),
         correlation_id: None,
         judge: judge.as_ref().map(|j| j as &dyn gen_iterate::Judge),
+        price: args.judge.price()?,
     };
     if !quiet() && !json {
         errln!(

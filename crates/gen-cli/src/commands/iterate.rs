@@ -55,6 +55,9 @@ pub(crate) struct IterateArgs {
     /// Who writes the events (default: GEN_AGENT_ID, then USER).
     #[arg(long)]
     pub agent: Option<String>,
+    /// Stop before an iteration once the models have cost this much (USD; needs --price-in/--price-out).
+    #[arg(long, value_name = "USD")]
+    pub budget_usd: Option<f64>,
     /// Who judges agent checks.
     #[command(flatten)]
     pub judge: super::evaluate::JudgeArgs,
@@ -128,6 +131,14 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         Constructor::None => Vec::new(),
     };
     let judge = args.judge.build(asset.as_deref())?;
+    let price = args.judge.price()?;
+    if args.budget_usd.is_some() && price.is_none() {
+        return Err(UserError::new(
+            "--budget-usd needs the model's price: --price-in and --price-out (USD per million tokens)",
+            "give both, e.g. --price-in 0.15 --price-out 0.6",
+        )
+        .into());
+    }
     confirm(ws, &checks, &extra, args.yes)?;
     let env_remove = super::evaluate::secret_vars(&args.judge);
     let env_remove: Vec<&str> = env_remove.iter().map(String::as_str).collect();
@@ -158,6 +169,8 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         limits: Limits::for_stall(Duration::from_secs(args.fd_timeout.max(1))),
         env_remove: &env_remove,
         judge: judge.as_ref().map(|j| j as &dyn gen_iterate::Judge),
+        price,
+        budget_usd: args.budget_usd,
     };
     if !quiet() && !json {
         errln!(
@@ -200,6 +213,17 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
             RunOutcome::AwaitingHuman => {
                 "waiting for a person: `gen review list` shows the check".to_string()
             }
+            RunOutcome::Abandoned
+                if args
+                    .budget_usd
+                    .is_some_and(|b| done.cost_usd.is_some_and(|c| c >= b)) =>
+            {
+                format!(
+                    "not converged after {} iteration(s): the budget of ${:.4} is spent (abandoned)",
+                    done.iterations.len(),
+                    args.budget_usd.unwrap_or_default()
+                )
+            }
             RunOutcome::Abandoned => format!(
                 "not converged after {} iteration(s): abandoned",
                 done.iterations.len()
@@ -213,6 +237,16 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
             ),
         };
         outln!("{} on {}: {verdict}", safe(&args.feature), edge);
+        if done.input_tokens + done.output_tokens > 0 {
+            outln!(
+                "model tokens: {} in, {} out{}",
+                done.input_tokens,
+                done.output_tokens,
+                done.cost_usd
+                    .map(|c| format!("; cost ${c:.4}"))
+                    .unwrap_or_default()
+            );
+        }
         if let Some(last) = done.iterations.last() {
             for c in last.checks.iter().filter(|c| {
                 matches!(

@@ -119,13 +119,42 @@ pub fn human_gate_entered(
     )
 }
 
-/// `iteration_completed`: the counts, delta, status, every check's outcome and the escalations.
+/// What an iteration spent on models.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Usage {
+    /// Prompt tokens.
+    pub input_tokens: u64,
+    /// Completion tokens.
+    pub output_tokens: u64,
+    /// Their price, when one is known.
+    pub cost_usd: Option<f64>,
+}
+
+/// A model's price, in US dollars per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Price {
+    /// Per million prompt tokens.
+    pub input_per_mtok: f64,
+    /// Per million completion tokens.
+    pub output_per_mtok: f64,
+}
+
+impl Price {
+    /// What `input` and `output` tokens cost.
+    pub fn cost(&self, input: u64, output: u64) -> f64 {
+        (input as f64 * self.input_per_mtok + output as f64 * self.output_per_mtok) / 1_000_000.0
+    }
+}
+
+/// `iteration_completed`: the counts, delta, status, every check's outcome and the escalations,
+/// and what the models cost when any was asked.
 pub fn iteration_completed(
     scope: &Scope,
     link: &Link,
     iteration: u32,
     evaluation: &Evaluation,
     results: &[CheckResult],
+    usage: Option<&Usage>,
 ) -> NewEvent {
     let checks: Vec<Value> = results
         .iter()
@@ -149,6 +178,7 @@ pub fn iteration_completed(
             },
             "checks": checks,
             "escalations": evaluation.escalations,
+            "usage": usage,
         }),
     )
 }
@@ -205,7 +235,7 @@ mod tests {
                 duration_ms: 0,
             },
         ];
-        let e = iteration_completed(&scope, &link, 2, &Evaluation::of(&results), &results);
+        let e = iteration_completed(&scope, &link, 2, &Evaluation::of(&results), &results, None);
         let line: Value = serde_json::from_str(&e.to_line().unwrap()).unwrap();
         assert_eq!(line["event_type"], "iteration_completed");
         assert_eq!(line["edge"], "code↔unit_tests");
