@@ -815,3 +815,102 @@ fn the_money_budget_stops_a_run_and_every_iteration_says_what_it_cost() {
     );
     assert_eq!(last["iterations_attempted"], 2);
 }
+
+/// A model as constructor (reference §4 behaviour 9): it is shown the checks, the asset and, from
+/// the second iteration on, the failures to fix; its files land atomically; a path outside the
+/// project is refused (`fp_failure`) and nothing of that reply is written.
+#[test]
+fn a_model_constructor_gets_the_failures_as_feedback_and_cannot_write_outside_the_project() {
+    use gen_testkit::scripted::{Reply, Scripted};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        without_signoff(),
+    )
+    .unwrap();
+    let files = |content: &str| {
+        Reply::chat(
+            &serde_json::json!({"files": [{"path": "src/calc.sh", "content": content}], "notes": "n"}).to_string(),
+        )
+    };
+    let server = Scripted::start(vec![
+        Reply::chat(
+            &serde_json::json!({"files": [{"path": "../escaped.sh", "content": "x"}, {"path": "src/calc.sh", "content": "echo 0\n"}]})
+                .to_string(),
+        ),
+        Reply::chat("I would rather explain in prose."),
+        files("echo $(( $1 + $2 ))\n"),
+    ]);
+    let base = format!("{}/v1", server.url);
+    let out = common::gen_command(
+        root,
+        &[
+            "iterate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--asset",
+            "src/calc.sh",
+            "--yes",
+            "--constructor",
+            "openai",
+            "--model",
+            "builder-1",
+            "--base-url",
+            &base,
+        ],
+    )
+    .env("OPENAI_API_KEY", "sk-build-456")
+    .output()
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!tmp.path().parent().unwrap().join("escaped.sh").exists());
+    assert_eq!(
+        std::fs::read_to_string(root.join("src/calc.sh")).unwrap(),
+        "echo $(( $1 + $2 ))\n"
+    );
+    let log = events(root);
+    let refused = log
+        .iter()
+        .find(|e| e["event_type"] == "fp_failure")
+        .unwrap();
+    assert_eq!(refused["classification"], "path_refused");
+    assert_eq!(refused["iteration"], 1);
+    // Iteration 1: nothing written (the reply held a bad path), the bug stays, the test fails.
+    // Iteration 2: a prose reply, corrected once, then whole files: fixed.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    let user = |i: usize| -> String {
+        let v: Value = serde_json::from_str(&requests[i].body).unwrap();
+        v["messages"][1]["content"].as_str().unwrap().to_string()
+    };
+    assert!(
+        user(0).contains("First iteration") && user(0).contains("echo $(( $1 - $2 ))"),
+        "{}",
+        user(0)
+    );
+    assert!(
+        user(1).contains("- tests_pass: add 2 3: expected 5, got -1"),
+        "{}",
+        user(1)
+    );
+    assert!(user(2).contains("Your previous reply could not be used"));
+    assert_eq!(log.last().unwrap()["event_type"], "edge_converged");
+    let usage = &log
+        .iter()
+        .rev()
+        .find(|e| e["event_type"] == "iteration_completed")
+        .unwrap()["usage"];
+    assert_eq!(
+        usage["input_tokens"], 200,
+        "the constructor's tokens count in its iteration"
+    );
+}

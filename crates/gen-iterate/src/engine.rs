@@ -12,7 +12,7 @@ use serde_json::json;
 use std::path::Path;
 
 /// What writes or revises the asset before each evaluation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Constructor {
     /// Nothing: the loop only evaluates (someone else changes the asset).
     None,
@@ -21,6 +21,10 @@ pub enum Constructor {
     /// `GEN_FAILURES_FILE` — the previous iteration's required failures, one `name: message` a line
     /// (empty on the first iteration).
     Command(String),
+    /// A model behind an OpenAI-compatible endpoint: it is shown the edge, the checklist, the asset
+    /// and the last iteration's failures, and answers with whole files, which land atomically where
+    /// they say — inside the project, never in `.git/` or `.ai-workspace/`, never through a symlink.
+    Model(gen_model::OpenAiCompatible),
 }
 
 impl Constructor {
@@ -28,8 +32,128 @@ impl Constructor {
         match self {
             Constructor::None => "none",
             Constructor::Command(_) => "command",
+            Constructor::Model(_) => "openai",
         }
     }
+}
+
+/// Why a construction failed (`fp_failure`'s classification and error).
+struct Failed {
+    classification: &'static str,
+    error: String,
+}
+
+/// The first symlink between the project root and `rel`, if any.
+fn symlink_on_path(root: &Path, rel: &str) -> Option<String> {
+    let mut here = root.to_path_buf();
+    for seg in rel.split('/') {
+        here.push(seg);
+        if std::fs::symlink_metadata(&here).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(here.display().to_string());
+        }
+    }
+    None
+}
+
+/// Asks the model for the asset and writes what it answers; the tokens it spent.
+fn construct_with_model(
+    ws: &Workspace,
+    model: &gen_model::OpenAiCompatible,
+    req: &RunRequest,
+    checks: &[ResolvedCheck],
+    iteration: u32,
+    failures: &[String],
+) -> ((u64, u64), Option<Failed>) {
+    let context = format!(
+        "You write or revise one asset of an AI-assisted software process.\nFeature: {}\nEdge: {}\nIteration: {iteration}",
+        req.scope.feature,
+        gen_core::config::canonical_edge_id(&req.scope.edge)
+    );
+    let asset = req.asset.map(|a| {
+        let rel = a.strip_prefix(&ws.root).unwrap_or(a).display().to_string();
+        (rel, std::fs::read_to_string(a).unwrap_or_default())
+    });
+    let mut ask = gen_model::Ask {
+        system: "You are the constructor of an edge in an AI-assisted software process. You answer with whole files only.".into(),
+        user: gen_core::iterate::construct_prompt(
+            &context,
+            checks,
+            asset.as_ref().map(|(p, t)| (p.as_str(), t.as_str())),
+            failures,
+        ),
+        max_tokens: 8000,
+    };
+    let mut spent = (0, 0);
+    let mut files = None;
+    let mut last_error = String::new();
+    // One answer and up to two corrections.
+    for _ in 0..3 {
+        let answer = match model.ask(&ask) {
+            Ok(a) => a,
+            Err(e) => {
+                return (
+                    spent,
+                    Some(Failed {
+                        classification: "model_error",
+                        error: e.to_string(),
+                    }),
+                );
+            }
+        };
+        spent.0 += answer.input_tokens;
+        spent.1 += answer.output_tokens;
+        match gen_core::iterate::parse_construction(&answer.text) {
+            Ok(f) => {
+                files = Some(f);
+                break;
+            }
+            Err(why) => {
+                last_error = why.clone();
+                ask.user = format!(
+                    "{}\n\nYour previous reply could not be used: {why}. {}",
+                    ask.user,
+                    gen_core::iterate::CONSTRUCT_FORMAT
+                );
+            }
+        }
+    }
+    let Some(files) = files else {
+        return (
+            spent,
+            Some(Failed {
+                classification: "malformed_output",
+                error: last_error,
+            }),
+        );
+    };
+    // Every path is checked before any file is written: a reply writes all of its files or none.
+    for f in &files {
+        let refused = gen_core::iterate::path_problem(&f.path).or_else(|| {
+            symlink_on_path(&ws.root, &f.path).map(|l| format!("a symlink is on the path ({l})"))
+        });
+        if let Some(why) = refused {
+            return (
+                spent,
+                Some(Failed {
+                    classification: "path_refused",
+                    error: format!("{}: {why}; nothing was written", f.path),
+                }),
+            );
+        }
+    }
+    for f in &files {
+        let target = ws.root.join(&f.path);
+        if let Err(e) = gen_workspace::write_atomic(&target, f.content.as_bytes()) {
+            return (
+                spent,
+                Some(Failed {
+                    classification: "write_failed",
+                    error: e.to_string(),
+                }),
+            );
+        }
+    }
+    (spent, None)
 }
 
 /// How a run ended.
@@ -153,67 +277,81 @@ pub fn iterate(
             abandon_reason = "budget_usd";
             break;
         }
-        if let Constructor::Command(command) = &req.constructor {
-            let lines = feedback(iterations.last());
-            let failures = ws.cache_dir().join(format!("iterate-failures-{root}.txt"));
-            std::fs::create_dir_all(ws.cache_dir()).map_err(|source| EvaluateError::Asset {
-                path: ws.cache_dir(),
-                source,
-            })?;
-            let text = if lines.is_empty() {
-                String::new()
-            } else {
-                lines.join("\n") + "\n"
-            };
-            std::fs::write(&failures, text).map_err(|source| EvaluateError::Asset {
-                path: failures.clone(),
-                source,
-            })?;
-            let env = [
-                ("GEN_FEATURE", req.scope.feature.clone()),
-                (
-                    "GEN_EDGE",
-                    gen_core::config::canonical_edge_id(&req.scope.edge),
-                ),
-                ("GEN_ITERATION", iteration.to_string()),
-                (
-                    "GEN_ASSET",
-                    req.asset
-                        .map(|a| a.display().to_string())
-                        .unwrap_or_default(),
-                ),
-                ("GEN_FAILURES_FILE", failures.display().to_string()),
-            ];
-            let ran = crate::runner::run_with(command, &ws.root, req.env_remove, &env, &req.limits);
-            let _ = std::fs::remove_file(&failures);
-            let failed = !matches!(ran.ended, Ended::Exited(Some(0)));
-            if failed {
-                let (at, id) = stamp();
-                let failure = events::custom(
-                    &req.scope,
-                    &Link {
-                        at,
-                        event_id: id.clone(),
-                        causation_id: root.clone(),
-                        correlation_id: root.clone(),
-                    },
-                    "fp_failure",
-                    json!({
-                        "iteration": iteration,
-                        "phase": "construct",
-                        "transport": "command",
-                        "classification": match ran.ended {
-                            Ended::Stalled(_) | Ended::WallLimit(_) => "timeout",
-                            Ended::NotStarted(_) => "not_started",
-                            Ended::Exited(_) => "nonzero_exit",
-                        },
-                        "error": ran.message().chars().take(500).collect::<String>(),
-                        "duration_ms": ran.duration.as_millis() as u64,
-                    }),
-                );
-                gen_workspace::append_event(ws, &failure)?;
-                written.push(id);
+        let mut construct_tokens = (0, 0);
+        let failed: Option<Failed> = match &req.constructor {
+            Constructor::None => None,
+            Constructor::Model(model) => {
+                let lines = feedback(iterations.last());
+                let (spent, failed) =
+                    construct_with_model(ws, model, req, checks, iteration, &lines);
+                construct_tokens = spent;
+                failed
             }
+            Constructor::Command(command) => {
+                let lines = feedback(iterations.last());
+                let failures = ws.cache_dir().join(format!("iterate-failures-{root}.txt"));
+                std::fs::create_dir_all(ws.cache_dir()).map_err(|source| EvaluateError::Asset {
+                    path: ws.cache_dir(),
+                    source,
+                })?;
+                let text = if lines.is_empty() {
+                    String::new()
+                } else {
+                    lines.join("\n") + "\n"
+                };
+                std::fs::write(&failures, text).map_err(|source| EvaluateError::Asset {
+                    path: failures.clone(),
+                    source,
+                })?;
+                let env = [
+                    ("GEN_FEATURE", req.scope.feature.clone()),
+                    (
+                        "GEN_EDGE",
+                        gen_core::config::canonical_edge_id(&req.scope.edge),
+                    ),
+                    ("GEN_ITERATION", iteration.to_string()),
+                    (
+                        "GEN_ASSET",
+                        req.asset
+                            .map(|a| a.display().to_string())
+                            .unwrap_or_default(),
+                    ),
+                    ("GEN_FAILURES_FILE", failures.display().to_string()),
+                ];
+                let ran =
+                    crate::runner::run_with(command, &ws.root, req.env_remove, &env, &req.limits);
+                let _ = std::fs::remove_file(&failures);
+                (!matches!(ran.ended, Ended::Exited(Some(0)))).then(|| Failed {
+                    classification: match ran.ended {
+                        Ended::Stalled(_) | Ended::WallLimit(_) => "timeout",
+                        Ended::NotStarted(_) => "not_started",
+                        Ended::Exited(_) => "nonzero_exit",
+                    },
+                    error: ran.message(),
+                })
+            }
+        };
+        if let Some(f) = failed {
+            let (at, id) = stamp();
+            let failure = events::custom(
+                &req.scope,
+                &Link {
+                    at,
+                    event_id: id.clone(),
+                    causation_id: root.clone(),
+                    correlation_id: root.clone(),
+                },
+                "fp_failure",
+                json!({
+                    "iteration": iteration,
+                    "phase": "construct",
+                    "transport": req.constructor.name(),
+                    "classification": f.classification,
+                    "error": f.error.chars().take(500).collect::<String>(),
+                }),
+            );
+            gen_workspace::append_event(ws, &failure)?;
+            written.push(id);
         }
         let done = evaluate(
             ws,
@@ -227,6 +365,7 @@ pub fn iterate(
                 correlation_id: Some(root.clone()),
                 judge: req.judge,
                 price: req.price,
+                construct_tokens,
             },
             observer,
         )?;

@@ -67,6 +67,8 @@ pub struct Request<'a> {
     pub judge: Option<&'a dyn crate::Judge>,
     /// The judge's price, for the cost in the events.
     pub price: Option<events::Price>,
+    /// Tokens a model constructor spent on this iteration (counted in its usage).
+    pub construct_tokens: (u64, u64),
 }
 
 /// What an evaluation came to.
@@ -237,7 +239,7 @@ pub fn evaluate(
         }
         _ => String::new(),
     };
-    let mut tokens = (0u64, 0u64);
+    let mut tokens = req.construct_tokens;
     let mut results = Vec::with_capacity(checks.len());
     for check in checks {
         observer.check_started(check);
@@ -330,7 +332,7 @@ pub fn evaluate(
     }
     let evaluation = Evaluation::of(&results);
     let cost_usd = req.price.map(|p| p.cost(tokens.0, tokens.1));
-    let usage = req.judge.map(|_| events::Usage {
+    let usage = (req.judge.is_some() || tokens != (0, 0)).then_some(events::Usage {
         input_tokens: tokens.0,
         output_tokens: tokens.1,
         cost_usd,
@@ -435,6 +437,7 @@ mod tests {
             correlation_id: None,
             judge: None,
             price: None,
+            construct_tokens: (0, 0),
         };
         let done = evaluate(&ws, &checks, &req, &mut Quiet).unwrap();
         assert_eq!(done.evaluation.delta, 1);

@@ -99,6 +99,23 @@ impl JudgeArgs {
         }
     }
 
+    /// The endpoint the flags name (`--model`, `--base-url`, the key's variable, the timeout).
+    pub(crate) fn endpoint(&self, who: &str) -> Result<gen_model::OpenAiCompatible> {
+        let model = self.model.clone().ok_or_else(|| {
+            UserError::new(
+                format!("{who} needs --model (or GEN_MODEL)"),
+                "name the model to ask",
+            )
+        })?;
+        let key = std::env::var(&self.api_key_env)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+            .map(gen_model::Secret::new);
+        let mut endpoint = gen_model::OpenAiCompatible::new(&self.base_url, &model, key);
+        endpoint.timeout = Duration::from_secs(self.request_timeout.max(1));
+        Ok(endpoint)
+    }
+
     /// The judge the flags ask for, or why it cannot be built.
     pub(crate) fn build(
         &self,
@@ -107,12 +124,6 @@ impl JudgeArgs {
         if self.judge == JudgeKind::Skip {
             return Ok(None);
         }
-        let model = self.model.clone().ok_or_else(|| {
-            UserError::new(
-                "--judge openai needs --model (or GEN_MODEL)",
-                "name the model to ask",
-            )
-        })?;
         if asset.is_none() {
             return Err(UserError::new(
                 "--judge openai needs --asset: the judge reads what it judges",
@@ -120,13 +131,9 @@ impl JudgeArgs {
             )
             .into());
         }
-        let key = std::env::var(&self.api_key_env)
-            .ok()
-            .filter(|k| !k.trim().is_empty())
-            .map(gen_model::Secret::new);
-        let mut endpoint = gen_model::OpenAiCompatible::new(&self.base_url, &model, key);
-        endpoint.timeout = Duration::from_secs(self.request_timeout.max(1));
-        Ok(Some(gen_iterate::ModelJudge { model: endpoint }))
+        Ok(Some(gen_iterate::ModelJudge {
+            model: self.endpoint("--judge openai")?,
+        }))
     }
 }
 
@@ -401,6 +408,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
         correlation_id: None,
         judge: judge.as_ref().map(|j| j as &dyn gen_iterate::Judge),
         price: args.judge.price()?,
+        construct_tokens: (0, 0),
     };
     if !quiet() && !json {
         errln!(

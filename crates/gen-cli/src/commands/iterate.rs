@@ -23,6 +23,9 @@ pub(crate) enum ConstructorArg {
     /// `--constructor-command CMD`: a generator run before each evaluation (GEN_FAILURES_FILE holds
     /// the last iteration's required failures).
     Command,
+    /// A model behind an OpenAI-compatible endpoint (--model, --base-url, the key in OPENAI_API_KEY)
+    /// writes whole files, with the last iteration's failures as feedback.
+    Openai,
 }
 
 /// `gen iterate`
@@ -106,6 +109,16 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
             .into());
         }
         (ConstructorArg::None, None) => Constructor::None,
+        (ConstructorArg::Openai, None) => {
+            Constructor::Model(args.judge.endpoint("--constructor openai")?)
+        }
+        (ConstructorArg::Openai, Some(_)) => {
+            return Err(UserError::new(
+                "--constructor-command is for --constructor command",
+                "drop --constructor-command",
+            )
+            .into());
+        }
     };
     let Target {
         project,
@@ -128,7 +141,7 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
     }
     let extra: Vec<&str> = match &constructor {
         Constructor::Command(c) => vec![c.as_str()],
-        Constructor::None => Vec::new(),
+        Constructor::None | Constructor::Model(_) => Vec::new(),
     };
     let judge = args.judge.build(asset.as_deref())?;
     let price = args.judge.price()?;

@@ -3,6 +3,7 @@
 //! is stuck. Pure: running commands and asking models happen in the edge crates.
 
 mod checklist;
+mod construct;
 mod evaluation;
 pub mod events;
 mod gaps;
@@ -11,6 +12,10 @@ mod spawn;
 mod verdict;
 
 pub use checklist::{CheckKind, ResolvedCheck, resolve_checklist};
+pub use construct::{
+    CONSTRUCT_FORMAT, MAX_CONSTRUCT_BYTES, MAX_FILES, NewFile, construct_prompt,
+    parse_construction, path_problem,
+};
 pub use evaluation::{CheckResult, Evaluation, Outcome, interpret, stuck_delta};
 pub use gaps::{Gap, RunEvent, session_gaps};
 pub use reviews::{Decision, Gate, Review, open_gates, review_completed, review_of};
