@@ -914,3 +914,80 @@ fn a_model_constructor_gets_the_failures_as_feedback_and_cannot_write_outside_th
         "the constructor's tokens count in its iteration"
     );
 }
+
+/// The same judge through Bedrock's Converse API (a scripted endpoint standing in for AWS).
+#[cfg(feature = "aws")]
+#[test]
+fn agent_checks_are_judged_through_bedrock_converse() {
+    use gen_testkit::scripted::{Reply, Scripted};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    std::fs::write(root.join("src/calc.sh"), "echo $(( $1 + $2 ))\n").unwrap();
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        "edge: \"code↔unit_tests\"\nchecklist:\n  - name: reads_well\n    type: agent\n    criterion: \"Clear.\"\n",
+    )
+    .unwrap();
+    let converse = |text: &str| {
+        Reply::json(
+            200,
+            &serde_json::json!({
+                "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+                "stopReason": "end_turn",
+                "usage": {"inputTokens": 80, "outputTokens": 9, "totalTokens": 89},
+                "metrics": {"latencyMs": 3},
+            })
+            .to_string(),
+        )
+    };
+    let server = Scripted::start(vec![converse(r#"{"outcome": "pass", "reason": "plain"}"#)]);
+    let out = common::gen_command(
+        root,
+        &[
+            "evaluate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--asset",
+            "src/calc.sh",
+            "--yes",
+            "--judge",
+            "bedrock",
+            "--model",
+            "scripted.judge-v1:0",
+            "--region",
+            "us-east-1",
+            "--bedrock-endpoint-url",
+            &server.url,
+        ],
+    )
+    .env("AWS_ACCESS_KEY_ID", "test")
+    .env("AWS_SECRET_ACCESS_KEY", "test")
+    .env_remove("AWS_PROFILE")
+    .output()
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(requests[0].request_line.contains("/converse"));
+    assert!(
+        requests[0]
+            .headers
+            .iter()
+            .any(|(k, _)| k == "authorization"),
+        "signed (SigV4)"
+    );
+    let completed = events(root)
+        .into_iter()
+        .rev()
+        .find(|e| e["event_type"] == "iteration_completed")
+        .unwrap();
+    assert_eq!(completed["usage"]["input_tokens"], 80);
+}

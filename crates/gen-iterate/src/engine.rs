@@ -24,7 +24,7 @@ pub enum Constructor {
     /// A model behind an OpenAI-compatible endpoint: it is shown the edge, the checklist, the asset
     /// and the last iteration's failures, and answers with whole files, which land atomically where
     /// they say — inside the project, never in `.git/` or `.ai-workspace/`, never through a symlink.
-    Model(gen_model::OpenAiCompatible),
+    Model(std::sync::Arc<dyn gen_model::ChatModel>),
 }
 
 impl Constructor {
@@ -32,7 +32,7 @@ impl Constructor {
         match self {
             Constructor::None => "none",
             Constructor::Command(_) => "command",
-            Constructor::Model(_) => "openai",
+            Constructor::Model(m) => m.kind(),
         }
     }
 }
@@ -58,7 +58,7 @@ fn symlink_on_path(root: &Path, rel: &str) -> Option<String> {
 /// Asks the model for the asset and writes what it answers; the tokens it spent.
 fn construct_with_model(
     ws: &Workspace,
-    model: &gen_model::OpenAiCompatible,
+    model: &std::sync::Arc<dyn gen_model::ChatModel>,
     req: &RunRequest,
     checks: &[ResolvedCheck],
     iteration: u32,

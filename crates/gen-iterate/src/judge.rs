@@ -3,7 +3,8 @@
 //! (never a pass) when still malformed or when the model cannot be reached.
 
 use gen_core::iterate::{Outcome, ResolvedCheck, VERDICT_FORMAT, parse_verdict};
-use gen_model::{Ask, ModelError, OpenAiCompatible};
+use gen_model::{Ask, ChatModel, ModelError};
+use std::sync::Arc;
 
 /// The most of the asset a judge is shown.
 const MAX_ASSET_CHARS: usize = 100_000;
@@ -27,11 +28,11 @@ pub trait Judge {
     fn judge(&self, check: &ResolvedCheck, asset: &str, context: &str) -> Judged;
 }
 
-/// A judge behind an OpenAI-compatible endpoint.
+/// A judge behind a chat model (OpenAI-compatible, Bedrock).
 #[derive(Debug, Clone)]
 pub struct ModelJudge {
-    /// The endpoint.
-    pub model: OpenAiCompatible,
+    /// The model.
+    pub model: Arc<dyn ChatModel>,
 }
 
 fn failed(e: &ModelError) -> Judged {

@@ -84,6 +84,24 @@ pub enum ModelError {
     Transport(String),
 }
 
+/// What answers a question: an OpenAI-compatible endpoint here, Bedrock's Converse in
+/// `gen-model-bedrock`; the judge and the constructor take either.
+pub trait ChatModel: Send + Sync + std::fmt::Debug {
+    /// Asks once (retrying what may pass).
+    fn ask(&self, ask: &Ask) -> Result<Answer, ModelError>;
+    /// Its kind, as events name it (`openai`, `bedrock`).
+    fn kind(&self) -> &'static str;
+}
+
+impl ChatModel for OpenAiCompatible {
+    fn ask(&self, ask: &Ask) -> Result<Answer, ModelError> {
+        OpenAiCompatible::ask(self, ask)
+    }
+    fn kind(&self) -> &'static str {
+        "openai"
+    }
+}
+
 /// An OpenAI-compatible chat endpoint.
 #[derive(Debug, Clone)]
 pub struct OpenAiCompatible {

@@ -47,6 +47,9 @@ pub(crate) enum JudgeKind {
     Skip,
     /// Any OpenAI-compatible endpoint (--model, --base-url, the key in OPENAI_API_KEY).
     Openai,
+    /// Bedrock's Converse API (--model is the model id; --region, --aws-profile; the standard AWS
+    /// credentials).
+    Bedrock,
 }
 
 /// The judge's flags, shared by `evaluate` and `iterate`.
@@ -72,6 +75,15 @@ pub(crate) struct JudgeArgs {
     /// Seconds each model request may take.
     #[arg(long, default_value_t = 120, value_name = "SECS")]
     pub request_timeout: u64,
+    /// With bedrock: the AWS region (default: AWS_REGION or the profile's).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// With bedrock: the AWS credentials profile (default: AWS_PROFILE).
+    #[arg(long)]
+    pub aws_profile: Option<String>,
+    /// With bedrock: another Bedrock runtime endpoint (default: AWS's, or AWS_ENDPOINT_URL_BEDROCK_RUNTIME).
+    #[arg(long, value_name = "URL")]
+    pub bedrock_endpoint_url: Option<String>,
     /// The model's price per million prompt tokens, in USD (for the cost in events and the summary).
     #[arg(long, value_name = "USD")]
     pub price_in: Option<f64>,
@@ -116,6 +128,43 @@ impl JudgeArgs {
         Ok(endpoint)
     }
 
+    /// Bedrock's Converse with the flags' model id, region, profile and endpoint.
+    #[cfg(feature = "aws")]
+    pub(crate) fn bedrock(&self, who: &str) -> Result<std::sync::Arc<dyn gen_model::ChatModel>> {
+        let model_id = self.model.clone().ok_or_else(|| {
+            UserError::new(
+                format!("{who} needs --model (the Bedrock model id, or GEN_MODEL)"),
+                "e.g. --model anthropic.claude-3-5-haiku-20241022-v1:0",
+            )
+        })?;
+        let converse = gen_model_bedrock::Converse::open(&gen_model_bedrock::Settings {
+            model_id,
+            region: self.region.clone(),
+            profile: self.aws_profile.clone(),
+            endpoint_url: self.bedrock_endpoint_url.clone(),
+            timeout: Duration::from_secs(self.request_timeout.max(1)),
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(500),
+        })
+        .map_err(|e| {
+            UserError::new(
+                e.to_string(),
+                "check --region, --aws-profile and the AWS credentials",
+            )
+        })?;
+        Ok(std::sync::Arc::new(converse))
+    }
+
+    /// Without the `aws` feature there is no Bedrock.
+    #[cfg(not(feature = "aws"))]
+    pub(crate) fn bedrock(&self, _who: &str) -> Result<std::sync::Arc<dyn gen_model::ChatModel>> {
+        Err(UserError::new(
+            "this gen was built without AWS (cargo feature `aws`): no Bedrock",
+            "use a gen built with default features, or --judge openai",
+        )
+        .into())
+    }
+
     /// The judge the flags ask for, or why it cannot be built.
     pub(crate) fn build(
         &self,
@@ -126,14 +175,16 @@ impl JudgeArgs {
         }
         if asset.is_none() {
             return Err(UserError::new(
-                "--judge openai needs --asset: the judge reads what it judges",
+                "a model judge needs --asset: the judge reads what it judges",
                 "give the asset the edge produces, relative to the project root",
             )
             .into());
         }
-        Ok(Some(gen_iterate::ModelJudge {
-            model: self.endpoint("--judge openai")?,
-        }))
+        let model: std::sync::Arc<dyn gen_model::ChatModel> = match self.judge {
+            JudgeKind::Bedrock => self.bedrock("--judge bedrock")?,
+            _ => std::sync::Arc::new(self.endpoint("--judge openai")?),
+        };
+        Ok(Some(gen_iterate::ModelJudge { model }))
     }
 }
 

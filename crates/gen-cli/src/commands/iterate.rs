@@ -26,6 +26,8 @@ pub(crate) enum ConstructorArg {
     /// A model behind an OpenAI-compatible endpoint (--model, --base-url, the key in OPENAI_API_KEY)
     /// writes whole files, with the last iteration's failures as feedback.
     Openai,
+    /// The same with Bedrock's Converse (--model is the model id; --region, --aws-profile).
+    Bedrock,
 }
 
 /// `gen iterate`
@@ -109,10 +111,13 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
             .into());
         }
         (ConstructorArg::None, None) => Constructor::None,
-        (ConstructorArg::Openai, None) => {
-            Constructor::Model(args.judge.endpoint("--constructor openai")?)
+        (ConstructorArg::Openai, None) => Constructor::Model(std::sync::Arc::new(
+            args.judge.endpoint("--constructor openai")?,
+        )),
+        (ConstructorArg::Bedrock, None) => {
+            Constructor::Model(args.judge.bedrock("--constructor bedrock")?)
         }
-        (ConstructorArg::Openai, Some(_)) => {
+        (ConstructorArg::Openai | ConstructorArg::Bedrock, Some(_)) => {
             return Err(UserError::new(
                 "--constructor-command is for --constructor command",
                 "drop --constructor-command",
