@@ -991,3 +991,76 @@ fn agent_checks_are_judged_through_bedrock_converse() {
         .unwrap();
     assert_eq!(completed["usage"]["input_tokens"], 80);
 }
+
+/// Ids, times and durations vary from run to run; the shape around them must not.
+fn scrubbed(mut v: Value) -> Value {
+    fn walk(key: &str, v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map.iter_mut() {
+                    walk(k, child);
+                }
+            }
+            Value::Array(items) => {
+                for item in items.iter_mut() {
+                    walk(key, item);
+                }
+            }
+            _ if key == "duration_ms" => *v = Value::from(0),
+            _ if key.ends_with("_id") || key == "events" || key == "opened_at" => {
+                *v = Value::from("[scrubbed]")
+            }
+            _ => {}
+        }
+    }
+    walk("", &mut v);
+    v
+}
+
+/// The `--json` shapes of `evaluate`, `iterate` and `review list` are a contract like every other
+/// command's (README, "JSON contract").
+#[test]
+fn the_json_shapes_of_evaluate_iterate_and_review_are_pinned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    let evaluate = [
+        "evaluate",
+        "--feature",
+        "REQ-F-CALC-001",
+        "--edge",
+        "code<->unit_tests",
+        "--asset",
+        "src/calc.sh",
+        "--yes",
+        "--json",
+    ];
+    let first: Value =
+        serde_json::from_str(&String::from_utf8_lossy(&gen_in(root, &evaluate).stdout)).unwrap();
+    insta::assert_json_snapshot!("evaluate", scrubbed(first));
+    let waiting: Value =
+        serde_json::from_str(&gen_ok(root, &["review", "list", "--json"])).unwrap();
+    insta::assert_json_snapshot!("review_list", scrubbed(waiting));
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        without_signoff(),
+    )
+    .unwrap();
+    std::fs::write(root.join("src/calc.sh"), "echo $(( $1 + $2 ))\n").unwrap();
+    let run: Value = serde_json::from_str(&gen_ok(
+        root,
+        &[
+            "iterate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--asset",
+            "src/calc.sh",
+            "--yes",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    insta::assert_json_snapshot!("iterate", scrubbed(run));
+}
