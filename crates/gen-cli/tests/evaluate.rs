@@ -634,6 +634,12 @@ fn three_equal_deltas_spawn_a_discovery_vector_instead_of_abandoning() {
             && child.contains("feature: \"REQ-F-CALC-001\""),
         "{child}"
     );
+    // The parent's edge is marked blocked in its vector, and a refresh keeps it so.
+    let parent_path = root.join(".ai-workspace/features/active/REQ-F-CALC-001.yml");
+    let parent = std::fs::read_to_string(&parent_path).unwrap();
+    assert!(parent.contains("unit_tests:\n    status: blocked"), "{parent}");
+    gen_ok(root, &["features", "--write"]);
+    assert!(std::fs::read_to_string(&parent_path).unwrap().contains("status: blocked"));
     // Still stuck on the next run (history counts): the next number, at once.
     let again = gen_in(root, &iterate);
     assert_eq!(again.status.code(), Some(1));

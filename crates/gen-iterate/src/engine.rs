@@ -459,6 +459,30 @@ fn history_deltas(ws: &Workspace, scope: &Scope) -> Result<Vec<i64>, EvaluateErr
     Ok(deltas)
 }
 
+/// Marks the stuck edge `blocked` in the parent's vector (a human decision the refresh keeps until the
+/// edge converges). A vector that cannot be edited safely is left as written: the events
+/// (`spawn_created`) say the same, and `gen features` shows why the file was not touched.
+fn mark_parent_blocked(ws: &Workspace, feature: &str, edge: &str) {
+    let project = gen_workspace::Project::load_for_status(ws);
+    let Some(file) = project
+        .vectors
+        .files
+        .iter()
+        .find(|v| v.vector.feature == feature)
+    else {
+        return;
+    };
+    let Ok(text) = std::fs::read_to_string(&file.path) else {
+        return;
+    };
+    if let Ok(Some(new)) =
+        gen_core::projection::mark_edge_blocked(&text, edge, project.config.topology.as_ref())
+        && std::fs::read_to_string(&file.path).is_ok_and(|now| now == text)
+    {
+        let _ = gen_workspace::write_atomic(&file.path, new.as_bytes());
+    }
+}
+
 /// Starts the discovery vector of a stuck edge and writes `spawn_created`; the vector and the
 /// event's id.
 fn spawn(
@@ -519,6 +543,7 @@ fn spawn(
             source: std::io::Error::other("no free discovery id"),
         });
     };
+    mark_parent_blocked(ws, &req.scope.feature, &edge);
     let event = events::custom(
         &req.scope,
         &Link {

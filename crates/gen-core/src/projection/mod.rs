@@ -22,7 +22,7 @@ pub use status::{
 };
 pub use vector::{
     Change, DERIVED_ENTRY_FIELDS, Derived, EntryPlan, FieldPlan, LeftReason, Outcome, Plan,
-    Refresh, Scope, left_reason, plan_refresh, refresh_vector,
+    Refresh, Scope, left_reason, mark_edge_blocked, plan_refresh, refresh_vector,
 };
 pub use vector_text::{Skip, SkipReason};
 

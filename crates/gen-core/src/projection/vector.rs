@@ -278,6 +278,59 @@ pub fn refresh_vector(
     Refresh { changes, outcome }
 }
 
+/// Marks `edge_id`'s trajectory entry of the vector `text` `blocked` — stuck, waiting for a spawned
+/// discovery — the way the refresh edits a file: one value spliced (the entry opened if it is
+/// missing, under the key the refresh would claim), read back and checked. `None` when it is blocked
+/// already or the topology knows no key for the edge.
+pub fn mark_edge_blocked(
+    text: &str,
+    edge_id: &str,
+    topology: Option<&Topology>,
+) -> Result<Option<String>, Skip> {
+    let loaded = yaml::parse(text).map_err(|e| Skip {
+        pos: None,
+        reason: SkipReason::Unparsable(e.to_string()),
+    })?;
+    if loaded.root.entries().is_none() {
+        return Err(Skip {
+            pos: loaded.root.pos.known(),
+            reason: SkipReason::NotAMapping,
+        });
+    }
+    let trajectory = loaded.root.get("trajectory");
+    let existing: Vec<&str> = trajectory
+        .and_then(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| e.key.as_str())
+        .collect();
+    let accepts = |key: &str| topology.is_none_or(|t| t.classify_trajectory_key(key).is_some());
+    let Some(key) = claim_key(&existing, edge_id, &mut HashSet::new(), &accepts) else {
+        return Ok(None);
+    };
+    let blocked = Derived::Word("blocked");
+    if blocked.matches(
+        trajectory
+            .and_then(|t| t.get(&key))
+            .and_then(|e| e.get("status")),
+    ) {
+        return Ok(None);
+    }
+    let plan = Plan {
+        status: None,
+        entries: vec![EntryPlan {
+            key,
+            fields: vec![FieldPlan {
+                field: "status",
+                want: Some(blocked),
+            }],
+        }],
+    };
+    let new = vector_text::splice(text, &loaded.root, &plan)?;
+    vector_text::verify(text, &loaded, &new, &plan)?;
+    Ok(Some(new))
+}
+
 /// What the events say the derived fields of `root` (a vector file at `location`) should be, as the
 /// differences to make; new keys are limited to `topology` when it is known.
 pub fn plan_refresh(
