@@ -322,6 +322,7 @@ fn gen_iterate_with_a_scripted_constructor_converges_in_two_iterations_with_the_
         root.join("tools/fix.sh"),
         "n=$(cat .calls 2>/dev/null || echo 0); n=$((n+1)); echo $n > .calls\n\
          cp \"$GEN_FAILURES_FILE\" \"feedback-$n.txt\"\n\
+         cp \"$GEN_PROMPT_FILE\" \"prompt-$n.txt\"\n\
          echo \"$GEN_FEATURE $GEN_EDGE $GEN_ITERATION\" > \"context-$n.txt\"\n\
          if [ \"$n\" -ge 2 ]; then echo 'echo $(( $1 + $2 ))' > src/calc.sh; fi\n",
     )
@@ -399,6 +400,12 @@ fn gen_iterate_with_a_scripted_constructor_converges_in_two_iterations_with_the_
     assert_eq!(
         std::fs::read_to_string(root.join("feedback-2.txt")).unwrap(),
         "tests_pass: add 2 3: expected 5, got -1\n"
+    );
+    let prompt = std::fs::read_to_string(root.join("prompt-2.txt")).unwrap();
+    assert!(
+        prompt.contains("Fix these failures")
+            && prompt.contains("- tests_pass: add 2 3: expected 5, got -1"),
+        "{prompt}"
     );
     assert_eq!(
         std::fs::read_to_string(root.join("context-2.txt")).unwrap(),
@@ -637,9 +644,16 @@ fn three_equal_deltas_spawn_a_discovery_vector_instead_of_abandoning() {
     // The parent's edge is marked blocked in its vector, and a refresh keeps it so.
     let parent_path = root.join(".ai-workspace/features/active/REQ-F-CALC-001.yml");
     let parent = std::fs::read_to_string(&parent_path).unwrap();
-    assert!(parent.contains("unit_tests:\n    status: blocked"), "{parent}");
+    assert!(
+        parent.contains("unit_tests:\n    status: blocked"),
+        "{parent}"
+    );
     gen_ok(root, &["features", "--write"]);
-    assert!(std::fs::read_to_string(&parent_path).unwrap().contains("status: blocked"));
+    assert!(
+        std::fs::read_to_string(&parent_path)
+            .unwrap()
+            .contains("status: blocked")
+    );
     // Still stuck on the next run (history counts): the next number, at once.
     let again = gen_in(root, &iterate);
     assert_eq!(again.status.code(), Some(1));
@@ -1069,4 +1083,60 @@ fn the_json_shapes_of_evaluate_iterate_and_review_are_pinned() {
     ))
     .unwrap();
     insta::assert_json_snapshot!("iterate", scrubbed(run));
+}
+
+/// The edge parameters say where a constructor may write (`construct.outputs`): a reply writing
+/// elsewhere is refused whole.
+#[test]
+fn a_model_constructor_writes_only_where_the_edge_parameters_say() {
+    use gen_testkit::scripted::{Reply, Scripted};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    std::fs::write(
+        root.join(".ai-workspace/graph/edge_params/code_unit_tests.yml"),
+        without_signoff() + "construct:\n  outputs: [\"src/\"]\n",
+    )
+    .unwrap();
+    let reply = serde_json::json!({"files": [
+        {"path": "src/calc.sh", "content": "echo $(( $1 + $2 ))\n"},
+        {"path": "README.md", "content": "hi"},
+    ]});
+    let server = Scripted::start(vec![Reply::chat(&reply.to_string())]);
+    let base = format!("{}/v1", server.url);
+    let out = gen_in(
+        root,
+        &[
+            "iterate",
+            "--feature",
+            "REQ-F-CALC-001",
+            "--edge",
+            "code<->unit_tests",
+            "--yes",
+            "--max-iterations",
+            "1",
+            "--constructor",
+            "openai",
+            "--model",
+            "m",
+            "--base-url",
+            &base,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!root.join("README.md").exists());
+    assert_eq!(
+        std::fs::read_to_string(root.join("src/calc.sh")).unwrap(),
+        "echo $(( $1 - $2 ))\n",
+        "all or nothing"
+    );
+    let failure = events(root)
+        .into_iter()
+        .find(|e| e["event_type"] == "fp_failure")
+        .unwrap();
+    assert_eq!(failure["classification"], "path_refused");
+    assert!(
+        failure["error"].as_str().unwrap().contains("only src/"),
+        "{failure}"
+    );
 }

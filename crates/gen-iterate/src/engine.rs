@@ -17,9 +17,10 @@ pub enum Constructor {
     /// Nothing: the loop only evaluates (someone else changes the asset).
     None,
     /// A user's generator, run like a check (`sh -c` in the project root) with the iteration's
-    /// context in the environment: `GEN_FEATURE`, `GEN_EDGE`, `GEN_ITERATION`, `GEN_ASSET`, and
+    /// context in the environment: `GEN_FEATURE`, `GEN_EDGE`, `GEN_ITERATION`, `GEN_ASSET`,
     /// `GEN_FAILURES_FILE` — the previous iteration's required failures, one `name: message` a line
-    /// (empty on the first iteration).
+    /// (empty on the first iteration) — and `GEN_PROMPT_FILE`, the question a model constructor
+    /// would be asked.
     Command(String),
     /// A model behind an OpenAI-compatible endpoint: it is shown the edge, the checklist, the asset
     /// and the last iteration's failures, and answers with whole files, which land atomically where
@@ -128,9 +129,27 @@ fn construct_with_model(
     };
     // Every path is checked before any file is written: a reply writes all of its files or none.
     for f in &files {
-        let refused = gen_core::iterate::path_problem(&f.path).or_else(|| {
-            symlink_on_path(&ws.root, &f.path).map(|l| format!("a symlink is on the path ({l})"))
-        });
+        let outside = !req.outputs.is_empty()
+            && !req.outputs.iter().any(|o| {
+                if o.ends_with('/') {
+                    f.path.starts_with(o.as_str())
+                } else {
+                    &f.path == o
+                }
+            });
+        let refused = gen_core::iterate::path_problem(&f.path)
+            .or_else(|| {
+                outside.then(|| {
+                    format!(
+                        "the edge parameters let the constructor write only {}",
+                        req.outputs.join(", ")
+                    )
+                })
+            })
+            .or_else(|| {
+                symlink_on_path(&ws.root, &f.path)
+                    .map(|l| format!("a symlink is on the path ({l})"))
+            });
         if let Some(why) = refused {
             return (
                 spent,
@@ -214,6 +233,10 @@ pub struct RunRequest<'a> {
     pub price: Option<events::Price>,
     /// Stop before an iteration once this much was spent (needs a price).
     pub budget_usd: Option<f64>,
+    /// Where a model constructor may write (project-relative paths or folder prefixes ending in
+    /// `/`, from the edge parameters' `construct.outputs`); empty: anywhere in the project but
+    /// `.git/` and `.ai-workspace/`.
+    pub outputs: Vec<String>,
 }
 
 /// The lines a constructor reads as feedback (reference §1.7): each required failure of the last
@@ -303,6 +326,28 @@ pub fn iterate(
                     path: failures.clone(),
                     source,
                 })?;
+                // The same question a model constructor gets, for generators that ask one.
+                let prompt_path = ws.cache_dir().join(format!("iterate-prompt-{root}.txt"));
+                let asset_now = req.asset.map(|a| {
+                    (
+                        a.strip_prefix(&ws.root).unwrap_or(a).display().to_string(),
+                        std::fs::read_to_string(a).unwrap_or_default(),
+                    )
+                });
+                let prompt = gen_core::iterate::construct_prompt(
+                    &format!(
+                        "Feature: {}\nEdge: {}\nIteration: {iteration}",
+                        req.scope.feature,
+                        gen_core::config::canonical_edge_id(&req.scope.edge)
+                    ),
+                    checks,
+                    asset_now.as_ref().map(|(p, t)| (p.as_str(), t.as_str())),
+                    &lines,
+                );
+                std::fs::write(&prompt_path, prompt).map_err(|source| EvaluateError::Asset {
+                    path: prompt_path.clone(),
+                    source,
+                })?;
                 let env = [
                     ("GEN_FEATURE", req.scope.feature.clone()),
                     (
@@ -317,10 +362,12 @@ pub fn iterate(
                             .unwrap_or_default(),
                     ),
                     ("GEN_FAILURES_FILE", failures.display().to_string()),
+                    ("GEN_PROMPT_FILE", prompt_path.display().to_string()),
                 ];
                 let ran =
                     crate::runner::run_with(command, &ws.root, req.env_remove, &env, &req.limits);
                 let _ = std::fs::remove_file(&failures);
+                let _ = std::fs::remove_file(&prompt_path);
                 (!matches!(ran.ended, Ended::Exited(Some(0)))).then(|| Failed {
                     classification: match ran.ended {
                         Ended::Stalled(_) | Ended::WallLimit(_) => "timeout",

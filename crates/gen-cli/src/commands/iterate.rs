@@ -90,6 +90,30 @@ fn edge_budget(project: &Project, edge: &str) -> Option<u32> {
         .and_then(|n| u32::try_from(n).ok())
 }
 
+/// Where the edge's parameters let a constructor write (`construct: {outputs: [...]}`).
+fn construct_outputs(project: &Project, edge: &str) -> Vec<String> {
+    let Some(topology) = project.config.topology.as_ref() else {
+        return Vec::new();
+    };
+    let Some(params) = topology
+        .transitions
+        .iter()
+        .find(|t| t.edge_id() == edge)
+        .and_then(|t| project.config.edge_params_for(t))
+    else {
+        return Vec::new();
+    };
+    params
+        .root
+        .get("construct")
+        .and_then(|c| c.get("outputs"))
+        .and_then(|o| o.to_json().as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
 /// Runs the command.
 pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit> {
     let constructor = match (args.constructor, &args.constructor_command) {
@@ -189,6 +213,7 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         judge: judge.as_ref().map(|j| j as &dyn gen_iterate::Judge),
         price,
         budget_usd: args.budget_usd,
+        outputs: construct_outputs(&project, &edge),
     };
     if !quiet() && !json {
         errln!(
