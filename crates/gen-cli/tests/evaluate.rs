@@ -1140,3 +1140,39 @@ fn a_model_constructor_writes_only_where_the_edge_parameters_say() {
         "{failure}"
     );
 }
+
+/// Without `--edge` the feature's next edge is taken (reference §4 behaviour 12): the first edge of
+/// its profile not converged yet; once that converges, the one after it.
+#[test]
+fn without_an_edge_the_features_next_edge_is_evaluated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    project(root);
+    let simple = "checklist:\n  - name: ok\n    type: deterministic\n    criterion: \"Fine.\"\n    command: \"true\"\n    required: true\nconvergence:\n  rule: all_required_checks_pass\n";
+    for (file, edge) in [
+        ("intent_requirements.yml", "intent→requirements"),
+        ("requirements_design.yml", "requirements→design"),
+    ] {
+        std::fs::write(
+            root.join(".ai-workspace/graph/edge_params").join(file),
+            format!("edge: \"{edge}\"\n{simple}"),
+        )
+        .unwrap();
+    }
+    let first: Value = serde_json::from_str(&gen_ok(
+        root,
+        &["evaluate", "--feature", "REQ-F-CALC-001", "--yes", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(first["edge"], "intent→requirements");
+    assert_eq!(first["status"], "converged");
+    let next: Value = serde_json::from_str(&gen_ok(
+        root,
+        &["evaluate", "--feature", "REQ-F-CALC-001", "--yes", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(
+        next["edge"], "requirements→design",
+        "the converged edge is behind it"
+    );
+}

@@ -346,14 +346,17 @@ pub(crate) fn target(
                 format!("edges: {}", topology.edge_ids().join(", ")),
             )
         })?,
+        // The first edge of the profile's path not converged yet (reference `select_next_edge`);
+        // an edge off the path that is being worked on comes after.
         (None, Some(s)) => s
-            .current_edge
-            .clone()
+            .path
+            .iter()
+            .find(|e| !s.converged_edges.contains(e))
+            .cloned()
             .or_else(|| {
-                s.path
-                    .iter()
-                    .find(|e| !s.converged_edges.contains(e))
-                    .cloned()
+                s.current_edge
+                    .clone()
+                    .filter(|e| !s.converged_edges.contains(e))
             })
             .ok_or_else(|| {
                 UserError::new(
