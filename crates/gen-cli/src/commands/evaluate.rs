@@ -224,6 +224,31 @@ struct Report<'a> {
     evaluated: &'a gen_iterate::Evaluated,
 }
 
+/// Records the runs an earlier session left open before a new one starts, and says so.
+pub(crate) fn record_gaps(ws: &Workspace, project: &Project, agent: &str) -> Result<()> {
+    let gaps = gen_iterate::record_session_gaps(ws, &project.name(), agent).map_err(|e| {
+        UserError::new(
+            e.to_string(),
+            "check events/events.jsonl and the folder's permissions",
+        )
+    })?;
+    if !gaps.is_empty() && !quiet() {
+        errln!(
+            "recorded {} run(s) an earlier session left open as abandoned",
+            gaps.len()
+        );
+    }
+    Ok(())
+}
+
+/// The words for an evaluation or a run that stopped on an error.
+pub(crate) fn run_failed(e: gen_iterate::EvaluateError) -> UserError {
+    UserError::new(
+        e.to_string(),
+        "what was written so far stays in the log; fix that and run again",
+    )
+}
+
 /// Variables a check's or generator's command never sees: model and cloud keys.
 pub(crate) fn secret_vars(judge: &JudgeArgs) -> Vec<String> {
     let mut vars: Vec<String> = [
@@ -436,18 +461,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
     confirm(ws, &checks, &[], args.yes)?;
     let env_remove = secret_vars(&args.judge);
     let agent = super::agent_id(args.agent.as_deref());
-    let gaps = gen_iterate::record_session_gaps(ws, &project.name(), &agent).map_err(|e| {
-        UserError::new(
-            e.to_string(),
-            "check events/events.jsonl and the folder's permissions",
-        )
-    })?;
-    if !gaps.is_empty() && !quiet() {
-        errln!(
-            "recorded {} run(s) an earlier session left open as abandoned",
-            gaps.len()
-        );
-    }
+    record_gaps(ws, &project, &agent)?;
     let request = Request {
         scope: Scope {
             project: project.name(),
@@ -472,12 +486,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
             checks.len()
         );
     }
-    let done = gen_iterate::evaluate(ws, &checks, &request, &mut Lines).map_err(|e| {
-        UserError::new(
-            e.to_string(),
-            "what was written so far stays in the log; fix that and run again",
-        )
-    })?;
+    let done = gen_iterate::evaluate(ws, &checks, &request, &mut Lines).map_err(run_failed)?;
     if json {
         super::print_json(&Report {
             feature: &args.feature,

@@ -185,18 +185,7 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
     let env_remove = super::evaluate::secret_vars(&args.judge);
     let env_remove: Vec<&str> = env_remove.iter().map(String::as_str).collect();
     let agent = super::agent_id(args.agent.as_deref());
-    let gaps = gen_iterate::record_session_gaps(ws, &project.name(), &agent).map_err(|e| {
-        UserError::new(
-            e.to_string(),
-            "check events/events.jsonl and the folder's permissions",
-        )
-    })?;
-    if !gaps.is_empty() && !quiet() {
-        errln!(
-            "recorded {} run(s) an earlier session left open as abandoned",
-            gaps.len()
-        );
-    }
+    super::evaluate::record_gaps(ws, &project, &agent)?;
     let request = RunRequest {
         scope: Scope {
             project: project.name(),
@@ -223,12 +212,8 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
             checks.len()
         );
     }
-    let done = gen_iterate::iterate(ws, &checks, &request, &mut Lines).map_err(|e| {
-        UserError::new(
-            e.to_string(),
-            "what was written so far stays in the log; fix that and run again",
-        )
-    })?;
+    let done = gen_iterate::iterate(ws, &checks, &request, &mut Lines)
+        .map_err(super::evaluate::run_failed)?;
     refresh_trajectory(ws, &args.feature);
     if json {
         super::print_json(&Report {

@@ -54,13 +54,7 @@ pub fn parse_construction(reply: &str) -> Result<Vec<NewFile>, String> {
             reply.len()
         ));
     }
-    let mut text = reply.trim();
-    if let Some(inner) = text.strip_prefix("```") {
-        let inner = inner.strip_prefix("json").unwrap_or(inner);
-        text = inner.trim().strip_suffix("```").unwrap_or(inner).trim();
-    }
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not one JSON object ({e})"))?;
+    let value = super::verdict::json_reply(reply)?;
     let files = value
         .get("files")
         .and_then(|f| f.as_array())

@@ -17,6 +17,16 @@ pub struct Verdict {
     pub reason: String,
 }
 
+/// The one JSON value of a model's reply, a ```json fence around it allowed; or why there is none.
+pub(crate) fn json_reply(reply: &str) -> Result<serde_json::Value, String> {
+    let mut text = reply.trim();
+    if let Some(inner) = text.strip_prefix("```") {
+        let inner = inner.strip_prefix("json").unwrap_or(inner);
+        text = inner.trim().strip_suffix("```").unwrap_or(inner).trim();
+    }
+    serde_json::from_str(text).map_err(|e| format!("not one JSON object ({e})"))
+}
+
 /// Reads a verdict from a reply: one JSON object (a ```json fence around it is fine) with
 /// `outcome` `pass` or `fail` (any case) and an optional `reason`; or why it is not one.
 pub fn parse_verdict(reply: &str) -> Result<Verdict, String> {
@@ -26,13 +36,7 @@ pub fn parse_verdict(reply: &str) -> Result<Verdict, String> {
             reply.len()
         ));
     }
-    let mut text = reply.trim();
-    if let Some(inner) = text.strip_prefix("```") {
-        let inner = inner.strip_prefix("json").unwrap_or(inner);
-        text = inner.trim().strip_suffix("```").unwrap_or(inner).trim();
-    }
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not one JSON object ({e})"))?;
+    let value = json_reply(reply)?;
     let object = value.as_object().ok_or("not a JSON object")?;
     let object = match object.get("result").and_then(|r| r.as_object()) {
         Some(inner) => inner,
