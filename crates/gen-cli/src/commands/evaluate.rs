@@ -205,7 +205,7 @@ impl Observer for Lines {
     }
 }
 
-pub(crate) fn outcome_word(r: &CheckResult) -> &'static str {
+fn outcome_word(r: &CheckResult) -> &'static str {
     match r.outcome {
         gen_core::iterate::Outcome::Pass => "pass",
         gen_core::iterate::Outcome::Fail => "FAIL",
@@ -222,6 +222,29 @@ struct Report<'a> {
     edge: &'a str,
     #[serde(flatten)]
     evaluated: &'a gen_iterate::Evaluated,
+}
+
+/// One line per check that failed or erred: its outcome, name, and the first line of its message.
+pub(crate) fn print_failures(checks: &[CheckResult]) {
+    for c in checks.iter().filter(|c| {
+        matches!(
+            c.outcome,
+            gen_core::iterate::Outcome::Fail | gen_core::iterate::Outcome::Error
+        )
+    }) {
+        let first = c
+            .message
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        outln!(
+            "  {} {}{}: {}",
+            outcome_word(c),
+            safe(&c.name),
+            if c.required { "" } else { " (not required)" },
+            safe(first)
+        );
+    }
 }
 
 /// Records the runs an earlier session left open before a new one starts, and says so.
@@ -507,25 +530,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
             e.pending,
             e.total
         );
-        for c in done.checks.iter().filter(|c| {
-            matches!(
-                c.outcome,
-                gen_core::iterate::Outcome::Fail | gen_core::iterate::Outcome::Error
-            )
-        }) {
-            let first = c
-                .message
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("");
-            outln!(
-                "  {} {}{}: {}",
-                outcome_word(c),
-                safe(&c.name),
-                if c.required { "" } else { " (not required)" },
-                safe(first)
-            );
-        }
+        print_failures(&done.checks);
     }
     Ok(match done.status {
         "converged" => Exit::Success,

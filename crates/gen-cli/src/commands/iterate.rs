@@ -4,7 +4,7 @@
 //! `gen features --write` does it. Models as constructors and judges come next
 //! (`docs/iterate-plan.md`).
 
-use super::evaluate::{Lines, Target, confirm, outcome_word, target};
+use super::evaluate::{Lines, Target, confirm, target};
 use crate::report::{Exit, UserError};
 use crate::terminal::{errln, outln, quiet, safe};
 use clap::{Args, ValueEnum};
@@ -276,19 +276,7 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
             );
         }
         if let Some(last) = done.iterations.last() {
-            for c in last.checks.iter().filter(|c| {
-                matches!(
-                    c.outcome,
-                    gen_core::iterate::Outcome::Fail | gen_core::iterate::Outcome::Error
-                )
-            }) {
-                let first = c
-                    .message
-                    .lines()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("");
-                outln!("  {} {}: {}", outcome_word(c), safe(&c.name), safe(first));
-            }
+            super::evaluate::print_failures(&last.checks);
         }
     }
     Ok(match done.outcome {
