@@ -262,6 +262,17 @@ fn stamp() -> (jiff::Timestamp, String) {
     (at.round(jiff::Unit::Microsecond).unwrap_or(at), id)
 }
 
+/// A new event of the run rooted at `root`, caused by the root itself.
+fn from_root(root: &str) -> Link {
+    let (at, event_id) = stamp();
+    Link {
+        at,
+        event_id,
+        causation_id: root.to_string(),
+        correlation_id: root.to_string(),
+    }
+}
+
 /// Runs the loop; see the module docs.
 pub fn iterate(
     ws: &Workspace,
@@ -379,15 +390,11 @@ pub fn iterate(
             }
         };
         if let Some(f) = failed {
-            let (at, id) = stamp();
+            let link = from_root(&root);
+            let id = link.event_id.clone();
             let failure = events::custom(
                 &req.scope,
-                &Link {
-                    at,
-                    event_id: id.clone(),
-                    causation_id: root.clone(),
-                    correlation_id: root.clone(),
-                },
+                &link,
                 "fp_failure",
                 json!({
                     "iteration": iteration,
@@ -443,16 +450,12 @@ pub fn iterate(
         }
     }
     if outcome == RunOutcome::Abandoned {
-        let (at, id) = stamp();
+        let link = from_root(&root);
+        let id = link.event_id.clone();
         let last = iterations.last();
         let abandoned = events::custom(
             &req.scope,
-            &Link {
-                at,
-                event_id: id.clone(),
-                causation_id: root.clone(),
-                correlation_id: root.clone(),
-            },
+            &link,
             "iteration_abandoned",
             json!({
                 "iterations_attempted": iterations.len(),

@@ -17,16 +17,27 @@ use std::time::Duration;
 /// `gen evaluate`
 #[derive(Debug, Args)]
 pub(crate) struct EvaluateArgs {
-    /// The feature to evaluate.
+    /// What to evaluate, and how commands run.
+    #[command(flatten)]
+    pub edge: EdgeArgs,
+    /// Who judges agent checks.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+}
+
+/// The flags `evaluate` and `iterate` share: which feature, edge and asset, and how commands run.
+#[derive(Debug, Args)]
+pub(crate) struct EdgeArgs {
+    /// The feature.
     #[arg(long)]
     pub feature: String,
     /// The edge (any spelling: `code↔unit_tests`, `code<->unit_tests`); default: the feature's next one.
     #[arg(long)]
     pub edge: Option<String>,
-    /// The asset evaluated, relative to the project root (its hash keys human decisions).
+    /// The asset, relative to the project root (its hash keys human decisions; judges read it).
     #[arg(long, value_name = "PATH")]
     pub asset: Option<PathBuf>,
-    /// Run the checks' commands without asking (CI); otherwise new commands are shown and confirmed once per workspace.
+    /// Run the commands without asking (CI); otherwise new commands are shown and confirmed once per workspace.
     #[arg(long)]
     pub yes: bool,
     /// Seconds a command may print nothing before it is stopped as hung.
@@ -35,9 +46,6 @@ pub(crate) struct EvaluateArgs {
     /// Who writes the events (default: GEN_AGENT_ID, then USER).
     #[arg(long)]
     pub agent: Option<String>,
-    /// Who judges agent checks.
-    #[command(flatten)]
-    pub judge: JudgeArgs,
 }
 
 /// Who judges agent checks.
@@ -476,25 +484,25 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
         next_iteration: iteration,
     } = target(
         ws,
-        &args.feature,
-        args.edge.as_deref(),
-        args.asset.as_deref(),
+        &args.edge.feature,
+        args.edge.edge.as_deref(),
+        args.edge.asset.as_deref(),
     )?;
     let judge = args.judge.build(asset.as_deref())?;
-    confirm(ws, &checks, &[], args.yes)?;
+    confirm(ws, &checks, &[], args.edge.yes)?;
     let env_remove = secret_vars(&args.judge);
-    let agent = super::agent_id(args.agent.as_deref());
+    let agent = super::agent_id(args.edge.agent.as_deref());
     record_gaps(ws, &project, &agent)?;
     let request = Request {
         scope: Scope {
             project: project.name(),
             agent,
-            feature: args.feature.clone(),
+            feature: args.edge.feature.clone(),
             edge: edge.clone(),
         },
         iteration,
         asset: asset.as_deref(),
-        limits: Limits::for_stall(Duration::from_secs(args.fd_timeout.max(1))),
+        limits: Limits::for_stall(Duration::from_secs(args.edge.fd_timeout.max(1))),
         env_remove: &env_remove.iter().map(String::as_str).collect::<Vec<_>>(),
         correlation_id: None,
         judge: judge.as_ref().map(|j| j as &dyn gen_iterate::Judge),
@@ -504,7 +512,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
     if !quiet() && !json {
         errln!(
             "evaluating {} on {} (iteration {iteration}, {} checks)",
-            safe(&args.feature),
+            safe(&args.edge.feature),
             edge,
             checks.len()
         );
@@ -512,7 +520,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
     let done = gen_iterate::evaluate(ws, &checks, &request, &mut Lines).map_err(run_failed)?;
     if json {
         super::print_json(&Report {
-            feature: &args.feature,
+            feature: &args.edge.feature,
             edge: &edge,
             evaluated: &done,
         })?;
@@ -520,7 +528,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
         let e = &done.evaluation;
         outln!(
             "{} on {}: {} — delta {} ({} passed, {} failed, {} skipped, {} pending of {})",
-            safe(&args.feature),
+            safe(&args.edge.feature),
             edge,
             done.status,
             e.delta,

@@ -12,7 +12,6 @@ use gen_core::iterate::events::Scope;
 use gen_iterate::{Constructor, Limits, RunOutcome, RunRequest};
 use gen_workspace::{Project, Workspace, refresh_vector_file};
 use miette::Result;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// What writes the asset.
@@ -33,15 +32,9 @@ pub(crate) enum ConstructorArg {
 /// `gen iterate`
 #[derive(Debug, Args)]
 pub(crate) struct IterateArgs {
-    /// The feature.
-    #[arg(long)]
-    pub feature: String,
-    /// The edge (any spelling); default: the feature's next one.
-    #[arg(long)]
-    pub edge: Option<String>,
-    /// The asset the edge produces, relative to the project root.
-    #[arg(long, value_name = "PATH")]
-    pub asset: Option<PathBuf>,
+    /// What to run, and how commands run.
+    #[command(flatten)]
+    pub edge: super::evaluate::EdgeArgs,
     /// Iterations this run may take (default: the edge's `convergence.max_iterations`, else 5).
     #[arg(long, value_name = "N")]
     pub max_iterations: Option<u32>,
@@ -51,15 +44,6 @@ pub(crate) struct IterateArgs {
     /// The generator for `--constructor command`, run with `sh -c` in the project root.
     #[arg(long, value_name = "CMD")]
     pub constructor_command: Option<String>,
-    /// Run the commands without asking (CI); otherwise new commands are confirmed once per workspace.
-    #[arg(long)]
-    pub yes: bool,
-    /// Seconds a command may print nothing before it is stopped as hung.
-    #[arg(long, default_value_t = 60, value_name = "SECS")]
-    pub fd_timeout: u64,
-    /// Who writes the events (default: GEN_AGENT_ID, then USER).
-    #[arg(long)]
-    pub agent: Option<String>,
     /// Stop before an iteration once the models have cost this much (USD; needs --price-in/--price-out).
     #[arg(long, value_name = "USD")]
     pub budget_usd: Option<f64>,
@@ -157,9 +141,9 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         next_iteration,
     } = target(
         ws,
-        &args.feature,
-        args.edge.as_deref(),
-        args.asset.as_deref(),
+        &args.edge.feature,
+        args.edge.edge.as_deref(),
+        args.edge.asset.as_deref(),
     )?;
     let max_iterations = args
         .max_iterations
@@ -181,23 +165,23 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         )
         .into());
     }
-    confirm(ws, &checks, &extra, args.yes)?;
+    confirm(ws, &checks, &extra, args.edge.yes)?;
     let env_remove = super::evaluate::secret_vars(&args.judge);
     let env_remove: Vec<&str> = env_remove.iter().map(String::as_str).collect();
-    let agent = super::agent_id(args.agent.as_deref());
+    let agent = super::agent_id(args.edge.agent.as_deref());
     super::evaluate::record_gaps(ws, &project, &agent)?;
     let request = RunRequest {
         scope: Scope {
             project: project.name(),
             agent,
-            feature: args.feature.clone(),
+            feature: args.edge.feature.clone(),
             edge: edge.clone(),
         },
         asset: asset.as_deref(),
         first_iteration: next_iteration,
         max_iterations,
         constructor,
-        limits: Limits::for_stall(Duration::from_secs(args.fd_timeout.max(1))),
+        limits: Limits::for_stall(Duration::from_secs(args.edge.fd_timeout.max(1))),
         env_remove: &env_remove,
         judge: judge.as_ref().map(|j| j as &dyn gen_iterate::Judge),
         price,
@@ -207,17 +191,17 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
     if !quiet() && !json {
         errln!(
             "iterating {} on {} (up to {max_iterations} iteration(s), {} checks)",
-            safe(&args.feature),
+            safe(&args.edge.feature),
             edge,
             checks.len()
         );
     }
     let done = gen_iterate::iterate(ws, &checks, &request, &mut Lines)
         .map_err(super::evaluate::run_failed)?;
-    refresh_trajectory(ws, &args.feature);
+    refresh_trajectory(ws, &args.edge.feature);
     if json {
         super::print_json(&Report {
-            feature: &args.feature,
+            feature: &args.edge.feature,
             edge: &edge,
             run: &done,
         })?;
@@ -264,7 +248,7 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
                 done.spawned.as_ref().map_or("", |c| c.path.as_str()),
             ),
         };
-        outln!("{} on {}: {verdict}", safe(&args.feature), edge);
+        outln!("{} on {}: {verdict}", safe(&args.edge.feature), edge);
         if done.input_tokens + done.output_tokens > 0 {
             outln!(
                 "model tokens: {} in, {} out{}",
