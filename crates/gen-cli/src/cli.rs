@@ -73,6 +73,8 @@ pub(crate) enum Command {
     /// Share the workspace through a remote: events up and down (`gen sync init|push|pull|status`).
     #[command(subcommand)]
     Sync(crate::commands::sync::SyncCommand),
+    /// Edit a draft (or the topology, or a blueprint) in the browser: canvas and chat on one draft, a live project map.
+    Workbench(crate::commands::workbench::WorkbenchArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions(CompletionsArgs),
 }

@@ -83,6 +83,7 @@ fn construct_with_model(
             failures,
         ),
         max_tokens: 8000,
+        ..gen_model::Ask::default()
     };
     let mut spent = (0, 0);
     let mut files = None;

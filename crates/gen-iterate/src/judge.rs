@@ -63,6 +63,7 @@ impl Judge for ModelJudge {
             system,
             user,
             max_tokens: 400,
+            ..Ask::default()
         };
         let mut spent = (0, 0);
         for attempt in 0..2 {

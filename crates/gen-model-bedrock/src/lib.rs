@@ -6,8 +6,11 @@
 use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, InferenceConfiguration, Message, SystemContentBlock,
+    ToolConfiguration, ToolInputSchema, ToolSpecification,
 };
-use gen_model::{Answer, Ask, ChatModel, ModelError};
+use aws_smithy_types::{Document, Number};
+use gen_model::{Answer, Ask, ChatModel, ModelError, Role};
+use serde_json::Value;
 use std::time::Duration;
 
 /// Where and how to reach Bedrock.
@@ -141,35 +144,74 @@ where
 
 impl ChatModel for Converse {
     fn ask(&self, ask: &Ask) -> Result<Answer, ModelError> {
-        let message = Message::builder()
-            .role(ConversationRole::User)
-            .content(ContentBlock::Text(ask.user.clone()))
-            .build()
-            .map_err(|e| ModelError::Transport(e.to_string()))?;
+        let built =
+            |e: aws_sdk_bedrockruntime::error::BuildError| ModelError::Transport(e.to_string());
+        let mut messages = Vec::new();
+        for turn in &ask.earlier {
+            let role = match turn.role {
+                Role::User => ConversationRole::User,
+                Role::Assistant => ConversationRole::Assistant,
+            };
+            messages.push(
+                Message::builder()
+                    .role(role)
+                    .content(ContentBlock::Text(turn.text.clone()))
+                    .build()
+                    .map_err(built)?,
+            );
+        }
+        messages.push(
+            Message::builder()
+                .role(ConversationRole::User)
+                .content(ContentBlock::Text(ask.user.clone()))
+                .build()
+                .map_err(built)?,
+        );
+        let mut request = self
+            .client
+            .converse()
+            .model_id(&self.model_id)
+            .system(SystemContentBlock::Text(ask.system.clone()))
+            .set_messages(Some(messages))
+            .inference_config(
+                InferenceConfiguration::builder()
+                    .max_tokens(i32::try_from(ask.max_tokens).unwrap_or(i32::MAX))
+                    .temperature(0.0)
+                    .build(),
+            );
+        if let Some(tool) = &ask.tool {
+            let spec = ToolSpecification::builder()
+                .name(&tool.name)
+                .description(&tool.description)
+                .input_schema(ToolInputSchema::Json(document(&tool.schema)))
+                .build()
+                .map_err(built)?;
+            request = request.tool_config(
+                ToolConfiguration::builder()
+                    .tools(aws_sdk_bedrockruntime::types::Tool::ToolSpec(spec))
+                    .build()
+                    .map_err(built)?,
+            );
+        }
         let out = self
             .rt
-            .block_on(
-                self.client
-                    .converse()
-                    .model_id(&self.model_id)
-                    .system(SystemContentBlock::Text(ask.system.clone()))
-                    .messages(message)
-                    .inference_config(
-                        InferenceConfiguration::builder()
-                            .max_tokens(i32::try_from(ask.max_tokens).unwrap_or(i32::MAX))
-                            .temperature(0.0)
-                            .build(),
-                    )
-                    .send(),
-            )
+            .block_on(request.send())
             .map_err(|e| failed(e, self.timeout))?;
-        let text: String = match out.output() {
-            Some(aws_sdk_bedrockruntime::types::ConverseOutput::Message(m)) => m
-                .content()
-                .iter()
-                .filter_map(|c| c.as_text().ok().cloned())
-                .collect::<Vec<_>>()
-                .join(""),
+        let (text, tool_input) = match out.output() {
+            Some(aws_sdk_bedrockruntime::types::ConverseOutput::Message(m)) => {
+                let text = m
+                    .content()
+                    .iter()
+                    .filter_map(|c| c.as_text().ok().cloned())
+                    .collect::<Vec<_>>()
+                    .join("");
+                let tool_input = m
+                    .content()
+                    .iter()
+                    .find_map(|c| c.as_tool_use().ok())
+                    .map(|t| json(t.input()).to_string());
+                (text, tool_input)
+            }
             _ => {
                 return Err(ModelError::BadReply(
                     "no message in the Converse output".into(),
@@ -182,11 +224,55 @@ impl ChatModel for Converse {
             input_tokens: usage.map_or(0, |u| u.input_tokens().max(0) as u64),
             output_tokens: usage.map_or(0, |u| u.output_tokens().max(0) as u64),
             attempts: 1,
+            tool_input,
         })
     }
 
     fn kind(&self) -> &'static str {
         "bedrock"
+    }
+}
+
+/// JSON as the SDK's document type (a tool's input schema).
+fn document(value: &Value) -> Document {
+    match value {
+        Value::Null => Document::Null,
+        Value::Bool(b) => Document::Bool(*b),
+        Value::Number(n) => Document::Number(match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Number::PosInt(u),
+            (None, Some(i)) => Number::NegInt(i),
+            _ => Number::Float(n.as_f64().unwrap_or(0.0)),
+        }),
+        Value::String(s) => Document::String(s.clone()),
+        Value::Array(items) => Document::Array(items.iter().map(document).collect()),
+        Value::Object(map) => {
+            Document::Object(map.iter().map(|(k, v)| (k.clone(), document(v))).collect())
+        }
+    }
+}
+
+/// The SDK's document as JSON (a tool call's input, parsed by the caller like any untrusted text).
+fn json(document: &Document) -> Value {
+    match document {
+        Document::Null => Value::Null,
+        Document::Bool(b) => Value::Bool(*b),
+        Document::Number(Number::PosInt(u)) => Value::from(*u),
+        Document::Number(Number::NegInt(i)) => Value::from(*i),
+        Document::Number(Number::Float(f)) => {
+            serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+        }
+        Document::String(s) => Value::String(s.clone()),
+        Document::Array(items) => Value::Array(items.iter().map(json).collect()),
+        Document::Object(map) => {
+            // HashMap order is arbitrary: sort so the same answer always reads the same.
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), json(&map[k])))
+                    .collect(),
+            )
+        }
     }
 }
 
@@ -239,6 +325,7 @@ mod tests {
             system: "judge".into(),
             user: "is it clear?".into(),
             max_tokens: 300,
+            ..Ask::default()
         }
     }
 

@@ -27,7 +27,7 @@ impl std::fmt::Debug for Secret {
 }
 
 /// One question.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Ask {
     /// The system prompt.
     pub system: String,
@@ -35,6 +35,39 @@ pub struct Ask {
     pub user: String,
     /// The longest answer wanted, in tokens.
     pub max_tokens: u32,
+    /// Turns before `user` (a repair retry shows the model its last answer and what was wrong).
+    pub earlier: Vec<Turn>,
+    /// A tool the model should answer through (its arguments are the structured answer).
+    pub tool: Option<Tool>,
+}
+
+/// One earlier message of the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    /// Whose it was.
+    pub role: Role,
+    /// What it said.
+    pub text: String,
+}
+
+/// Who said an earlier turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The person (or the program speaking for them).
+    User,
+    /// The model.
+    Assistant,
+}
+
+/// A tool offered to the model: the way to get structured output that the endpoint shapes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tool {
+    /// Its name (`[a-zA-Z0-9_-]`, at most 64).
+    pub name: String,
+    /// What it is for, as the model reads it.
+    pub description: String,
+    /// The JSON Schema of its arguments.
+    pub schema: Value,
 }
 
 /// One answer.
@@ -48,6 +81,9 @@ pub struct Answer {
     pub output_tokens: u64,
     /// Requests it took (retries included).
     pub attempts: u32,
+    /// The arguments of the first call of the offered tool, as the raw JSON text the model wrote
+    /// (untrusted: the caller parses it).
+    pub tool_input: Option<String>,
 }
 
 /// Why no answer came.
@@ -139,15 +175,33 @@ impl OpenAiCompatible {
             .http_status_as_error(false)
             .build()
             .into();
-        let body = json!({
+        let mut messages = vec![json!({"role": "system", "content": ask.system})];
+        for turn in &ask.earlier {
+            let role = match turn.role {
+                Role::User => "user",
+                Role::Assistant => "assistant",
+            };
+            messages.push(json!({"role": role, "content": turn.text}));
+        }
+        messages.push(json!({"role": "user", "content": ask.user}));
+        let mut body = json!({
             "model": self.model,
-            "messages": [
-                {"role": "system", "content": ask.system},
-                {"role": "user", "content": ask.user},
-            ],
+            "messages": messages,
             "max_tokens": ask.max_tokens,
             "temperature": 0,
         });
+        if let Some(tool) = &ask.tool {
+            body["tools"] = json!([{
+                "type": "function",
+                "function": {
+                    "name": tool.name,
+                    "description": tool.description,
+                    "parameters": tool.schema,
+                },
+            }]);
+            // "auto", not a forced call: a model may need to ask a question back in plain text.
+            body["tool_choice"] = json!("auto");
+        }
         let url = format!("{}/chat/completions", self.base_url);
         let mut wait = self.backoff;
         for attempt in 1..=self.max_attempts.max(1) {
@@ -199,10 +253,23 @@ impl OpenAiCompatible {
 
 fn parse(text: &str, attempts: u32) -> Result<Answer, ModelError> {
     let v: Value = serde_json::from_str(text).map_err(|e| ModelError::BadReply(e.to_string()))?;
-    let content = v
-        .pointer("/choices/0/message/content")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ModelError::BadReply("no choices[0].message.content".into()))?;
+    let message = v
+        .pointer("/choices/0/message")
+        .ok_or_else(|| ModelError::BadReply("no choices[0].message".into()))?;
+    // A tool call's arguments are a JSON *string* in this API; some servers send the object.
+    let tool_input = message
+        .pointer("/tool_calls/0/function/arguments")
+        .map(|a| match a {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+    let content = match message.get("content") {
+        Some(Value::String(s)) => s.as_str(),
+        Some(Value::Null) | None if tool_input.is_some() => "",
+        _ => {
+            return Err(ModelError::BadReply("no choices[0].message.content".into()));
+        }
+    };
     let tokens = |k: &str| {
         v.pointer(&format!("/usage/{k}"))
             .and_then(Value::as_u64)
@@ -213,6 +280,7 @@ fn parse(text: &str, attempts: u32) -> Result<Answer, ModelError> {
         input_tokens: tokens("prompt_tokens"),
         output_tokens: tokens("completion_tokens"),
         attempts,
+        tool_input,
     })
 }
 
@@ -226,6 +294,7 @@ mod tests {
             system: "judge".into(),
             user: "is it good?".into(),
             max_tokens: 100,
+            ..Ask::default()
         }
     }
 

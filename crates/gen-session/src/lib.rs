@@ -39,6 +39,7 @@
 //! journal, which replays to the same state.
 
 mod blueprints;
+mod chat;
 mod name;
 mod report;
 mod topology;
@@ -48,6 +49,7 @@ pub use blueprints::{
     DIR as BLUEPRINTS_DIR, check_blueprints, open as open_blueprint, path as blueprint_path,
     save as save_blueprint,
 };
+pub use chat::{CHAT_SHOWN, ChatLine};
 pub use report::{
     Counters, DraftApplied, DraftCreated, DraftHistory, DraftListed, DraftOpened, DraftSaved,
     DraftState, HistoryLine, InputRejected, TopologyNotSaved, Walked, utc_seconds,

@@ -33,6 +33,7 @@ mod input;
 pub mod intent;
 mod json;
 pub mod limits;
+mod lint;
 mod model;
 mod patch;
 mod reducer;
@@ -52,6 +53,7 @@ pub use history::{
 };
 pub use input::{parse_agent_turn, parse_canvas_input, parse_draft_document};
 pub use json::Properties;
+pub use lint::{Finding, lint};
 pub use model::{BlueprintDraft, Edge, Node, NodeId};
 pub use patch::{DraftPatch, Piece};
 pub use reducer::{

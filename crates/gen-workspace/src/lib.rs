@@ -12,6 +12,7 @@ mod discover;
 mod events;
 mod features;
 mod layout;
+mod loaded;
 mod log;
 mod mark;
 mod project;
@@ -34,6 +35,7 @@ pub use layout::{
     BLUEPRINTS, CONFIG_FOLDERS, EDGE_PARAM_FOLDERS, EventLogFile, FEATURE_FOLDERS, IgnoredLog,
     IgnoredReason, LogPlace, TENANTS, WorkspaceKind, is_config_path,
 };
+pub use loaded::{Loaded, load_status};
 pub use log::{LockedLog, LogError, Tail, TornTail, append_lines, inspect_tail, sync_dir};
 pub use mark::{LogMark, LogPoint};
 pub use project::{Project, StatusView, project_name};

@@ -66,7 +66,15 @@ pub(crate) struct JudgeArgs {
     /// Who judges agent checks.
     #[arg(long, value_enum, default_value = "skip")]
     pub judge: JudgeKind,
-    /// The model's name (with --judge openai).
+    /// The model it asks.
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// Which model to ask and how: shared by the judge, the constructor and the workbench's agent.
+#[derive(Debug, Args)]
+pub(crate) struct ModelArgs {
+    /// The model's name (the Bedrock model id with bedrock).
     #[arg(long, env = "GEN_MODEL")]
     pub model: Option<String>,
     /// The endpoint's base URL.
@@ -100,7 +108,7 @@ pub(crate) struct JudgeArgs {
     pub price_out: Option<f64>,
 }
 
-impl JudgeArgs {
+impl ModelArgs {
     /// The price the flags give (both or neither), or why they do not make one.
     pub(crate) fn price(&self) -> Result<Option<gen_core::iterate::events::Price>> {
         match (self.price_in, self.price_out) {
@@ -172,7 +180,9 @@ impl JudgeArgs {
         )
         .into())
     }
+}
 
+impl JudgeArgs {
     /// The judge the flags ask for, or why it cannot be built.
     pub(crate) fn build(
         &self,
@@ -189,8 +199,8 @@ impl JudgeArgs {
             .into());
         }
         let model: std::sync::Arc<dyn gen_model::ChatModel> = match self.judge {
-            JudgeKind::Bedrock => self.bedrock("--judge bedrock")?,
-            _ => std::sync::Arc::new(self.endpoint("--judge openai")?),
+            JudgeKind::Bedrock => self.model.bedrock("--judge bedrock")?,
+            _ => std::sync::Arc::new(self.model.endpoint("--judge openai")?),
         };
         Ok(Some(gen_iterate::ModelJudge { model }))
     }
@@ -281,7 +291,7 @@ pub(crate) fn run_failed(e: gen_iterate::EvaluateError) -> UserError {
 }
 
 /// Variables a check's or generator's command never sees: model and cloud keys.
-pub(crate) fn secret_vars(judge: &JudgeArgs) -> Vec<String> {
+pub(crate) fn secret_vars(judge: &ModelArgs) -> Vec<String> {
     let mut vars: Vec<String> = [
         "OPENAI_API_KEY",
         "AWS_SECRET_ACCESS_KEY",
@@ -490,7 +500,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
     )?;
     let judge = args.judge.build(asset.as_deref())?;
     confirm(ws, &checks, &[], args.edge.yes)?;
-    let env_remove = secret_vars(&args.judge);
+    let env_remove = secret_vars(&args.judge.model);
     let agent = super::agent_id(args.edge.agent.as_deref());
     record_gaps(ws, &project, &agent)?;
     let request = Request {
@@ -506,7 +516,7 @@ pub(crate) fn run(ws: &Workspace, args: &EvaluateArgs, json: bool) -> Result<Exi
         env_remove: &env_remove.iter().map(String::as_str).collect::<Vec<_>>(),
         correlation_id: None,
         judge: judge.as_ref().map(|j| j as &dyn gen_iterate::Judge),
-        price: args.judge.price()?,
+        price: args.judge.model.price()?,
         construct_tokens: (0, 0),
     };
     if !quiet() && !json {

@@ -120,10 +120,10 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         }
         (ConstructorArg::None, None) => Constructor::None,
         (ConstructorArg::Openai, None) => Constructor::Model(std::sync::Arc::new(
-            args.judge.endpoint("--constructor openai")?,
+            args.judge.model.endpoint("--constructor openai")?,
         )),
         (ConstructorArg::Bedrock, None) => {
-            Constructor::Model(args.judge.bedrock("--constructor bedrock")?)
+            Constructor::Model(args.judge.model.bedrock("--constructor bedrock")?)
         }
         (ConstructorArg::Openai | ConstructorArg::Bedrock, Some(_)) => {
             return Err(UserError::new(
@@ -157,7 +157,7 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         Constructor::None | Constructor::Model(_) => Vec::new(),
     };
     let judge = args.judge.build(asset.as_deref())?;
-    let price = args.judge.price()?;
+    let price = args.judge.model.price()?;
     if args.budget_usd.is_some() && price.is_none() {
         return Err(UserError::new(
             "--budget-usd needs the model's price: --price-in and --price-out (USD per million tokens)",
@@ -166,7 +166,7 @@ pub(crate) fn run(ws: &Workspace, args: &IterateArgs, json: bool) -> Result<Exit
         .into());
     }
     confirm(ws, &checks, &extra, args.edge.yes)?;
-    let env_remove = super::evaluate::secret_vars(&args.judge);
+    let env_remove = super::evaluate::secret_vars(&args.judge.model);
     let env_remove: Vec<&str> = env_remove.iter().map(String::as_str).collect();
     let agent = super::agent_id(args.edge.agent.as_deref());
     super::evaluate::record_gaps(ws, &project, &agent)?;

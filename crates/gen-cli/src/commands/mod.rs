@@ -14,6 +14,7 @@ pub(crate) mod review;
 pub(crate) mod status;
 pub(crate) mod sync;
 pub(crate) mod validate;
+pub(crate) mod workbench;
 
 use crate::cli::{Cli, Command};
 use crate::report::{Exit, no_workspace};
@@ -56,6 +57,7 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
         Command::Iterate(args) => iterate::run(&open(explicit)?, &args, json),
         Command::Draft(command) => draft::run(&open(explicit)?, &command, json),
         Command::Sync(command) => sync::run(&open(explicit)?, &command, json),
+        Command::Workbench(args) => workbench::run(&open(explicit)?, &args),
         Command::Completions(args) => completions::run(&args),
     }
 }

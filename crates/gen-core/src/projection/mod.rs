@@ -4,6 +4,7 @@
 //! the same status. Config knowledge (topology order, profile edges, vector YAML) is handed in as plain data.
 
 mod fold;
+mod map;
 mod nanos;
 mod record;
 mod status;
@@ -14,6 +15,7 @@ pub use fold::{
     EdgeAcc, FeatureAcc, Fold, IntentAcc, Kinds, PLACEHOLDER_FEATURES, SpawnAcc, fold,
     placeholder_syms,
 };
+pub use map::{EdgeFeature, MapEdge, MapFeature, MapNode, MapStep, ProjectMap, project_map};
 pub use record::{Facts, NONE, Record, Sym, Symbols, drop_repeated_ids, sort_records, total_cmp};
 pub use status::{
     Abandoned, Claim, ClaimTarget, EdgeStatus, EventCounts, EvidenceGap, FeatureStatus,

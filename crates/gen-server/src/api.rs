@@ -1,0 +1,354 @@
+//! The HTTP API (`docs/workbench-api.md`): every handler reads or changes the one draft through the
+//! session's journal (blocking file I/O, so on the blocking pool) and answers with the draft as it
+//! now is, so the page never has to guess.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use gen_session::{
+    DraftApplied, DraftError, Guard, Session, TopologyProblem, save_blueprint, save_topology,
+};
+use gen_workbench::limits::MAX_INPUT_BYTES;
+use gen_workbench::{BatchReport, Layout, lint, parse_canvas_input};
+use serde_json::{Value, json};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::state::{App, Kind, Live};
+use crate::{chat, guard, live, ui};
+
+/// The longest a request may take (a chat turn asks a model, whose own timeout is shorter).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+
+pub(crate) fn router(app: Arc<App>) -> Router {
+    let api = Router::new()
+        .route("/api/draft", get(draft))
+        .route("/api/actions", post(actions))
+        .route("/api/undo", post(undo))
+        .route("/api/redo", post(redo))
+        .route("/api/layout", put(layout))
+        .route("/api/save", post(save))
+        .route("/api/chat", post(chat::turn))
+        .route("/api/chat/history", get(chat::history))
+        .route("/api/status", get(status))
+        .route("/api/map", get(map))
+        .route("/api/events", get(live::events))
+        // The SSE stream lives as long as the page: no request timeout for it.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ));
+    Router::new()
+        .route("/", get(ui::index))
+        .fallback(ui::asset)
+        .merge(api)
+        // The body cap sits a little above one turn's cap, so an oversized turn is refused by the
+        // parser with its own words, and anything larger never reaches memory.
+        .layer(DefaultBodyLimit::max(MAX_INPUT_BYTES + 4096))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            guard::check,
+        ))
+        .with_state(app)
+}
+
+/// An error answer: `{"error": …}` with a status.
+pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+/// A draft error as an answer; the details go to the server log.
+pub(crate) fn failed(app: &App, e: &DraftError) -> Response {
+    (app.log)(&format!("workbench: {e}"));
+    error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+}
+
+/// Runs blocking work (the journal, the disk) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    app: &Arc<App>,
+    work: impl FnOnce(&App) -> T + Send + 'static,
+) -> Result<T, Response> {
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || work(&app))
+        .await
+        .map_err(|e| {
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the request failed: {e}"),
+            )
+        })
+}
+
+/// The draft as the page shows it: `DraftView`.
+pub(crate) fn view(app: &App, session: &Session) -> Value {
+    let history = &session.history;
+    let draft = history.draft();
+    json!({
+        "name": app.name.as_str(),
+        "kind": app.kind.label(),
+        "revision": history.revision(),
+        "draft": draft.to_blueprint(),
+        "undo": history.undo_len(),
+        "redo": history.redo_len(),
+        "undoMessage": history.undo_message(),
+        "redoMessage": history.redo_message(),
+        "layout": session.layout,
+        "problems": lint(draft),
+        "ui": ui::built(),
+    })
+}
+
+fn with(mut base: Value, key: &str, value: Value) -> Value {
+    if let Value::Object(map) = &mut base {
+        map.insert(key.to_string(), value);
+    }
+    base
+}
+
+/// Tells every open page about a change this server made (the watcher would too, a moment later).
+pub(crate) fn announce(app: &App, session: &Session) {
+    let _ = app.live.send(Live::Draft(session.history.revision()));
+}
+
+async fn draft(State(app): State<Arc<App>>) -> Response {
+    match blocking(&app, |app| app.session().map(|s| view(app, &s))).await {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err(e)) => failed(&app, &e),
+        Err(r) => r,
+    }
+}
+
+/// The reducer's report as `gen draft apply --json` prints it.
+pub(crate) fn report_json(report: &BatchReport, session: &Session, compacted: bool) -> Value {
+    serde_json::to_value(DraftApplied {
+        report: report.clone(),
+        counters: gen_session::Counters::of(&session.history),
+        compacted,
+    })
+    .unwrap_or(Value::Null)
+}
+
+async fn actions(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Response {
+    let actions = match parse_canvas_input(&body) {
+        Ok(a) => a,
+        Err(rejection) => {
+            let report = BatchReport::rejected(rejection);
+            return match blocking(&app, |app| app.session()).await {
+                Ok(Ok(session)) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(with(
+                        view(&app, &session),
+                        "report",
+                        report_json(&report, &session, false),
+                    )),
+                )
+                    .into_response(),
+                Ok(Err(e)) => failed(&app, &e),
+                Err(r) => r,
+            };
+        }
+    };
+    let result = blocking(&app, move |app| app.drafts.apply(&app.name, &actions)).await;
+    match result {
+        Ok(Ok(applied)) => {
+            let session = &applied.changed.session;
+            if applied.report.changed() {
+                announce(&app, session);
+            }
+            Json(with(
+                view(&app, session),
+                "report",
+                report_json(&applied.report, session, applied.changed.compacted),
+            ))
+            .into_response()
+        }
+        Ok(Err(e)) => failed(&app, &e),
+        Err(r) => r,
+    }
+}
+
+async fn walk(app: Arc<App>, forward: bool) -> Response {
+    let result = blocking(&app, move |app| {
+        if forward {
+            app.drafts.redo(&app.name)
+        } else {
+            app.drafts.undo(&app.name)
+        }
+    })
+    .await;
+    match result {
+        Ok(Ok((message, changed))) => {
+            if message.is_some() {
+                announce(&app, &changed.session);
+            }
+            Json(with(
+                view(&app, &changed.session),
+                "message",
+                json!(message),
+            ))
+            .into_response()
+        }
+        Ok(Err(e)) => failed(&app, &e),
+        Err(r) => r,
+    }
+}
+
+async fn undo(State(app): State<Arc<App>>) -> Response {
+    walk(app, false).await
+}
+
+async fn redo(State(app): State<Arc<App>>) -> Response {
+    walk(app, true).await
+}
+
+async fn layout(
+    State(app): State<Arc<App>>,
+    body: Result<Json<Layout>, JsonRejection>,
+) -> Response {
+    let Json(mut layout) = match body {
+        Ok(b) => b,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("not a layout: {}", e.body_text()),
+            );
+        }
+    };
+    let result = blocking(&app, move |app| {
+        let session = app.session()?;
+        layout.retain_nodes(session.history.draft());
+        app.drafts.set_layout(&app.name, &layout)
+    })
+    .await;
+    match result {
+        Ok(Ok(())) => Json(json!({ "ok": true })).into_response(),
+        Ok(Err(e)) => failed(&app, &e),
+        Err(r) => r,
+    }
+}
+
+async fn save(State(app): State<Arc<App>>) -> Response {
+    let result = blocking(&app, |app| -> Result<Value, (StatusCode, Value)> {
+        let internal = |e: DraftError| {
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({ "error": e.to_string() }),
+            )
+        };
+        let session = app.session().map_err(internal)?;
+        let draft = session.history.draft();
+        let ws = &app.workspace;
+        match &app.kind {
+            Kind::Draft | Kind::Blueprint(_) => {
+                let name = match &app.kind {
+                    Kind::Blueprint(b) => b.clone(),
+                    _ => gen_session::BlueprintName::parse(app.name.as_str())
+                        .map_err(|e| internal(e.into()))?,
+                };
+                let path =
+                    save_blueprint(&ws.dir, &name, draft, &session.layout).map_err(internal)?;
+                Ok(json!({ "saved": ws.relative(&path), "kind": "blueprint" }))
+            }
+            Kind::Topology => {
+                let base = app.drafts.topology_base(&app.name);
+                let guard = match &base {
+                    Some(base) => Guard::Unchanged(base),
+                    None => Guard::NotOpened,
+                };
+                match save_topology(
+                    &ws.dir,
+                    app.name.as_str(),
+                    draft,
+                    jiff::Timestamp::now(),
+                    guard,
+                ) {
+                    Ok(saved) => {
+                        app.drafts
+                            .set_topology_base(&app.name, &saved.fingerprint)
+                            .map_err(internal)?;
+                        Ok(json!({
+                            "saved": ws.relative(&saved.path),
+                            "kind": "topology",
+                            "unchanged": saved.unchanged,
+                            "backup": saved.backup.as_ref().map(|b| ws.relative(b)),
+                            "notes": saved.notes,
+                        }))
+                    }
+                    Err(DraftError::Topology(problem)) => {
+                        let problems: Vec<Value> = match &*problem {
+                            TopologyProblem::Invalid { errors } => errors
+                                .iter()
+                                .map(|d| {
+                                    json!({
+                                        "file": d.file,
+                                        "line": d.line,
+                                        "column": d.column,
+                                        "message": d.message,
+                                        "hint": d.hint,
+                                    })
+                                })
+                                .collect(),
+                            _ => Vec::new(),
+                        };
+                        Err((
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            json!({ "error": problem.to_string(), "problems": problems }),
+                        ))
+                    }
+                    Err(e) => Err(internal(e)),
+                }
+            }
+        }
+    })
+    .await;
+    match result {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err((status, v))) => {
+            if status == StatusCode::INTERNAL_SERVER_ERROR {
+                (app.log)(&format!("workbench: save failed: {v}"));
+            }
+            (status, Json(v)).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+/// What `gen status --json` prints, from the library's one loader.
+async fn status(State(app): State<Arc<App>>) -> Response {
+    let result = blocking(&app, |app| {
+        gen_workspace::load_status(
+            &app.workspace,
+            false,
+            gen_core::projection::SeeAlso::default(),
+        )
+    })
+    .await;
+    match result {
+        Ok(Ok(loaded)) => Json(loaded.report).into_response(),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(r) => r,
+    }
+}
+
+/// The project map: the topology with the features on it.
+async fn map(State(app): State<Arc<App>>) -> Response {
+    let result = blocking(&app, |app| {
+        gen_workspace::load_status(
+            &app.workspace,
+            false,
+            gen_core::projection::SeeAlso::default(),
+        )
+        .map(|loaded| gen_core::projection::project_map(loaded.topology.as_ref(), &loaded.report))
+    })
+    .await;
+    match result {
+        Ok(Ok(map)) => Json(map).into_response(),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(r) => r,
+    }
+}
