@@ -15,7 +15,9 @@ mod resolve;
 mod tests;
 
 use gen_workbench::limits::MAX_ACTIONS_PER_TURN;
-use gen_workbench::{Action, Draft, NodeId, apply_batch};
+
+use crate::MAX_MESSAGE_CHARS;
+use gen_workbench::{Action, Draft, NodeId, Problem, Rejection, apply_batch};
 
 use self::commands::{Special, parse, quoted_command, special};
 use self::resolve::{Ctx, Stop};
@@ -34,9 +36,6 @@ pub enum BuiltinTurn {
     /// The message was not understood: the reply explains what is.
     Help(String),
 }
-
-/// Longest message read, in characters; longer ones are refused before any parsing.
-const MAX_MESSAGE_CHARS: usize = 4000;
 
 /// Most commands read from one message.
 const MAX_COMMANDS: usize = 50;
@@ -94,6 +93,10 @@ pub fn interpret(draft: &Draft, message: &str) -> BuiltinTurn {
             Ok(output) => {
                 // Later commands see the draft these actions will leave.
                 let result = apply_batch(&scratch, &output.actions);
+                // A refused action would leave the rest half-applied: explain instead.
+                if let Some(failure) = result.report.failed.first() {
+                    return BuiltinTurn::Ask(refusal(&quoted_command(cmd), &failure.rejection));
+                }
                 scratch = result.draft;
                 actions.extend(output.actions);
                 if output.focus.is_some() {
@@ -119,4 +122,39 @@ pub fn interpret(draft: &Draft, message: &str) -> BuiltinTurn {
         return BuiltinTurn::Help(HELP.to_string());
     }
     BuiltinTurn::Edit(actions)
+}
+
+/// Why the reducer would refuse a command, in the person's words (the developer detail of a
+/// [`Rejection`] is never shown as-is).
+fn refusal(command: &str, rejection: &Rejection) -> String {
+    let field = match rejection.at.rsplit('.').next().unwrap_or_default() {
+        "label" => "name",
+        "type" => "type",
+        "title" => "title",
+        "summary" => "summary",
+        "description" => "description",
+        _ => "value",
+    };
+    let why = match &rejection.problem {
+        Problem::TooLong { max, .. } => {
+            format!("the {field} is too long (at most {max} characters)")
+        }
+        Problem::ControlChar { .. } => format!("the {field} contains a control character"),
+        Problem::Empty | Problem::Blank => format!("the {field} is empty"),
+        Problem::PropertiesTooLarge { .. } => {
+            "the step's properties would be too large".to_string()
+        }
+        Problem::PropertiesTooDeep { .. } => {
+            "the step's properties would nest too deeply".to_string()
+        }
+        Problem::TooManyNodes { max, .. } => {
+            format!("the workflow would have more than {max} steps")
+        }
+        Problem::TooManyEdges { max, .. } => {
+            format!("the workflow would have more than {max} connections")
+        }
+        Problem::SelfLoop { .. } => "a step cannot connect to itself".to_string(),
+        _ => rejection.user_text().trim_end_matches('.').to_string(),
+    };
+    format!("I can't do \"{command}\": {why}. Nothing was changed.")
 }

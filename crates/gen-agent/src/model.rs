@@ -44,6 +44,7 @@ fn unavailable(e: &ModelError) -> String {
         ModelError::Refused { status, .. } if *status == 401 || *status == 403 => {
             "The assistant's endpoint refused our credentials; nothing was changed. Check the API key or AWS credentials the workbench was started with.".into()
         }
+        ModelError::BadReply(_) => "The assistant's answer could not be used (too large, or not an answer at all); nothing was changed. Try again, or edit on the canvas.".into(),
         _ => "The assistant is unavailable right now; nothing was changed. Try again, or edit on the canvas.".into(),
     }
 }

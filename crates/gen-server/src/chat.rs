@@ -122,7 +122,7 @@ pub(crate) async fn turn(
         Ok(b) => b,
         Err(e) => {
             return error(
-                StatusCode::BAD_REQUEST,
+                e.status(),
                 format!("send {{\"message\": \"…\"}}: {}", e.body_text()),
             );
         }

@@ -13,7 +13,7 @@ use gen_workbench::{Action, Draft, Edge, Node, NodeId, Properties};
 use serde_json::{Map, Number, Value};
 
 use super::lex::{Command, Kind, Tok};
-use super::resolve::{Ctx, Stop, is_quoted, lookup, resolve, shorten, slug};
+use super::resolve::{Ctx, Lookup, Stop, is_quoted, lookup, resolve, shorten, slug};
 
 /// The type of a new step when the command names none.
 const DEFAULT_KIND: &str = "action";
@@ -112,7 +112,7 @@ pub(super) fn parse(ctx: &Ctx<'_>, cmd: &Command<'_>) -> Parsed {
         return Err(Stop::Unknown);
     };
     let verb_text = if verb.kind == Kind::Word {
-        verb.text.to_ascii_lowercase()
+        verb.text.trim_end_matches(':').to_ascii_lowercase()
     } else {
         String::new()
     };
@@ -366,6 +366,17 @@ fn add(ctx: &Ctx<'_>, rest: &[Tok]) -> Parsed {
         }
     });
     let name_toks = place.map_or(&toks[..], |i| &toks[..i]);
+    let unnamed = match name_toks {
+        [only] => only.is_any(&["step", "node", "new", "another"]),
+        _ => name_toks
+            .iter()
+            .all(|t| t.is_any(&["a", "an", "the", "new", "another", "step", "node"])),
+    };
+    if unnamed {
+        return Err(ask(
+            "What should the new step be called? For example: add Deploy after Build",
+        ));
+    }
     let (name_toks, word_kind) = strip_add_name(name_toks);
     let kind = kind
         .or(word_kind)
@@ -431,14 +442,11 @@ fn add(ctx: &Ctx<'_>, rest: &[Tok]) -> Parsed {
 
 /// Splits "a condition step called Check" into the name tokens and the type word, if any.
 fn strip_add_name(toks: &[Tok]) -> (&[Tok], Option<String>) {
-    let filler = [
-        "a", "an", "the", "new", "another", "step", "node", "called", "named",
-    ];
     let mut toks = toks;
     let mut kind = None;
     loop {
         match toks {
-            [first, _, ..] if first.is_any(&filler) => toks = &toks[1..],
+            [first, next, ..] if is_name_filler(first, next) => toks = &toks[1..],
             [first, _, ..] if kind.is_none() && first.is_any(TYPE_WORDS) => {
                 kind = Some(first.text.to_ascii_lowercase());
                 toks = &toks[1..];
@@ -449,6 +457,15 @@ fn strip_add_name(toks: &[Tok]) -> (&[Tok], Option<String>) {
             _ => return (toks, kind),
         }
     }
+}
+
+/// Whether `first` is filler before a new step's name: a lower-case article ("a", not the
+/// name "A"), "new", "called", or "step" not followed by a number ("Step 2" is a name).
+fn is_name_filler(first: &Tok, next: &Tok) -> bool {
+    let article = matches!(first.text.as_str(), "a" | "an" | "the") && first.kind == Kind::Word;
+    let step = first.is_any(&["step", "node"])
+        && !(next.kind == Kind::Word && next.text.chars().all(|c| c.is_ascii_digit()));
+    article || step || first.is_any(&["new", "another", "called", "named"])
 }
 
 /// Inserts `node` after `anchor` (display order and an edge from it). With `then` the new step
@@ -562,7 +579,7 @@ const LABEL_WORDS: &[&str] = &[
 /// Splits "Deploy as on success" into the target tokens and an optional connection label,
 /// preferring the split whose target names a step best (the whole phrase on ties).
 fn split_label<'t>(ctx: &Ctx<'_>, toks: &'t [Tok]) -> (&'t [Tok], Option<String>, u8) {
-    let whole = lookup(ctx, toks).score();
+    let whole = side_score(ctx, toks);
     let mut chosen: (&[Tok], Option<String>, u8) = (toks, None, whole);
     let starts = bounded(
         (1..toks.len())
@@ -591,7 +608,7 @@ fn split_label<'t>(ctx: &Ctx<'_>, toks: &'t [Tok]) -> (&'t [Tok], Option<String>
         if label.is_empty() {
             continue;
         }
-        let score = lookup(ctx, &toks[..j]).score();
+        let score = side_score(ctx, &toks[..j]);
         if score > chosen.2 {
             chosen = (&toks[..j], Some(label), score);
         }
@@ -631,24 +648,58 @@ fn connect(ctx: &Ctx<'_>, rest: &[Tok]) -> Parsed {
             .collect();
         return edit(actions, ids.last().cloned());
     }
-    let seps = separators(toks, |t| {
-        t.is_any(&["to", "into", "and", "&", "with", "then"]) || t.kind == Kind::Comma
-    });
+    let seps = separators(toks, |t| t.is_any(&["to", "into", "and", "&", "with"]));
     let Some(i) = best(&seps, false, |i| {
-        lookup(ctx, &toks[..i]).score() + split_label(ctx, &toks[i + 1..]).2
+        side_score(ctx, &toks[..i]) + split_label(ctx, &toks[i + 1..]).2
     }) else {
         return Err(ask(what));
     };
-    let source = resolve(ctx, &toks[..i], what)?;
+    let sources = side(ctx, &toks[..i], what)?;
     let (target_toks, label, _) = split_label(ctx, &toks[i + 1..]);
-    let target = resolve(ctx, target_toks, what)?;
-    if source == target {
+    let targets = side(ctx, target_toks, what)?;
+    let mut actions = Vec::new();
+    for source in &sources {
+        for target in targets.iter().filter(|t| *t != source) {
+            actions.push(connect_action(source, target, label.clone()));
+        }
+    }
+    if actions.is_empty() {
         return Err(ask(format!(
             "A step cannot connect to itself. Which step should '{}' connect to?",
-            label_of(ctx.draft, &source)
+            label_of(ctx.draft, &sources[0])
         )));
     }
-    edit(vec![connect_action(&source, &target, label)], Some(target))
+    edit(actions, targets.last().cloned())
+}
+
+/// How well one side of a connection names steps: one step, or a short list ("Test and Deploy")
+/// scored by its weakest item.
+fn side_score(ctx: &Ctx<'_>, toks: &[Tok]) -> u8 {
+    let single = lookup(ctx, toks).score();
+    if single > 0 {
+        return single;
+    }
+    let parts: Vec<&[Tok]> = toks
+        .split(|t| t.kind == Kind::Comma || t.is_any(&["and", "&"]))
+        .map(|p| strip_words(p, &["and"]))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 || parts.len() > MAX_SPLITS {
+        return 0;
+    }
+    parts
+        .iter()
+        .map(|p| lookup(ctx, p).score())
+        .min()
+        .unwrap_or(0)
+}
+
+/// The steps one side of a connection names: one, or a list when no single step matches.
+fn side(ctx: &Ctx<'_>, toks: &[Tok], what: &str) -> Result<Vec<NodeId>, Stop> {
+    match lookup(ctx, toks) {
+        Lookup::Missing(_) if side_score(ctx, toks) > 0 => reference_list(ctx, toks, what),
+        _ => resolve(ctx, toks, what).map(|id| vec![id]),
+    }
 }
 
 fn disconnect(ctx: &Ctx<'_>, rest: &[Tok]) -> Parsed {

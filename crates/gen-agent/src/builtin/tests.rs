@@ -249,6 +249,12 @@ fn new_ids_are_slugs_made_unique() {
 fn add_without_a_name_asks_for_one() {
     assert!(ask(&pipeline(), "add").contains("called"));
     assert!(ask(&pipeline(), "add \"\"").contains("called"));
+    assert!(ask(&pipeline(), "add a new step").contains("called"));
+    assert!(ask(&pipeline(), "add step").contains("called"));
+    // Names that look like filler are still names.
+    assert_eq!(label(&run(&pipeline(), "add Step 2"), "step-2"), "Step 2");
+    assert_eq!(label(&run(&pipeline(), "add A"), "a"), "A");
+    assert_eq!(label(&run(&pipeline(), "add: A Team"), "a-team"), "A Team");
 }
 
 // ---- connect ----
@@ -300,6 +306,16 @@ fn connect_prefers_the_split_that_names_steps() {
     assert_eq!(edges(&after), ["a>b"]);
     let after = run(&d, "connect Save as Draft to Done as finished");
     assert_eq!(edges(&after), ["b>c:finished"]);
+}
+
+#[test]
+fn connect_one_step_to_several() {
+    let d = draft(&[("a", "A"), ("b", "B"), ("c", "C")], &[]);
+    assert_eq!(edges(&run(&d, "connect A to B and C")), ["a>b", "a>c"]);
+    assert_eq!(
+        edges(&run(&d, "connect A and B to C as done")),
+        ["a>c:done", "b>c:done"]
+    );
 }
 
 #[test]
@@ -756,17 +772,41 @@ fn then_inside_quotes_does_not_split() {
     assert_eq!(label(&d, "wait-then-retry"), "Wait then retry");
 }
 
+#[test]
+fn a_command_the_reducer_would_refuse_is_explained_not_half_applied() {
+    // The splice would delete Build → Test even though the over-long step cannot be added.
+    let long = "x".repeat(250);
+    let question = ask(&pipeline(), &format!("add {long} after Build"));
+    assert!(
+        question.contains("the name is too long (at most 200 characters)"),
+        "{question}"
+    );
+    assert!(question.ends_with("Nothing was changed."), "{question}");
+    let question = ask(
+        &pipeline(),
+        &format!("set type of Build to {}", "t".repeat(200)),
+    );
+    assert!(question.contains("the type is too long"), "{question}");
+    let question = ask(&pipeline(), "add Lint; rename Lint to \u{1}");
+    assert!(question.contains("control character"), "{question}");
+}
+
 // ---- robustness ----
 
 #[test]
 fn long_messages_are_refused_before_parsing() {
     let text = help(&pipeline(), &"add X ".repeat(2000));
     assert!(text.contains("too long"));
-    let exactly = format!("add {}", "x".repeat(3996));
-    assert!(matches!(
-        interpret(&pipeline(), &exactly),
-        BuiltinTurn::Edit(_)
-    ));
+    let head = "configure Build with note=";
+    let exactly = format!("{head}{}", "é".repeat(4000 - head.len()));
+    assert_eq!(exactly.chars().count(), 4000);
+    let d = run(&pipeline(), &exactly);
+    assert_eq!(
+        props(&d, "build")["note"].as_str().map(str::len),
+        Some(2 * (4000 - head.len()))
+    );
+    let over = format!("{exactly}é");
+    assert!(help(&pipeline(), &over).contains("too long"));
 }
 
 #[test]
@@ -975,6 +1015,14 @@ fn adversarial_messages_on_a_large_draft_stay_bounded() {
     .expect("valid");
     let messages = [
         format!("connect {}", "to as ".repeat(600)),
+        format!(
+            "connect {}",
+            "task and task, task to task as task and ".repeat(90)
+        ),
+        format!(
+            "add x between {}",
+            "task and task, task to task & ".repeat(120)
+        ),
         format!("add x {}", "after between and ".repeat(200)),
         format!("set {}", "of to ".repeat(600)),
         format!("remove {}", "task, ".repeat(600)),
