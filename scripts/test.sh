@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): formatting, lints, every test, a short fuzz run of each parser.
-# Installs what it needs itself (cargo-fuzz); nothing has to be set up by hand.
+# Installs what it needs itself (cargo-fuzz, the web UI's npm packages, Debian's Chromium and
+# playwright-core for the browser tests); nothing has to be set up by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "web UI (npm ci + vite build into web/dist, embedded by gen-server)"
+scripts/web-build
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -33,6 +37,11 @@ else
   printf 'local cloud: %s\n' "$endpoint"
 fi
 cargo test --workspace
+
+step "browser tests (Debian's Chromium through playwright-core)"
+scripts/browser-deps
+cargo build -p gen-cli --quiet
+(cd e2e && GEN_BIN="$PWD/../target/debug/gen" npm test --silent)
 
 step "fuzz (${GEN_FUZZ_SECONDS:-20}s per target)"
 scripts/fuzz.sh "${GEN_FUZZ_SECONDS:-20}"

@@ -760,3 +760,50 @@ fn a_bedrock_agent_answers_through_tool_use() {
     assert_eq!(v["reply"], "Which step should follow Build?");
     assert!(!bench.stderr().contains("secret-test-value"));
 }
+
+#[test]
+fn the_builtin_agent_edits_offline_and_shares_one_history_with_the_canvas() {
+    let dir = workspace();
+    let bench = Bench::start(dir.path(), &["--name", "ci"], &[]);
+    let v = chat(&bench, "add Build");
+    assert_eq!(v["reply"], "Added Build");
+    let v = chat(&bench, "add step Deploy after Build");
+    assert_eq!(node_ids(&v), ["build", "deploy"]);
+    let v = chat(&bench, "add Test between Build and Deploy");
+    assert_eq!(
+        v["draft"]["edges"],
+        json!([{"source": "build", "target": "test"}, {"source": "test", "target": "deploy"}])
+    );
+    assert!(
+        v["changed"].as_array().unwrap().contains(&json!("test")),
+        "{v}"
+    );
+
+    // The canvas renames, the chat undoes it: one history for both.
+    let (_, canvas) = bench.post(
+        "/api/actions",
+        r#"{"intent":"rename","nodeId":"deploy","label":"Release"}"#,
+    );
+    assert_eq!(canvas["report"]["message"], "Renamed Deploy to Release");
+    let v = chat(&bench, "undo");
+    assert_eq!(v["reply"], "Undid: Renamed Deploy to Release");
+    let v = chat(&bench, "undo");
+    assert!(v["reply"].as_str().unwrap().starts_with("Undid:"), "{v}");
+    assert_eq!(node_ids(&v), ["build", "deploy"]);
+    let v = chat(&bench, "redo");
+    assert_eq!(node_ids(&v), ["build", "test", "deploy"]);
+
+    // An ambiguous reference gets a question and changes nothing.
+    chat(&bench, "add Send Slack; add Send Email");
+    let before = bench.get("/api/draft").1;
+    let v = chat(&bench, "remove send");
+    assert_eq!(
+        v["reply"],
+        "Do you mean the 'Send Slack' step or the 'Send Email' step?"
+    );
+    assert_eq!(v["revision"], before["revision"]);
+    let (_, history) = bench.get("/api/chat/history");
+    let messages = history["messages"].as_array().unwrap();
+    assert_eq!(messages.last().unwrap()["role"], "agent");
+    assert_eq!(messages.len(), 16);
+}

@@ -54,13 +54,21 @@ pub(super) fn strip_politeness(toks: &[Tok]) -> &[Tok] {
             {
                 toks = rest;
             }
+            [first, rest @ ..] if first.kind == Kind::Comma => toks = rest,
             [first, second, rest @ ..]
                 if first.is_any(&["can", "could", "would", "will"]) && second.is("you") =>
             {
                 toks = rest;
             }
             [first, second, third, rest @ ..]
-                if first.is("i")
+                if first.is_any(&["i'd", "i\u{2019}d", "we'd", "we\u{2019}d"])
+                    && second.is_any(&["like", "love"])
+                    && third.is("to") =>
+            {
+                toks = rest;
+            }
+            [first, second, third, rest @ ..]
+                if first.is_any(&["i", "we"])
                     && second.is_any(&["want", "need", "would", "wish"])
                     && third.is_any(&["to", "like"]) =>
             {
@@ -666,7 +674,10 @@ fn connect(ctx: &Ctx<'_>, rest: &[Tok]) -> Parsed {
     if actions.is_empty() {
         return Err(ask(format!(
             "A step cannot connect to itself. Which step should '{}' connect to?",
-            label_of(ctx.draft, &sources[0])
+            sources
+                .first()
+                .map(|s| label_of(ctx.draft, s))
+                .unwrap_or_default()
         )));
     }
     edit(actions, targets.last().cloned())
