@@ -38,8 +38,12 @@ export function App() {
   const chatBusyRef = useRef(false);
   const { chat, refetch } = wb;
 
+  // The conversation as the server keeps it: loaded on start and again whenever another view
+  // (a second tab) added to it; messages only this page has (errors it showed) stay after it.
+  const { chatVersion } = wb;
   useEffect(() => {
     let cancelled = false;
+    if (chatVersion > 0 && chatBusyRef.current) return;
     api
       .chatHistory()
       .then((h) => {
@@ -51,8 +55,11 @@ export function App() {
           report: m.report ?? null,
           ...(typeof m.at === "string" ? { at: m.at } : {}),
         }));
-        // Messages sent before the history arrived stay after it.
-        setMessages((cur) => [...prior, ...cur]);
+        // Messages sent before the history arrived stay after it; on a reload only this page's
+        // own notes (errors) are kept, the rest comes from the server.
+        setMessages((cur) =>
+          chatVersion === 0 ? [...prior, ...cur] : [...prior, ...cur.filter((m) => m.error)],
+        );
       })
       .catch((e: unknown) => {
         if (!cancelled && !(e instanceof ApiError && e.status === 401)) setHistoryError(errorMessage(e));
@@ -60,7 +67,7 @@ export function App() {
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [chatVersion]);
 
   const onSend = useCallback(
     (text: string) => {

@@ -39,6 +39,8 @@ export interface Workbench {
   unauthorized: boolean;
   live: boolean;
   mapVersion: number;
+  /** Bumped when another view grew the conversation (the chat history should be reloaded). */
+  chatVersion: number;
   toast: ToastState | null;
   showToast: (text: string, kind?: ToastKind, details?: string[]) => void;
   dismissToast: () => void;
@@ -61,6 +63,7 @@ export function useWorkbench(): Workbench {
   const [unauthorized, setUnauthorized] = useState(false);
   const [live, setLive] = useState(false);
   const [mapVersion, setMapVersion] = useState(0);
+  const [chatVersion, setChatVersion] = useState(0);
   const [toast, setToast] = useState<ToastState | null>(null);
   const [highlight, setHighlight] = useState<ReadonlySet<string>>(new Set());
 
@@ -241,6 +244,11 @@ export function useWorkbench(): Workbench {
         if (revision === null || !cur || revision !== cur.view.revision) refetch();
       });
       es.addEventListener("map", () => setMapVersion((v) => v + 1));
+      // Positions moved in another view (a drag, auto layout): same revision, new layout.
+      es.addEventListener("layout", () => {
+        if (inflight.current === 0) refetch();
+      });
+      es.addEventListener("chat", () => setChatVersion((v) => v + 1));
       es.addEventListener("error", () => {
         setLive(false);
         wasDown = true;
@@ -275,6 +283,7 @@ export function useWorkbench(): Workbench {
     unauthorized,
     live,
     mapVersion,
+    chatVersion,
     toast,
     showToast,
     dismissToast,

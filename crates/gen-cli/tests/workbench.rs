@@ -269,6 +269,21 @@ fn a_session_over_http_edits_undoes_redoes_and_survives_a_restart() {
         node_ids(&undone).is_empty(),
         "the undo history survived the restart"
     );
+    bench.post("/api/redo", "");
+
+    // An undone delete brings the step back where it was.
+    let (_, deleted) = bench.post(
+        "/api/actions",
+        r#"{"action":"deleteNodes","nodeIds":["build"]}"#,
+    );
+    assert_eq!(node_ids(&deleted), ["deploy"]);
+    assert_eq!(deleted["layout"]["positions"].get("build"), None);
+    let (_, back) = bench.post("/api/undo", "");
+    assert_eq!(node_ids(&back), ["build", "deploy"]);
+    assert_eq!(
+        back["layout"]["positions"]["build"],
+        json!({"x": 10.0, "y": 20.0})
+    );
 }
 
 #[test]

@@ -210,7 +210,7 @@ async fn layout(
     State(app): State<Arc<App>>,
     body: Result<Json<Layout>, JsonRejection>,
 ) -> Response {
-    let Json(mut layout) = match body {
+    let Json(layout) = match body {
         Ok(b) => b,
         Err(e) => {
             return error(
@@ -219,14 +219,9 @@ async fn layout(
             );
         }
     };
-    let result = blocking(&app, move |app| {
-        let session = app.session()?;
-        layout.retain_nodes(session.history.draft());
-        app.drafts.set_layout(&app.name, &layout)
-    })
-    .await;
+    let result = blocking(&app, move |app| app.drafts.merge_layout(&app.name, &layout)).await;
     match result {
-        Ok(Ok(())) => Json(json!({ "ok": true })).into_response(),
+        Ok(Ok(_)) => Json(json!({ "ok": true })).into_response(),
         Ok(Err(e)) => failed(&app, &e),
         Err(r) => r,
     }

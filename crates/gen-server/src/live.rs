@@ -1,6 +1,7 @@
 //! Live updates: a watcher notices any change of the draft's journal (whoever wrote it: this server,
-//! another tab, `gen draft apply` in a terminal) and of the event log (`gen event emit`, another
-//! tool, a sync pull), and every open page hears of it through Server-Sent Events.
+//! another tab, `gen draft apply` in a terminal), of its positions and conversation, and of the
+//! event log (`gen event emit`, another tool, a sync pull), and every open page hears of it through
+//! Server-Sent Events.
 //!
 //! The watcher polls file metadata (length, modification time, inode) every 100 ms: portable,
 //! cheap, and it cannot miss an atomic rename the way a watch on the old inode can.
@@ -34,14 +35,24 @@ pub(crate) fn watch(app: Arc<App>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let journal: PathBuf = app.drafts.journal_path(&app.name);
         let events: PathBuf = app.workspace.event_log().path;
-        let mut seen = (stamp(&journal), stamp(&events));
+        let layout: PathBuf = app.drafts.layout_path(&app.name);
+        let chat: PathBuf = app.drafts.chat_path(&app.name);
+        let look = || {
+            (
+                stamp(&journal),
+                stamp(&events),
+                stamp(&layout),
+                stamp(&chat),
+            )
+        };
+        let mut seen = look();
         let mut stopping = app.stopping.subscribe();
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(POLL) => {}
                 _ = stopping.changed() => return,
             }
-            let now = (stamp(&journal), stamp(&events));
+            let now = look();
             if now.0 != seen.0 {
                 let reader = app.clone();
                 let revision = tokio::task::spawn_blocking(move || {
@@ -54,6 +65,12 @@ pub(crate) fn watch(app: Arc<App>) -> tokio::task::JoinHandle<()> {
             }
             if now.1 != seen.1 {
                 let _ = app.live.send(Live::Map);
+            }
+            if now.2 != seen.2 {
+                let _ = app.live.send(Live::Layout);
+            }
+            if now.3 != seen.3 {
+                let _ = app.live.send(Live::Chat);
             }
             seen = now;
         }
@@ -81,6 +98,8 @@ pub(crate) async fn events(
                     .event("draft")
                     .data(format!("{{\"revision\":{revision}}}")),
                 Ok(Live::Map) => Event::default().event("map").data("{}"),
+                Ok(Live::Layout) => Event::default().event("layout").data("{}"),
+                Ok(Live::Chat) => Event::default().event("chat").data("{}"),
                 // Missed some: the page refetches everything, which is what both events ask.
                 Err(RecvError::Lagged(_)) => Event::default().event("draft").data("{}"),
                 Err(RecvError::Closed) => return None,

@@ -56,6 +56,10 @@ pub(crate) enum Live {
     Draft(u64),
     /// The event log changed: the project map and status are stale.
     Map,
+    /// Node positions changed (a drag or auto layout in another tab).
+    Layout,
+    /// The conversation grew (a chat turn in another tab).
+    Chat,
 }
 
 /// The running server's state.

@@ -27,12 +27,17 @@ pub struct ChatLine {
 }
 
 impl Drafts {
+    /// The conversation file of a draft.
+    pub fn chat_path(&self, name: &DraftName) -> std::path::PathBuf {
+        self.folder(name).join("chat.jsonl")
+    }
+
     /// Appends messages to a draft's conversation, durably.
     pub fn append_chat(&self, name: &DraftName, lines: &[ChatLine]) -> Result<(), DraftError> {
         if !self.exists(name) {
             return Err(self.not_found(name));
         }
-        let path = self.folder(name).join("chat.jsonl");
+        let path = self.chat_path(name);
         let mut text = String::new();
         for line in lines {
             text.push_str(&serde_json::to_string(line).unwrap_or_default());
@@ -50,7 +55,7 @@ impl Drafts {
 
     /// The last [`CHAT_SHOWN`] messages of a draft's conversation (none when it has none yet).
     pub fn chat(&self, name: &DraftName) -> Result<Vec<ChatLine>, DraftError> {
-        let path = self.folder(name).join("chat.jsonl");
+        let path = self.chat_path(name);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

@@ -16,6 +16,30 @@ impl Drafts {
         self.write_layout(name, layout)
     }
 
+    /// Merges positions into a draft's stored ones (view state: no history entry). Positions of
+    /// steps an undo or redo could bring back are kept, so an undone delete returns the step where
+    /// it was; positions of steps no history state holds any more are dropped.
+    pub fn merge_layout(&self, name: &DraftName, incoming: &Layout) -> Result<Layout, DraftError> {
+        let session = self.load(name)?;
+        let _lock = DraftLock::take(&self.folder(name).join("lock"), true)?;
+        let path = self.layout_path(name);
+        let mut merged: Layout = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        for (id, position) in &incoming.positions {
+            merged.positions.insert(id.clone(), *position);
+        }
+        let history = &session.history;
+        merged.positions.retain(|id, _| {
+            history.draft().contains_node(id) || history.snapshots().any(|d| d.contains_node(id))
+        });
+        self.write_layout(name, &merged)?;
+        let mut shown = merged;
+        shown.retain_nodes(history.draft());
+        Ok(shown)
+    }
+
     pub(crate) fn write_layout(&self, name: &DraftName, layout: &Layout) -> Result<(), DraftError> {
         let path = self.layout_path(name);
         if layout.positions.is_empty() {

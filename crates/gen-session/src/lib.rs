@@ -250,7 +250,8 @@ impl Drafts {
         self.folder(name).join("journal.jsonl")
     }
 
-    fn layout_path(&self, name: &DraftName) -> PathBuf {
+    /// The node positions file of a draft (view state; watched by the workbench for live updates).
+    pub fn layout_path(&self, name: &DraftName) -> PathBuf {
         self.folder(name).join("layout.json")
     }
 
