@@ -134,9 +134,18 @@ impl Bench {
     }
 
     /// SIGTERM, then the exit code.
-    fn stop(mut self) -> Option<i32> {
+    fn stop(self) -> Option<i32> {
+        self.signal(libc::SIGTERM)
+    }
+
+    /// A crash: SIGKILL, no chance to clean up.
+    fn kill(self) {
+        self.signal(libc::SIGKILL);
+    }
+
+    fn signal(mut self, signal: i32) -> Option<i32> {
         unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
+            libc::kill(self.child.id() as i32, signal);
         }
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -280,6 +289,20 @@ fn a_session_over_http_edits_undoes_redoes_and_survives_a_restart() {
     assert_eq!(deleted["layout"]["positions"].get("build"), None);
     let (_, back) = bench.post("/api/undo", "");
     assert_eq!(node_ids(&back), ["build", "deploy"]);
+
+    // A crash right after an answer loses nothing: what was answered was durable.
+    let (_, renamed) = bench.post(
+        "/api/actions",
+        r#"{"intent":"rename","nodeId":"deploy","label":"Ship"}"#,
+    );
+    bench.kill();
+    let bench = Bench::start(dir.path(), &["--name", "release"], &[]);
+    let (_, view) = bench.get("/api/draft");
+    assert_eq!(
+        (view["draft"].clone(), view["revision"].clone()),
+        (renamed["draft"].clone(), renamed["revision"].clone())
+    );
+    assert_eq!(view["undoMessage"], "Renamed Deploy to Ship");
     assert_eq!(
         back["layout"]["positions"]["build"],
         json!({"x": 10.0, "y": 20.0})

@@ -38,7 +38,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/api/status", get(status))
         .route("/api/map", get(map))
         .route("/api/events", get(live::events))
-        // The SSE stream lives as long as the page: no request timeout for it.
+        // The timeout bounds producing an answer; an event stream answers at once and then
+        // streams for as long as the page is open.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
