@@ -522,6 +522,16 @@ fn the_topology_is_saved_only_when_the_configs_still_validate() {
     // Removing an asset type the profiles rely on leaves configs that do not validate.
     let (status, _) = bench.post("/api/actions", r#"{"intent":"remove","nodeId":"design"}"#);
     assert_eq!(status, 200);
+    let (_, view) = bench.get("/api/draft");
+    assert!(
+        view["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["message"].as_str().unwrap().starts_with("If saved now:")),
+        "what validate would say is shown before saving: {}",
+        view["problems"]
+    );
     let (status, refused) = bench.post("/api/save", "");
     assert_eq!(status, 422, "{refused}");
     assert!(

@@ -99,9 +99,37 @@ pub(crate) fn view(app: &App, session: &Session) -> Value {
         "undoMessage": history.undo_message(),
         "redoMessage": history.redo_message(),
         "layout": session.layout,
-        "problems": lint(draft),
+        "problems": problems(app, draft),
         "ui": ui::built(),
     })
+}
+
+/// Advice on the draft, and for the topology what `gen validate` would say if it were saved now,
+/// each on the step it names (by `name` in backticks or quotes), else on the whole draft.
+fn problems(app: &App, draft: &gen_workbench::Draft) -> Vec<Value> {
+    let mut found: Vec<Value> = lint(draft)
+        .into_iter()
+        .map(|f| json!({ "nodeId": f.node_id, "message": f.message }))
+        .collect();
+    if app.kind == Kind::Topology {
+        let errors = match gen_session::check_topology(&app.workspace.dir, draft) {
+            Ok(errors) => errors.into_iter().map(|d| d.message).collect(),
+            Err(e) => vec![e.to_string()],
+        };
+        for message in errors {
+            let node = draft.nodes().find(|n| {
+                let id = n.id.as_str();
+                [format!("`{id}`"), format!("'{id}'"), format!("\"{id}\"")]
+                    .iter()
+                    .any(|quoted| message.contains(quoted.as_str()))
+            });
+            found.push(json!({
+                "nodeId": node.map(|n| n.id.to_string()),
+                "message": format!("If saved now: {message}"),
+            }));
+        }
+    }
+    found
 }
 
 fn with(mut base: Value, key: &str, value: Value) -> Value {

@@ -55,8 +55,8 @@ pub use report::{
     DraftState, HistoryLine, InputRejected, TopologyNotSaved, Walked, utc_seconds,
 };
 pub use topology::{
-    Guard, TOPOLOGY, TopologyProblem, TopologySaved, fingerprint as topology_fingerprint,
-    open as open_topology, save as save_topology,
+    Guard, TOPOLOGY, TopologyProblem, TopologySaved, check as check_topology,
+    fingerprint as topology_fingerprint, open as open_topology, save as save_topology,
 };
 pub use yaml::{SpliceError, render_topology};
 

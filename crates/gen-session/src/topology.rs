@@ -162,6 +162,26 @@ pub struct TopologySaved {
     pub fingerprint: String,
 }
 
+/// What `gen validate` would say about the configs if `draft` were the topology: the errors only,
+/// located in the topology as it would be written. Nothing is written; the workbench shows these on
+/// the steps they name while the topology is edited.
+pub fn check(ws_dir: &Path, draft: &Draft) -> Result<Vec<Diagnostic>, DraftError> {
+    let graph = topology_from_draft(draft).map_err(|error| {
+        problem(TopologyProblem::Convert {
+            file: "draft".to_string(),
+            pos: None,
+            error,
+        })
+    })?;
+    let path = ws_dir.join(TOPOLOGY);
+    let original = std::fs::read_to_string(&path).unwrap_or_default();
+    let text = render_topology(&original, &graph.asset_types, &graph.transitions)
+        .map_err(|e| problem(e.into()))?;
+    let mut loaded = gen_workspace::load_workspace(ws_dir);
+    loaded.set.topology = Some(SourceFile::new(TOPOLOGY, text));
+    Ok(validate(&loaded.set).errors)
+}
+
 /// Saves a draft as the workspace topology; see the module docs. `now` names the backup; `guard`
 /// protects changes made to the file by someone else since the draft opened it.
 pub fn save(
