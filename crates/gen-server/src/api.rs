@@ -17,6 +17,7 @@ use gen_session::{
 use gen_workbench::limits::MAX_INPUT_BYTES;
 use gen_workbench::{BatchReport, Layout, lint, parse_canvas_input};
 use serde_json::{Value, json};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::state::{App, Kind, Live};
@@ -51,6 +52,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         // The body cap sits a little above one turn's cap, so an oversized turn is refused by the
         // parser with its own words, and anything larger never reaches memory.
         .layer(DefaultBodyLimit::max(MAX_INPUT_BYTES + 4096))
+        // A body that announces more than that is refused before a byte of it is read.
+        .layer(RequestBodyLimitLayer::new(MAX_INPUT_BYTES + 4096))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             guard::check,
