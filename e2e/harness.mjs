@@ -2,7 +2,7 @@
 // through playwright-core, save a screenshot when a page step fails, make throwaway workspaces.
 // Install what this needs with `scripts/browser-deps` (Chromium from Debian, e2e/node_modules).
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -257,4 +257,241 @@ export async function withPage(t, browser, fn, contextOptions = {}) {
   } finally {
     await context.close().catch(() => {});
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting and the workbench page
+
+/** Calls `fn` until it returns without throwing (and not `false`), at most `timeout` ms, `interval`
+ * ms apart; returns its result. On timeout the last error is rethrown (with `message` in front).
+ * For conditions a locator's auto-waiting cannot express (two sources agreeing, a count). */
+export async function expectEventually(fn, { timeout = 10_000, interval = 50, message } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== false) return v;
+      last = new Error('the condition was false');
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() >= deadline) {
+      if (message && last instanceof Error) last.message = `${message} (not within ${timeout} ms): ${last.message}`;
+      throw last;
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Opens the workbench's token URL in `page` (which sets the cookie and lands on `/`) and waits until
+ * the draft is shown and the live-update stream is connected. */
+export async function openWorkbench(page, wb) {
+  await page.goto(wb.url);
+  await page.getByTestId('revision').waitFor();
+  await page.locator('.live.on').waitFor();
+}
+
+/** `fetch(path)` from inside the page (its cookie, its Origin): {status, body} (body parsed as JSON
+ * when it is JSON). */
+export async function pageFetch(page, path, { method = 'GET', body } = {}) {
+  return page.evaluate(
+    async ({ path, method, body }) => {
+      const r = await fetch(path, {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await r.text();
+      let parsed = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      return { status: r.status, body: parsed };
+    },
+    { path, method, body },
+  );
+}
+
+/** GET /api/draft from the page: the server's DraftView. */
+export async function draftOf(page) {
+  const r = await pageFetch(page, '/api/draft');
+  if (r.status !== 200) throw new Error(`GET /api/draft: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** The same API from the test process, with the token as a Bearer header: {status, body}. */
+export async function api(wb, path, { method = 'GET', body } = {}) {
+  const r = await fetch(`${wb.base}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${wb.token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  let parsed = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: r.status, body: parsed };
+}
+
+/** What the canvas shows: nodes {id, label} (from `node-<id>` elements) sorted by id, edge test ids
+ * (`edge-<source>-<target>`) sorted, and the revision number in the header. */
+export async function canvasGraph(page) {
+  return page.evaluate(() => {
+    const nodes = [...document.querySelectorAll('.react-flow__node[data-testid^="node-"]')].map((el) => ({
+      id: el.getAttribute('data-testid').slice('node-'.length),
+      label: el.querySelector('.bp-node-label')?.textContent ?? null,
+    }));
+    const edges = [...document.querySelectorAll('.react-flow__edge[data-testid^="edge-"]')].map((el) =>
+      el.getAttribute('data-testid'),
+    );
+    const rev = document.querySelector('[data-testid="revision"]')?.textContent;
+    return {
+      nodes: nodes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      edges: edges.sort(),
+      revision: rev === undefined ? null : Number(rev),
+    };
+  });
+}
+
+/** The draft as the canvas should show it: same shape as canvasGraph(). */
+export function expectedGraph(view) {
+  return {
+    nodes: view.draft.nodes
+      .map((n) => ({ id: n.id, label: n.label || '(no label)' }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    edges: view.draft.edges.map((e) => `edge-${e.source}-${e.target}`).sort(),
+    revision: view.revision,
+  };
+}
+
+/** Waits until the canvas shows exactly the server's draft (nodes, labels, edges, revision) and
+ * `check(view)` (an assertion about the draft, optional) holds; returns the DraftView. */
+export async function expectCanvasShowsDraft(page, check = () => {}, { timeout = 10_000 } = {}) {
+  return expectEventually(
+    async () => {
+      const view = await draftOf(page);
+      check(view);
+      const shown = await canvasGraph(page);
+      const want = expectedGraph(view);
+      if (JSON.stringify(shown) !== JSON.stringify(want)) {
+        throw new Error(`the canvas shows ${JSON.stringify(shown)}\nthe server has ${JSON.stringify(want)}`);
+      }
+      return view;
+    },
+    { timeout, message: 'canvas and draft disagree' },
+  );
+}
+
+/** Sends `text` from the chat box (Enter) and waits for the agent's answer; returns its text. */
+export async function sendChat(page, text) {
+  const agent = page.locator('[data-testid="chat-message"][data-role="agent"]');
+  const before = await agent.count();
+  await page.getByTestId('chat-input').fill(text);
+  await page.getByTestId('chat-input').press('Enter');
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="chat-message"][data-role="agent"]').length > n,
+    before,
+  );
+  return (await agent.last().locator('.chat-text').textContent()) ?? '';
+}
+
+/** The flow-space position of each node on the canvas: {id: {x, y}} from the node's transform. */
+export async function nodePositions(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const el of document.querySelectorAll('.react-flow__node[data-testid^="node-"]')) {
+      const m = /translate\(\s*(-?[\d.]+)px,\s*(-?[\d.]+)px\)/.exec(el.style.transform);
+      if (m) out[el.getAttribute('data-testid').slice('node-'.length)] = { x: Number(m[1]), y: Number(m[2]) };
+    }
+    return out;
+  });
+}
+
+/** Clicks "Fit view" and waits until the viewport stops moving (the button animates). */
+export async function fitView(page) {
+  await page.getByTestId('fit-view').click();
+  await waitForStillViewport(page);
+}
+
+/** Waits until the canvas viewport's transform stays the same over several animation frames. */
+export async function waitForStillViewport(page) {
+  await expectEventually(
+    () =>
+      page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const read = () => document.querySelector('.react-flow__viewport')?.style.transform ?? '';
+            const first = read();
+            let frames = 0;
+            const tick = () => {
+              if (read() !== first) return resolve(false);
+              if (++frames >= 8) return resolve(true);
+              requestAnimationFrame(tick);
+            };
+            requestAnimationFrame(tick);
+          }),
+      ),
+    { message: 'the canvas viewport kept moving' },
+  );
+}
+
+/** Draws a connection by dragging, with the mouse, from the bottom (source) handle of node
+ * `source` to the top (target) handle of node `target`. Both must be visible (see fitView). */
+export async function dragConnect(page, source, target) {
+  const from = await page.locator(`[data-testid="node-${source}"] .react-flow__handle.source`).boundingBox();
+  const to = await page.locator(`[data-testid="node-${target}"] .react-flow__handle.target`).boundingBox();
+  if (!from || !to) throw new Error(`no handle box for ${source} → ${target}`);
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2 + 4, { steps: 12 });
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 2 });
+  await page.mouse.up();
+}
+
+/** Records, in the page, every non-GET fetch it makes (method and path): call before page.goto();
+ * read them with `mutationsOf(page)`. A keyboard shortcut's handler calls fetch synchronously, so
+ * once the key press has been dispatched, a request it made is already in this list. */
+export async function recordMutations(page) {
+  await page.addInitScript(() => {
+    const calls = [];
+    window.__mutations = calls;
+    const original = window.fetch.bind(window);
+    window.fetch = (input, init = {}) => {
+      const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+      if (method !== 'GET') {
+        const url = new URL(typeof input === 'string' ? input : input.url ?? String(input), location.href);
+        calls.push(`${method} ${url.pathname}`);
+      }
+      return original(input, init);
+    };
+  });
+}
+
+/** The mutations the page made so far (see recordMutations), e.g. `POST /api/actions`. Stored
+ * positions (`PUT /api/layout`, not an edit of the draft) are left out unless `layout` is true. */
+export async function mutationsOf(page, { layout = false } = {}) {
+  const all = await page.evaluate(() => [...(window.__mutations ?? [])]);
+  return layout ? all : all.filter((m) => m !== 'PUT /api/layout');
+}
+
+/** `gen draft apply -` with `actions` (an intent, an action, an array, or {draft}) on stdin. */
+export function applyFromTerminal(ws, actions, ...args) {
+  const r = gen(ws, 'draft', 'apply', ...args, '-', { input: JSON.stringify(actions) });
+  if (r.code !== 0) throw new Error(`gen draft apply failed (exit ${r.code}):\n${r.stderr}${r.stdout}`);
+  return r;
+}
+
+/** Whether the server serves the UI build in web/dist (the binary embeds web/dist as it was when
+ * it was compiled): false when web/dist/index.html exists and differs from the served page, i.e.
+ * the UI was rebuilt (scripts/web-build) after the binary. True when there is no web/dist. */
+export async function servesCurrentUi(wb) {
+  const built = join(E2E_DIR, '..', 'web', 'dist', 'index.html');
+  if (!existsSync(built)) return true;
+  const served = await fetch(`${wb.base}/`, { headers: { Authorization: `Bearer ${wb.token}` } }).then((r) => r.text());
+  return served === readFileSync(built, 'utf8');
 }

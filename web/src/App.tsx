@@ -36,6 +36,7 @@ export function App() {
   const [historyError, setHistoryError] = useState<string | null>(null);
   const [save, setSave] = useState<SaveState>({ kind: "idle" });
   const chatBusyRef = useRef(false);
+  const lastOwnTurn = useRef(-Infinity);
   const { chat, refetch } = wb;
 
   // The conversation as the server keeps it: loaded on start and again whenever another view
@@ -43,7 +44,8 @@ export function App() {
   const { chatVersion } = wb;
   useEffect(() => {
     let cancelled = false;
-    if (chatVersion > 0 && chatBusyRef.current) return;
+    // Our own turn's echo (the server saw chat.jsonl grow because of us): nothing new to load.
+    if (chatVersion > 0 && (chatBusyRef.current || performance.now() - lastOwnTurn.current < 1000)) return;
     api
       .chatHistory()
       .then((h) => {
@@ -84,6 +86,7 @@ export function App() {
           setMessages((m) => [...m, { id: newId(), role: "agent", text: errorMessage(e), report: null, error: true }]);
         })
         .finally(() => {
+          lastOwnTurn.current = performance.now();
           chatBusyRef.current = false;
           setChatBusy(false);
         });

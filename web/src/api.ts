@@ -209,7 +209,11 @@ export const api = {
   redo: () => request<UndoReply>("POST", "/api/redo"),
   chat: (message: string) => request<ChatReply>("POST", "/api/chat", { message }),
   chatHistory: () => request<{ messages: ChatHistoryMessage[] }>("GET", "/api/chat/history"),
-  putLayout: (positions: Positions) => request<{ ok: boolean }>("PUT", "/api/layout", { positions }),
+  putLayout: (positions: Positions) =>
+    request<{ ok: boolean }>("PUT", "/api/layout", { positions }).then((r) => {
+      lastOwnLayout = performance.now();
+      return r;
+    }),
   save: () => request<SaveReply>("POST", "/api/save"),
   map: () => request<ProjectMap>("GET", "/api/map"),
 };
@@ -237,4 +241,14 @@ export function problemsOf(body: unknown): string[] {
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+let lastOwnLayout = -Infinity;
+
+/**
+ * Whether this page stored positions within the last second: the server's `layout` event that
+ * follows is then our own echo, and refetching the whole draft for it would only cost time.
+ */
+export function layoutIsOwnEcho(): boolean {
+  return performance.now() - lastOwnLayout < 1000;
 }

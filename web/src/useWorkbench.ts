@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import {
   api,
   errorMessage,
+  layoutIsOwnEcho,
   setUnauthorizedHandler,
   type Action,
   type ActionsReply,
@@ -246,7 +247,7 @@ export function useWorkbench(): Workbench {
       es.addEventListener("map", () => setMapVersion((v) => v + 1));
       // Positions moved in another view (a drag, auto layout): same revision, new layout.
       es.addEventListener("layout", () => {
-        if (inflight.current === 0) refetch();
+        if (inflight.current === 0 && !layoutIsOwnEcho()) refetch();
       });
       es.addEventListener("chat", () => setChatVersion((v) => v + 1));
       es.addEventListener("error", () => {

@@ -847,6 +847,17 @@ fn the_builtin_agent_edits_offline_and_shares_one_history_with_the_canvas() {
     let v = chat(&bench, "redo");
     assert_eq!(node_ids(&v), ["build", "test", "deploy"]);
 
+    // Saved or not is derived from the saved blueprint: an undo past the save makes it unsaved again.
+    assert_eq!(v["dirty"], true);
+    let (status, saved) = bench.post("/api/save", "");
+    assert_eq!(
+        (status, saved["saved"].as_str()),
+        (200, Some("blueprints/ci.json"))
+    );
+    assert_eq!(bench.get("/api/draft").1["dirty"], false);
+    assert_eq!(bench.post("/api/undo", "").1["dirty"], true);
+    assert_eq!(bench.post("/api/redo", "").1["dirty"], false);
+
     // An ambiguous reference gets a question and changes nothing.
     chat(&bench, "add Send Slack; add Send Email");
     let before = bench.get("/api/draft").1;

@@ -103,6 +103,7 @@ pub(crate) fn view(app: &App, session: &Session) -> Value {
         "redoMessage": history.redo_message(),
         "layout": session.layout,
         "problems": problems(app, draft),
+        "dirty": dirty(app, draft),
         "ui": ui::built(),
     })
 }
@@ -133,6 +134,25 @@ fn problems(app: &App, draft: &gen_workbench::Draft) -> Vec<Value> {
         }
     }
     found
+}
+
+/// Whether Save would change what is saved: derived from the saved file every time, never tracked
+/// (a tracked flag drifts after undo past a save; this cannot).
+fn dirty(app: &App, draft: &gen_workbench::Draft) -> bool {
+    let ws = &app.workspace.dir;
+    let saved = match &app.kind {
+        Kind::Topology => gen_session::open_topology(ws).map(|(d, _)| d).ok(),
+        Kind::Blueprint(name) => gen_session::open_blueprint(ws, name).map(|f| f.draft).ok(),
+        Kind::Draft => gen_session::BlueprintName::parse(app.name.as_str())
+            .ok()
+            .and_then(|name| gen_session::open_blueprint(ws, &name).ok())
+            .map(|f| f.draft),
+    };
+    match saved {
+        Some(saved) => saved.to_blueprint() != draft.to_blueprint(),
+        // Never saved: anything in it is unsaved work.
+        None => draft.node_count() > 0,
+    }
 }
 
 fn with(mut base: Value, key: &str, value: Value) -> Value {

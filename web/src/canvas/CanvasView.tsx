@@ -28,6 +28,9 @@ const nodeTypes: NodeTypes = { blueprint: BlueprintNodeView };
 const edgeTypes: EdgeTypes = { labelled: LabelledEdge };
 const PALETTE = ["trigger", "action", "condition"] as const;
 const LAYOUT_DEBOUNCE_MS = 300;
+/** Fitting never zooms in past 1: a draft's first step is shown at its size, not blown up to fill
+ * the canvas (which then pushed the next steps out of view). */
+const FIT_VIEW = { padding: 0.2, maxZoom: 1 };
 
 /** A position this tab set (drag, new node) that the server's layout may not show yet. */
 interface Pending {
@@ -181,7 +184,7 @@ function CanvasInner({ wb, shown }: Props) {
 
     setNodes((prev) => {
       const prevById = new Map(prev.map((n) => [n.id, n]));
-      return draft.nodes.map((n): BlueprintFlowNode => {
+      const next = draft.nodes.map((n): BlueprintFlowNode => {
         const old = prevById.get(n.id);
         const position = positions[n.id] ?? { x: 0, y: 0 };
         const nodeProblems = problems.get(n.id) ?? [];
@@ -212,6 +215,9 @@ function CanvasInner({ wb, shown }: Props) {
           domAttributes: { "data-testid": `node-${n.id}` } as BlueprintFlowNode["domAttributes"],
         };
       });
+      // Same objects in the same order: keep the old array, so React Flow does not take in all
+      // the nodes again for an edit that changed none of them.
+      return sameItems(prev, next) ? prev : next;
     });
     setEdges((prev) => {
       const prevById = new Map(prev.map((e) => [e.id, e]));
@@ -238,7 +244,7 @@ function CanvasInner({ wb, shown }: Props) {
           domAttributes: { "data-testid": `edge-${e.source}-${e.target}` } as LabelledFlowEdge["domAttributes"],
         });
       }
-      return out;
+      return sameItems(prev, out) ? prev : out;
     });
     const unsent = [...pending.current].some(([id, p]) => p.storedAt === null && idSet.has(id));
     if (missingIds.length > 0 || unstored || (unsent && persistTimer.current === undefined)) schedulePersist(50);
@@ -246,12 +252,13 @@ function CanvasInner({ wb, shown }: Props) {
 
   // Highlight (class on the node wrapper) without touching positions.
   useEffect(() => {
-    setNodes((prev) =>
-      prev.map((n) => {
+    setNodes((prev) => {
+      const next = prev.map((n) => {
         const want = highlight.has(n.id) ? "highlight" : undefined;
         return n.className === want ? n : { ...n, className: want };
-      }),
-    );
+      });
+      return sameItems(prev, next) ? prev : next;
+    });
   }, [highlight, view]);
 
   // ---- React Flow callbacks -------------------------------------------------------------------
@@ -293,7 +300,7 @@ function CanvasInner({ wb, shown }: Props) {
   // ---- commands -------------------------------------------------------------------------------
 
   const fitView = useCallback(() => {
-    void rf.fitView({ padding: 0.2, duration: 200 });
+    void rf.fitView({ ...FIT_VIEW, duration: 200 });
   }, [rf]);
 
   const addNode = useCallback(
@@ -439,18 +446,18 @@ function CanvasInner({ wb, shown }: Props) {
             onConnect={onConnect}
             deleteKeyCode={null}
             selectionKeyCode="Shift"
-            multiSelectionKeyCode={["Meta", "Control"]}
+            multiSelectionKeyCode={MULTI_SELECT_KEYS}
             nodesFocusable
             edgesFocusable
             fitView
-            fitViewOptions={{ padding: 0.2 }}
+            fitViewOptions={FIT_VIEW}
             minZoom={0.05}
             maxZoom={2}
-            defaultEdgeOptions={{ type: "labelled" }}
+            defaultEdgeOptions={DEFAULT_EDGE}
           >
             <Background gap={20} />
             <Controls showInteractive={false} />
-            <MiniMap pannable zoomable ariaLabel="Mini map of the workflow" style={{ width: 150, height: 100 }} />
+            <MiniMap pannable zoomable ariaLabel="Mini map of the workflow" style={MINIMAP_STYLE} />
             {view.draft.nodes.length === 0 ? (
               <Panel position="top-center" className="empty-hint">
                 No steps yet: describe the workflow in the chat, or add a step with the buttons.
@@ -471,3 +478,14 @@ function CanvasInner({ wb, shown }: Props) {
     </div>
   );
 }
+
+/** Whether two arrays hold the very same objects in the same order. */
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+// Props given to React Flow are constants: a new object on every render makes it update its store,
+// and every node and edge re-render, for nothing.
+const MULTI_SELECT_KEYS = ["Meta", "Control"];
+const DEFAULT_EDGE = { type: "labelled" } as const;
+const MINIMAP_STYLE = { width: 150, height: 100 } as const;

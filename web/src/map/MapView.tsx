@@ -45,7 +45,7 @@ const AssetNodeView = memo(function AssetNodeView({ data }: NodeProps<AssetNode>
 });
 
 const CountsEdge = memo(function CountsEdge(props: EdgeProps<MapFlowEdge>) {
-  const [path, labelX, labelY] = getSmoothStepPath({
+  const [path, centerX, centerY] = getSmoothStepPath({
     sourceX: props.sourceX,
     sourceY: props.sourceY,
     sourcePosition: props.sourcePosition,
@@ -53,29 +53,38 @@ const CountsEdge = memo(function CountsEdge(props: EdgeProps<MapFlowEdge>) {
     targetY: props.targetY,
     targetPosition: props.targetPosition,
   });
+  // A downward edge that bends (one of several leaving a step) carries its label on its last,
+  // vertical leg, above its own target: at the bend, the labels of siblings would share one line.
+  const bends = props.targetY > props.sourceY && Math.abs(props.targetX - props.sourceX) > 1;
+  const labelX = bends ? props.targetX : centerX;
+  const labelY = bends ? (centerY + props.targetY) / 2 : centerY;
   const data = props.data;
   if (!data) return <BaseEdge path={path} markerEnd={props.markerEnd} />;
   const { edge, here } = data;
+  // Only the counts that are not zero are shown (all three are in the title, and in the text for
+  // tools); an edge nobody is on gets no visible label, so the labels of sibling edges, drawn side
+  // by side at the same height, do not run into each other.
+  const counts = [
+    ["converged", "✓", edge.converged],
+    ["iterating", "⟳", edge.iterating],
+    ["stuck", "⚠", edge.stuck],
+  ] as const;
+  const quiet = counts.every(([, , n]) => n === 0) && here.length === 0;
   return (
     <>
       <BaseEdge path={path} markerEnd={props.markerEnd} className={here.length > 0 ? "map-edge-here" : undefined} />
       <EdgeLabelRenderer>
         <div
-          className={`map-edge-label${here.length > 0 ? " here" : ""}`}
+          className={`map-edge-label${here.length > 0 ? " here" : ""}${quiet ? " quiet" : ""}`}
           data-testid={`map-edge-${edge.source}-${edge.target}`}
+          title={`converged ${edge.converged} · iterating ${edge.iterating} · stuck ${edge.stuck}`}
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
         >
-          <span className="count converged" title="converged features">
-            ✓ converged {edge.converged}
-          </span>
-          <span className="dot"> · </span>
-          <span className="count iterating" title="iterating features">
-            ⟳ iterating {edge.iterating}
-          </span>
-          <span className="dot"> · </span>
-          <span className="count stuck" title="stuck features">
-            ⚠ stuck {edge.stuck}
-          </span>
+          {counts.map(([kind, icon, n]) => (
+            <span key={kind} className={`count ${kind}${n === 0 ? " zero" : ""}`} title={`${kind} features`}>
+              {icon} {kind} {n}
+            </span>
+          ))}
           {here.map((f) => (
             <span key={f} className="here-badge" title={`${f}: you are here`}>
               ▶ here: <bdi>{f}</bdi>
@@ -93,7 +102,9 @@ const edgeTypes: EdgeTypes = { counts: CountsEdge };
 function edgeName(map: ProjectMap, edgeId: string | null): string {
   if (!edgeId) return "–";
   const e = map.edges.find((x) => x.id === edgeId);
-  return e ? `${e.source} → ${e.target}` : edgeId;
+  // Co-evolution edges (`a↔b`) keep their two-way arrow.
+  const arrow = edgeId.includes("↔") ? "↔" : "→";
+  return e ? `${e.source} ${arrow} ${e.target}` : edgeId;
 }
 
 function Trajectory({ feature, map, onClose }: { feature: MapFeature; map: ProjectMap; onClose: () => void }) {
@@ -116,8 +127,12 @@ function Trajectory({ feature, map, onClose }: { feature: MapFeature; map: Proje
             <tr>
               <th>edge</th>
               <th>status</th>
-              <th>iterations</th>
-              <th>delta</th>
+              <th>
+                <abbr title="iterations">iter.</abbr>
+              </th>
+              <th>
+                <abbr title="delta: checks still failing">Δ</abbr>
+              </th>
               <th>at</th>
             </tr>
           </thead>
@@ -133,7 +148,7 @@ function Trajectory({ feature, map, onClose }: { feature: MapFeature; map: Proje
                 <td>{r.iterations}</td>
                 <td>{r.delta ?? "–"}</td>
                 <td>
-                  <bdi>{r.at ?? "–"}</bdi>
+                  <bdi title={r.at ?? undefined}>{shortTime(r.at)}</bdi>
                 </td>
               </tr>
             ))}
@@ -170,7 +185,7 @@ export function MapView({ version }: { version: number }) {
     if (!map) return { nodes: [] as AssetNode[], edges: [] as MapFlowEdge[] };
     const nodeIds = map.nodes.map((n) => n.id);
     const known = new Set(nodeIds);
-    const positions = dagreLayout(nodeIds, map.edges, { width: MAP_NODE_WIDTH, height: MAP_NODE_HEIGHT }, { ranksep: 90, nodesep: 70 });
+    const positions = dagreLayout(nodeIds, map.edges, { width: MAP_NODE_WIDTH, height: MAP_NODE_HEIGHT }, { ranksep: 90, nodesep: 140 });
     const hereByEdge = new Map<string, string[]>();
     for (const f of map.features) {
       if (f.here) hereByEdge.set(f.here, [...(hereByEdge.get(f.here) ?? []), f.id]);
@@ -280,4 +295,13 @@ export function MapView({ version }: { version: number }) {
       </aside>
     </div>
   );
+}
+
+/** "2026-12-02T16:15:58.834Z" → "12-02 16:15" in the viewer's time zone; the full stamp is the tooltip. */
+function shortTime(at: string | null | undefined): string {
+  if (!at) return "–";
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return at;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

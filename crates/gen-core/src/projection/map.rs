@@ -90,8 +90,8 @@ pub struct MapStep {
     pub iterations: u32,
     /// The last delta.
     pub delta: Option<i64>,
-    /// The latest convergence, RFC 3339.
-    pub converged_at: Option<String>,
+    /// When: the latest convergence, else the first activity (RFC 3339).
+    pub at: Option<String>,
 }
 
 /// Splits a canonical edge id into its ends.
@@ -195,7 +195,9 @@ pub fn project_map(topology: Option<&Topology>, report: &StatusReport) -> Projec
                 status: status.to_string(),
                 iterations: state.map_or(0, |s| s.iterations),
                 delta: state.and_then(|s| s.delta),
-                converged_at: state.and_then(|s| s.converged_at).map(|t| t.to_string()),
+                at: state
+                    .and_then(|s| s.converged_at.or(s.started_at))
+                    .map(|t| t.to_string()),
             });
             let shown = status != "pending" || here.as_deref() == Some(edge.as_str());
             if !shown {
