@@ -209,11 +209,14 @@ export const api = {
   redo: () => request<UndoReply>("POST", "/api/redo"),
   chat: (message: string) => request<ChatReply>("POST", "/api/chat", { message }),
   chatHistory: () => request<{ messages: ChatHistoryMessage[] }>("GET", "/api/chat/history"),
-  putLayout: (positions: Positions) =>
-    request<{ ok: boolean }>("PUT", "/api/layout", { positions }).then((r) => {
+  putLayout: (positions: Positions) => {
+    // Marked at the start too: the server's `layout` event can arrive before the answer does.
+    lastOwnLayout = performance.now();
+    return request<{ ok: boolean }>("PUT", "/api/layout", { positions }).then((r) => {
       lastOwnLayout = performance.now();
       return r;
-    }),
+    });
+  },
   save: () => request<SaveReply>("POST", "/api/save"),
   map: () => request<ProjectMap>("GET", "/api/map"),
 };

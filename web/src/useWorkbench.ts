@@ -1,6 +1,6 @@
 // The client side of the one canonical draft: the server owns it, this hook only shows the latest
 // DraftView it was given (by a mutation's answer or a refetch after an SSE `draft` event).
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   api,
   errorMessage,
@@ -278,21 +278,26 @@ export function useWorkbench(): Workbench {
     [],
   );
 
-  return {
-    shown,
-    loadError,
-    unauthorized,
-    live,
-    mapVersion,
-    chatVersion,
-    toast,
-    showToast,
-    dismissToast,
-    apply,
-    undo,
-    redo,
-    chat,
-    refetch,
-    highlight,
-  };
+  // One object per state change, not per render: the canvas (memoised) re-renders only when
+  // something it shows changed, not on every keystroke in the chat box.
+  return useMemo(
+    () => ({
+      shown,
+      loadError,
+      unauthorized,
+      live,
+      mapVersion,
+      chatVersion,
+      toast,
+      showToast,
+      dismissToast,
+      apply,
+      undo,
+      redo,
+      chat,
+      refetch,
+      highlight,
+    }),
+    [shown, loadError, unauthorized, live, mapVersion, chatVersion, toast, showToast, dismissToast, apply, undo, redo, chat, refetch, highlight],
+  );
 }

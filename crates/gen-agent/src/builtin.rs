@@ -1,6 +1,6 @@
 //! The offline agent: short commands ("add step Deploy after Build", "connect build to deploy").
 //!
-//! A message is split into commands (lines, `;`, "then", "and <verb>"); each command is read
+//! A message is split into commands (lines, `;`, "then", "and `<verb>`"); each command is read
 //! against the draft as the earlier commands will have left it (they are run on a scratch copy
 //! through the real reducer), so "add Build; add Test after Build" works in one turn. All the
 //! actions of a message go back together, to be applied as one undo step. References to steps

@@ -872,3 +872,52 @@ fn the_builtin_agent_edits_offline_and_shares_one_history_with_the_canvas() {
     assert_eq!(messages.last().unwrap()["role"], "agent");
     assert_eq!(messages.len(), 16);
 }
+
+#[test]
+fn the_team_agent_config_is_used_and_never_holds_a_key() {
+    let dir = workspace();
+    let server = Scripted::start(vec![tool_reply(
+        r#"{"edits":{"intent":"add","node":{"id":"build","label":"Build","type":"action"}}}"#,
+    )]);
+    let config = dir.path().join(".ai-workspace/workbench/agent.yml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "agent: openai\nmodel: team-model\nbase_url: {}/v1\napi_key_env: TEAM_KEY\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let bench = Bench::start(dir.path(), &[], &[("TEAM_KEY", "sk-team-1")]);
+    let v = chat(&bench, "add build");
+    assert_eq!(v["reply"], "Added Build");
+    let request = &server.requests()[0];
+    assert!(
+        request
+            .headers
+            .contains(&("authorization".into(), "Bearer sk-team-1".into()))
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&request.body).unwrap()["model"],
+        "team-model"
+    );
+    drop(bench);
+
+    // A flag wins over the file.
+    let bench = Bench::start(dir.path(), &["--agent", "builtin"], &[]);
+    assert_eq!(chat(&bench, "add Test")["reply"], "Added Test");
+    drop(bench);
+
+    std::fs::write(&config, "agent: openai\napi_key: sk-oops\n").unwrap();
+    let out = gen_command(dir.path(), &["workbench", "--no-open", "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("workbench/agent.yml:2:1") && stderr.contains("looks like a secret"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("sk-oops"), "the key is not echoed back");
+}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   Background,
   Controls,
@@ -61,13 +61,13 @@ interface Props {
   shown: ShownView;
 }
 
-export function CanvasView(props: Props) {
+export const CanvasView = memo(function CanvasView(props: Props) {
   return (
     <ReactFlowProvider>
       <CanvasInner {...props} />
     </ReactFlowProvider>
   );
-}
+});
 
 function CanvasInner({ wb, shown }: Props) {
   const view: DraftView = shown.view;

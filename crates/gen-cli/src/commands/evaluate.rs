@@ -71,8 +71,13 @@ pub(crate) struct JudgeArgs {
     pub model: ModelArgs,
 }
 
+/// The endpoint asked when neither a flag, the environment nor a config names one.
+pub(crate) const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+/// The variable the key is read from by default.
+pub(crate) const DEFAULT_API_KEY_ENV: &str = "OPENAI_API_KEY";
+
 /// Which model to ask and how: shared by the judge, the constructor and the workbench's agent.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct ModelArgs {
     /// The model's name (the Bedrock model id with bedrock).
     #[arg(long, env = "GEN_MODEL")]
@@ -81,12 +86,12 @@ pub(crate) struct ModelArgs {
     #[arg(
         long,
         env = "OPENAI_BASE_URL",
-        default_value = "https://api.openai.com/v1",
+        default_value = DEFAULT_BASE_URL,
         value_name = "URL"
     )]
     pub base_url: String,
     /// The variable that holds the API key (keys are never flags: they stay out of shell history).
-    #[arg(long, default_value = "OPENAI_API_KEY", value_name = "VAR")]
+    #[arg(long, default_value = DEFAULT_API_KEY_ENV, value_name = "VAR")]
     pub api_key_env: String,
     /// Seconds each model request may take.
     #[arg(long, default_value_t = 120, value_name = "SECS")]

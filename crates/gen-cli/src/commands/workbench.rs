@@ -41,9 +41,9 @@ pub(crate) struct WorkbenchArgs {
     /// Do not open a browser.
     #[arg(long)]
     pub no_open: bool,
-    /// Who answers in the chat panel.
-    #[arg(long, value_enum, default_value = "builtin")]
-    pub agent: AgentKind,
+    /// Who answers in the chat panel (default: `agent:` in .ai-workspace/workbench/agent.yml, else builtin).
+    #[arg(long, value_enum)]
+    pub agent: Option<AgentKind>,
     /// The model the agent asks (with openai or bedrock).
     #[command(flatten)]
     pub model: super::evaluate::ModelArgs,
@@ -84,14 +84,18 @@ pub(crate) fn run(ws: &Workspace, args: &WorkbenchArgs) -> Result<Exit> {
             Kind::Draft,
         )
     };
-    let agent: Arc<dyn Agent> = match args.agent {
+    let config = AgentConfig::read(ws)?;
+    let mut model = args.model.clone();
+    config.fill(&mut model);
+    let who = args.agent.or(config.agent).unwrap_or(AgentKind::Builtin);
+    let agent: Arc<dyn Agent> = match who {
         AgentKind::Builtin => Arc::new(Builtin),
         AgentKind::Openai => {
-            let endpoint = args.model.endpoint("--agent openai")?;
+            let endpoint = model.endpoint("--agent openai")?;
             Arc::new(ModelAgent::new(Arc::new(endpoint), "openai"))
         }
         AgentKind::Bedrock => Arc::new(ModelAgent::new(
-            args.model.bedrock("--agent bedrock")?,
+            model.bedrock("--agent bedrock")?,
             "bedrock",
         )),
     };
@@ -164,4 +168,113 @@ fn open_browser(url: &str) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
+}
+
+/// `.ai-workspace/workbench/agent.yml`: the team's choice of chat agent, so nobody has to remember the
+/// flags. Flags and the environment win over it. It never holds a key: only the name of the variable
+/// that does (`api_key_env`); a file with a key in it is refused.
+#[derive(Debug, Default)]
+struct AgentConfig {
+    agent: Option<AgentKind>,
+    model: Option<String>,
+    base_url: Option<String>,
+    api_key_env: Option<String>,
+    region: Option<String>,
+    aws_profile: Option<String>,
+}
+
+const AGENT_CONFIG: &str = "workbench/agent.yml";
+
+impl AgentConfig {
+    fn read(ws: &Workspace) -> Result<AgentConfig> {
+        let path = ws.dir.join(AGENT_CONFIG);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AgentConfig::default()),
+            Err(e) => {
+                return Err(UserError::new(
+                    format!("cannot read {AGENT_CONFIG}: {e}"),
+                    "fix its permissions, or remove it",
+                )
+                .into());
+            }
+        };
+        let file = gen_core::config::SourceFile::new(AGENT_CONFIG, text);
+        let root = gen_core::config::yaml::load_mapping(&file)
+            .map_err(|d| UserError::new(d.to_string(), "fix the YAML of the agent config"))?
+            .root;
+        let mut config = AgentConfig::default();
+        for entry in root.entries().unwrap_or_default() {
+            let at = format!(
+                "{AGENT_CONFIG}:{}:{}",
+                entry.key_pos.line, entry.key_pos.column
+            );
+            let text = || {
+                entry.value.scalar_text().ok_or_else(|| {
+                    UserError::new(
+                        format!("{at}: `{}` must be a string", entry.key),
+                        "e.g. model: gpt-4o-mini",
+                    )
+                })
+            };
+            match entry.key.as_str() {
+                "agent" => {
+                    let value = text()?;
+                    config.agent = Some(
+                        <AgentKind as clap::ValueEnum>::from_str(&value, true).map_err(|_| {
+                            UserError::new(
+                                format!("{at}: unknown agent `{value}`"),
+                                "agent: builtin, openai or bedrock",
+                            )
+                        })?,
+                    );
+                }
+                "model" => config.model = Some(text()?),
+                "base_url" => config.base_url = Some(text()?),
+                "api_key_env" => config.api_key_env = Some(text()?),
+                "region" => config.region = Some(text()?),
+                "aws_profile" => config.aws_profile = Some(text()?),
+                key if key.contains("key") || key.contains("secret") || key.contains("token") => {
+                    return Err(UserError::new(
+                        format!("{at}: `{key}` looks like a secret; keys never go into workspace files"),
+                        "remove it, put the key in an environment variable and name that variable with `api_key_env:`",
+                    )
+                    .into());
+                }
+                other => {
+                    return Err(UserError::new(
+                        format!("{at}: unknown key `{other}`"),
+                        "known keys: agent, model, base_url, api_key_env, region, aws_profile",
+                    )
+                    .into());
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// Fills what neither a flag nor the environment gave.
+    fn fill(&self, model: &mut super::evaluate::ModelArgs) {
+        let from_env = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+        if model.model.is_none() {
+            model.model = self.model.clone();
+        }
+        if let Some(url) = &self.base_url
+            && !from_env("OPENAI_BASE_URL")
+            && model.base_url == super::evaluate::DEFAULT_BASE_URL
+        {
+            model.base_url = url.clone();
+        }
+        if let Some(var) = &self.api_key_env
+            && model.api_key_env == super::evaluate::DEFAULT_API_KEY_ENV
+        {
+            model.api_key_env = var.clone();
+        }
+        if model.region.is_none() {
+            model.region = self.region.clone();
+        }
+        if model.aws_profile.is_none() {
+            model.aws_profile = self.aws_profile.clone();
+        }
+    }
 }
