@@ -1172,34 +1172,12 @@ fn branch(ctx: &Ctx<'_>, rest: &[Tok]) -> Parsed {
     if let Some(m) = arms_toks.iter().position(|t| t.is_any(JOIN_WORDS))
         && m > 0
     {
-        let target = strip_words(
-            &arms_toks[m..],
-            &[
-                "join",
-                "joining",
-                "rejoin",
-                "rejoining",
-                "merge",
-                "merging",
-                "converge",
-                "converging",
-                "continue",
-                "continuing",
-                "lead",
-                "leading",
-                "both",
-                "all",
-                "each",
-                "back",
-                "again",
-                "at",
-                "into",
-                "to",
-                "on",
-                "in",
-                "with",
-            ],
-        );
+        let filler: Vec<&str> = JOIN_WORDS
+            .iter()
+            .copied()
+            .chain(["back", "again", "at", "into", "to", "on", "in", "with"])
+            .collect();
+        let target = strip_words(&arms_toks[m..], &filler);
         join = Some(resolve(ctx, target, what)?);
         arms_toks = strip_trailing(&arms_toks[..m], &["and", "then"]);
     }

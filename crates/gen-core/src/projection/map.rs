@@ -54,6 +54,22 @@ pub struct MapEdge {
     pub off_topology: bool,
 }
 
+impl MapEdge {
+    /// An edge nobody is on yet.
+    fn empty(id: String, source: String, target: String, off_topology: bool) -> MapEdge {
+        MapEdge {
+            id,
+            source,
+            target,
+            converged: 0,
+            iterating: 0,
+            stuck: 0,
+            features: Vec::new(),
+            off_topology,
+        }
+    }
+}
+
 /// One feature's state on one edge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EdgeFeature {
@@ -164,16 +180,7 @@ pub fn project_map(topology: Option<&Topology>, report: &StatusReport) -> Projec
             if let Some((source, target)) = ends(&id) {
                 add_node(&mut nodes, &source, None);
                 add_node(&mut nodes, &target, None);
-                edges.push(MapEdge {
-                    id,
-                    source,
-                    target,
-                    converged: 0,
-                    iterating: 0,
-                    stuck: 0,
-                    features: Vec::new(),
-                    off_topology: false,
-                });
+                edges.push(MapEdge::empty(id, source, target, false));
             }
         }
     }
@@ -211,16 +218,7 @@ pub fn project_map(topology: Option<&Topology>, report: &StatusReport) -> Projec
                     };
                     add_node(&mut nodes, &source, None);
                     add_node(&mut nodes, &target, None);
-                    edges.push(MapEdge {
-                        id: edge.clone(),
-                        source,
-                        target,
-                        converged: 0,
-                        iterating: 0,
-                        stuck: 0,
-                        features: Vec::new(),
-                        off_topology: true,
-                    });
+                    edges.push(MapEdge::empty(edge.clone(), source, target, true));
                     edges.len() - 1
                 }
             };
