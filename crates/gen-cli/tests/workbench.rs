@@ -772,14 +772,32 @@ fn a_bedrock_agent_answers_through_tool_use() {
             .to_string(),
         )
     };
+    let tool = |input: Value| {
+        converse(json!([{"toolUse": {"toolUseId": "t1", "name": "edit_workflow", "input": input}}]))
+    };
+    let oversized = json!({"edits": (0..30_000).map(|_| json!({"intent": "remove", "nodeId": "build"})).collect::<Vec<_>>()});
     let server = Scripted::start(vec![
-        converse(
-            json!([{"toolUse": {"toolUseId": "t1", "name": "edit_workflow", "input": {"edits": [
-                {"intent": "add", "node": {"id": "build", "label": "Build", "type": "action"}},
-                {"intent": "connect", "source": "build", "target": "nowhere"}
-            ]}}}]),
-        ),
+        // partial: one applies, the dangling connection fails
+        tool(json!({"edits": [
+            {"intent": "add", "node": {"id": "build", "label": "Build", "type": "action"}},
+            {"intent": "connect", "source": "build", "target": "nowhere"}
+        ]})),
+        // words only
         converse(json!([{"text": "Which step should follow Build?"}])),
+        // malformed, then repaired
+        tool(json!({"edits": {"intent": "Add", "node": {"id": "x"}}})),
+        tool(
+            json!({"edits": {"intent": "add", "node": {"id": "test", "label": "Test", "type": "action"}, "connectFrom": "build"}}),
+        ),
+        // oversized twice: refused, nothing changes
+        tool(oversized.clone()),
+        tool(oversized),
+        // a script in a label is data
+        tool(
+            json!({"edits": {"intent": "rename", "nodeId": "test", "label": "<script>alert(1)</script>"}}),
+        ),
+        // a dangling edge alone: nothing applies
+        tool(json!({"edits": {"intent": "connect", "source": "test", "target": "ghost"}})),
     ]);
     let bench = Bench::start(
         dir.path(),
@@ -812,6 +830,33 @@ fn a_bedrock_agent_answers_through_tool_use() {
     );
     let v = chat(&bench, "and then?");
     assert_eq!(v["reply"], "Which step should follow Build?");
+    let v = chat(&bench, "add test after build");
+    assert_eq!(v["reply"], "Added Test");
+    let repair: Value = serde_json::from_str(&server.requests()[3].body).unwrap();
+    let messages = repair["messages"].as_array().unwrap();
+    assert_eq!(
+        messages.len(),
+        3,
+        "the original ask, the bad answer, the correction"
+    );
+    let before = bench.get("/api/draft").1;
+    let v = chat(&bench, "remove build a lot");
+    assert!(
+        v["reply"]
+            .as_str()
+            .unwrap()
+            .starts_with("I couldn't apply that change"),
+        "{v}"
+    );
+    assert_eq!(v["revision"], before["revision"]);
+    let v = chat(&bench, "rename test");
+    assert_eq!(v["draft"]["nodes"][1]["label"], "<script>alert(1)</script>");
+    let v = chat(&bench, "connect test to ghost");
+    assert_eq!(
+        v["reply"],
+        "Couldn't connect steps: one of them was not found. Nothing was changed."
+    );
+    assert!(bench.stderr().contains("agent output refused"));
     assert!(!bench.stderr().contains("secret-test-value"));
 }
 
